@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers every credgate program uses: reading credentials across kernel
+ * versions (CO-RE), finding the policy of the current cgroup, counting and
+ * filling event headers.
+ */
+#ifndef CREDGATE_COMMON_BPF_H
+#define CREDGATE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "credgate.h"
+#include "maps.bpf.h"
+
+#define EPERM 1
+#define SIGKILL 9
+
+static __always_inline void cg_count(enum cg_counter counter)
+{
+	__u32 key = counter;
+	__u64 *value = bpf_map_lookup_elem(&cg_counters, &key);
+
+	/* Per-CPU slot, and programs do not migrate while running. */
+	if (value)
+		*value += 1;
+}
+
+/*
+ * Copy the first @n gids (at most CG_EVENT_MAX_GROUPS) of a kernel or user
+ * array. The size is derived by masking, which the verifier can bound;
+ * a clamp with compare-and-branch gets reordered by clang and is refused.
+ */
+#define CG_GIDS_MASK (CG_EVENT_MAX_GROUPS - 1)
+_Static_assert((CG_EVENT_MAX_GROUPS & CG_GIDS_MASK) == 0, "power of two");
+
+static __always_inline void cg_copy_gids(__u32 *dst, __u32 n, const void *src, bool user)
+{
+	__u32 size = n >= CG_EVENT_MAX_GROUPS ? CG_EVENT_MAX_GROUPS * sizeof(__u32)
+					      : (n & CG_GIDS_MASK) * sizeof(__u32);
+
+	if (user)
+		bpf_probe_read_user(dst, size, src);
+	else
+		bpf_probe_read_kernel(dst, size, src);
+}
+
+static __always_inline struct cg_config *cg_get_config(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cg_config_map, &zero);
+}
+
+/*
+ * kernel_cap_t was { __u32 cap[2]; } before 6.3 and is { u64 val; } since:
+ * both are 8 bytes with the low word first on little-endian, so reading the
+ * 8 bytes at the field's (relocated) offset works on every kernel.
+ */
+static __always_inline __u64 cg_read_cap(const kernel_cap_t *cap)
+{
+	__u64 value = 0;
+
+	bpf_probe_read_kernel(&value, sizeof(value), cap);
+	return value;
+}
+
+static __always_inline void cg_read_ids(const struct cred *cred, struct cg_ids *ids)
+{
+	ids->uid = BPF_CORE_READ(cred, uid.val);
+	ids->euid = BPF_CORE_READ(cred, euid.val);
+	ids->suid = BPF_CORE_READ(cred, suid.val);
+	ids->fsuid = BPF_CORE_READ(cred, fsuid.val);
+	ids->gid = BPF_CORE_READ(cred, gid.val);
+	ids->egid = BPF_CORE_READ(cred, egid.val);
+	ids->sgid = BPF_CORE_READ(cred, sgid.val);
+	ids->fsgid = BPF_CORE_READ(cred, fsgid.val);
+}
+
+static __always_inline void cg_read_caps(const struct cred *cred, struct cg_caps *caps)
+{
+	caps->permitted = cg_read_cap(__builtin_preserve_access_index(&cred->cap_permitted));
+	caps->effective = cg_read_cap(__builtin_preserve_access_index(&cred->cap_effective));
+	caps->inheritable = cg_read_cap(__builtin_preserve_access_index(&cred->cap_inheritable));
+}
+
+/* The inode number of the task's active pid namespace. */
+static __always_inline __u32 cg_task_pidns_ino(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid upid = {};
+
+	/* numbers[] is a flexible array: index it by hand, with CO-RE sizes. */
+	bpf_probe_read_kernel(&upid, sizeof(upid),
+			      (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+				      (__u64)(level & 31) * bpf_core_type_size(struct upid));
+	return BPF_CORE_READ(upid.ns, ns.inum);
+}
+
+static __always_inline void cg_fill_header(struct cg_event_header *hdr, __u32 type, __u32 size,
+					   __u64 cgroup_id)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	hdr->type = type;
+	hdr->size = size;
+	hdr->time_ns = bpf_ktime_get_boot_ns();
+	hdr->start_boottime = BPF_CORE_READ(task, group_leader, start_boottime);
+	hdr->cgroup_id = cgroup_id;
+	hdr->pid = pid_tgid >> 32;
+	hdr->tid = (__u32)pid_tgid;
+	hdr->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	hdr->pidns_ino = cg_task_pidns_ino(task);
+	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+}
+
+/*
+ * Walk the current task's cgroup and its ancestors, nearest first, and
+ * return the first one bound to a policy in generation @gen.
+ *
+ * The agent never binds a cgroup deeper than CG_MAX_CGROUP_DEPTH, so for a
+ * deeper cgroup checking the levels below that limit is still exact.
+ */
+static __always_inline __u32 cg_walk_ancestors(__u32 gen)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	int level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+	struct cg_binding_key key = { .gen = gen };
+	struct cg_binding *binding;
+
+	if (level >= CG_MAX_CGROUP_DEPTH)
+		level = CG_MAX_CGROUP_DEPTH - 1;
+	for (int i = 0; i < CG_MAX_CGROUP_DEPTH; i++) {
+		if (level < 0)
+			break;
+		key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
+		binding = bpf_map_lookup_elem(&cg_bindings, &key);
+		if (binding)
+			return binding->policy_id;
+		level--;
+	}
+	return CG_NO_POLICY;
+}
+
+/*
+ * The policy governing the current task, or NULL. Sets *cgroup_id to the
+ * task's own cgroup and *policy_id to the policy found (or CG_NO_POLICY).
+ * One hash lookup when the cgroup was seen before in this generation.
+ */
+static __always_inline struct cg_policy *cg_current_policy(__u32 gen, __u64 *cgroup_id,
+							   __u32 *policy_id)
+{
+	struct cg_policy_key pkey = { .gen = gen };
+	struct cg_cgroup_cache *cached, fresh = { .gen = gen };
+	__u64 cgid = bpf_get_current_cgroup_id();
+
+	*cgroup_id = cgid;
+	cached = bpf_map_lookup_elem(&cg_cgroup_cache, &cgid);
+	if (cached && cached->gen == gen) {
+		pkey.policy_id = cached->policy_id;
+	} else {
+		cg_count(CG_CNT_CACHE_MISS);
+		fresh.policy_id = cg_walk_ancestors(gen);
+		bpf_map_update_elem(&cg_cgroup_cache, &cgid, &fresh, BPF_ANY);
+		pkey.policy_id = fresh.policy_id;
+	}
+	*policy_id = pkey.policy_id;
+	if (pkey.policy_id == CG_NO_POLICY)
+		return NULL;
+	return bpf_map_lookup_elem(&cg_policies, &pkey);
+}
+
+#endif /* CREDGATE_COMMON_BPF_H */

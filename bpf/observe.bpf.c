@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Observation of credential-change system calls in governed cgroups: the
+ * arguments at entry, the return value and resulting credentials at exit,
+ * reported as one event per call.
+ *
+ * Two attachments of the same logic: kprobes on the syscall functions where
+ * the kernel has kprobes, syscall tracepoints where it has not. The loader
+ * enables one set.
+ *
+ * Where the kernel has no BPF LSM, the exit programs also decide: they
+ * compare the credentials before and after the call against the policy
+ * (the same rules the LSM hooks apply) and report violations; in kill mode
+ * they send SIGKILL, which the caller receives before it returns to user
+ * space.
+ */
+#include "events.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define CG_CAP_VERSION_1 0x19980330
+
+/* What the entry program saw, keyed by thread id until the exit program. */
+struct cg_inflight {
+	__u32 syscall;
+	__u32 probe;
+	__u32 gen;
+	__u32 policy_id;
+	__u64 cgroup_id;
+	__s64 args[3];
+	__u32 nargs;
+	__u32 arg_ngroups; /* setgroups: size argument */
+	struct cg_ids old_ids;
+	struct cg_caps old_caps;
+	struct cg_caps requested_caps; /* capset: the user's data */
+	__u32 old_ngroups;
+	__u32 pad;
+	__u32 old_groups[CG_EVENT_MAX_GROUPS]; /* sorted, the first ones */
+	__u32 arg_groups[CG_EVENT_MAX_GROUPS]; /* setgroups: the user's list */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CG_MAX_INFLIGHT);
+	__type(key, __u32);
+	__type(value, struct cg_inflight);
+} cg_inflight_map SEC(".maps");
+
+/* Scratch space: struct cg_inflight is too big for the 512-byte stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cg_inflight);
+} cg_inflight_scratch SEC(".maps");
+
+static __always_inline const struct cred *cg_current_cred(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, cred);
+}
+
+static __always_inline void cg_read_capset_request(struct cg_inflight *in, __s64 header_arg, __s64 data_arg)
+{
+	struct {
+		__u32 effective, permitted, inheritable;
+	} data[2] = {};
+	__u32 version = 0;
+	const void *header = (const void *)header_arg;
+	const void *user_data = (const void *)data_arg;
+
+	bpf_probe_read_user(&version, sizeof(version), header);
+	if (version == CG_CAP_VERSION_1)
+		bpf_probe_read_user(&data[0], sizeof(data[0]), user_data);
+	else
+		bpf_probe_read_user(&data, sizeof(data), user_data);
+	in->requested_caps.effective = data[0].effective | (__u64)data[1].effective << 32;
+	in->requested_caps.permitted = data[0].permitted | (__u64)data[1].permitted << 32;
+	in->requested_caps.inheritable = data[0].inheritable | (__u64)data[1].inheritable << 32;
+}
+
+static __always_inline void cg_read_groups_arg(struct cg_inflight *in, __s64 size_arg, __s64 list_arg)
+{
+	in->arg_ngroups = (__u32)size_arg;
+	__builtin_memset(in->arg_groups, 0, sizeof(in->arg_groups));
+	cg_copy_gids(in->arg_groups, in->arg_ngroups, (const void *)list_arg, true);
+}
+
+static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, __s64 a0, __s64 a1,
+				       __s64 a2)
+{
+	struct cg_config *config = cg_get_config();
+	const struct group_info *groups;
+	struct cg_inflight *in;
+	struct cg_policy *policy;
+	const struct cred *cred;
+	__u32 zero = 0, policy_id, tid;
+	__u64 cgroup_id;
+
+	if (!config)
+		return 0;
+	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	if (!policy)
+		return 0;
+	if (!(policy->flags & CG_POLICY_OBSERVE) && config->fallback == CG_FALLBACK_NONE)
+		return 0;
+	in = bpf_map_lookup_elem(&cg_inflight_scratch, &zero);
+	if (!in)
+		return 0;
+
+	in->syscall = syscall;
+	in->probe = probe;
+	in->gen = config->gen;
+	in->policy_id = policy_id;
+	in->cgroup_id = cgroup_id;
+	in->nargs = nargs;
+	in->args[0] = a0;
+	in->args[1] = a1;
+	in->args[2] = a2;
+	in->arg_ngroups = 0;
+	__builtin_memset(&in->requested_caps, 0, sizeof(in->requested_caps));
+	cred = cg_current_cred();
+	cg_read_ids(cred, &in->old_ids);
+	cg_read_caps(cred, &in->old_caps);
+	groups = BPF_CORE_READ(cred, group_info);
+	in->old_ngroups = cg_group_count(groups);
+	if (syscall == CG_SYS_SETGROUPS)
+		cg_copy_gids(in->old_groups, in->old_ngroups, cg_group_array(groups), false);
+	if (syscall == CG_SYS_SETGROUPS)
+		cg_read_groups_arg(in, a0, a1);
+	else if (syscall == CG_SYS_CAPSET)
+		cg_read_capset_request(in, a0, a1);
+
+	tid = (__u32)bpf_get_current_pid_tgid();
+	if (bpf_map_update_elem(&cg_inflight_map, &tid, in, BPF_ANY))
+		cg_count(CG_CNT_INFLIGHT_FULL);
+	return 0;
+}
+
+/* The LSM hook and LSM_SETID_* flags a syscall goes through. */
+static __always_inline void cg_syscall_hook(__u32 syscall, __u32 *hook, __u32 *flags)
+{
+	switch (syscall) {
+	case CG_SYS_SETUID:
+		*hook = CG_HOOK_SETUID, *flags = CG_SETID_ID;
+		break;
+	case CG_SYS_SETREUID:
+		*hook = CG_HOOK_SETUID, *flags = CG_SETID_RE;
+		break;
+	case CG_SYS_SETRESUID:
+		*hook = CG_HOOK_SETUID, *flags = CG_SETID_RES;
+		break;
+	case CG_SYS_SETFSUID:
+		*hook = CG_HOOK_SETUID, *flags = CG_SETID_FS;
+		break;
+	case CG_SYS_SETGID:
+		*hook = CG_HOOK_SETGID, *flags = CG_SETID_ID;
+		break;
+	case CG_SYS_SETREGID:
+		*hook = CG_HOOK_SETGID, *flags = CG_SETID_RE;
+		break;
+	case CG_SYS_SETRESGID:
+		*hook = CG_HOOK_SETGID, *flags = CG_SETID_RES;
+		break;
+	case CG_SYS_SETFSGID:
+		*hook = CG_HOOK_SETGID, *flags = CG_SETID_FS;
+		break;
+	case CG_SYS_SETGROUPS:
+		*hook = CG_HOOK_SETGROUPS, *flags = 0;
+		break;
+	default:
+		*hook = CG_HOOK_CAPSET, *flags = 0;
+		break;
+	}
+}
+
+struct cg_exit_groups_scan {
+	const void *new_gids;
+	struct cg_decision *decision;
+	__u32 gen;
+	__u32 policy_id;
+	__u32 tid;
+};
+
+/*
+ * A gid the entry program did not record among the old groups is new. When
+ * the thread had more old groups than were recorded, a kept gid may count
+ * as new: the fallback errs towards reporting, never towards missing.
+ */
+static long cg_exit_scan_group(__u32 index, void *ctx)
+{
+	struct cg_exit_groups_scan *scan = ctx;
+	struct cg_policy_key key = { .gen = scan->gen, .policy_id = scan->policy_id };
+	struct cg_inflight *in;
+	struct cg_policy *policy;
+	__u32 gid = 0, n;
+
+	bpf_probe_read_kernel(&gid, sizeof(gid), scan->new_gids + (__u64)index * sizeof(__u32));
+	in = bpf_map_lookup_elem(&cg_inflight_map, &scan->tid);
+	if (!in)
+		return 1;
+	n = in->old_ngroups;
+	for (int i = 0; i < CG_EVENT_MAX_GROUPS; i++) {
+		if (i >= n)
+			break;
+		if (in->old_groups[i] == gid)
+			return 0;
+	}
+	policy = bpf_map_lookup_elem(&cg_policies, &key);
+	if (!policy)
+		return 1;
+	cg_check_id_move(&policy->setgroups, CG_ID_UNCHANGED, gid, scan->decision);
+	return 0;
+}
+
+/* Decide a completed change where there is no LSM; returns the verdict. */
+static __always_inline __u32 cg_decide_at_exit(struct cg_config *config, struct cg_inflight *in,
+					       struct cg_policy *policy, const struct cred *cred,
+					       struct cg_ids *new_ids, struct cg_caps *new_caps)
+{
+	struct cg_decision decision;
+	const struct group_info *new_groups = NULL;
+	__u32 hook, flags, verdict;
+
+	cg_syscall_hook(in->syscall, &hook, &flags);
+	cg_decision_init(&decision, policy->mode);
+	if (hook == CG_HOOK_SETUID) {
+		cg_check_setuid(policy, &in->old_ids, new_ids, &decision);
+	} else if (hook == CG_HOOK_SETGID) {
+		cg_check_setgid(policy, &in->old_ids, new_ids, &decision);
+	} else if (hook == CG_HOOK_CAPSET) {
+		cg_check_caps(&policy->capset, &in->old_caps, new_caps, &decision);
+	} else {
+		new_groups = BPF_CORE_READ(cred, group_info);
+		if (policy->setgroups.count > 0 && new_groups) {
+			struct cg_exit_groups_scan scan = {
+				.new_gids = cg_group_array(new_groups),
+				.decision = &decision,
+				.gen = in->gen,
+				.policy_id = in->policy_id,
+				.tid = (__u32)bpf_get_current_pid_tgid(),
+			};
+
+			bpf_loop(cg_group_count(new_groups), cg_exit_scan_group, &scan, 0);
+		}
+	}
+
+	verdict = decision.verdict;
+	if (verdict == CG_VERDICT_DENIED) {
+		if (config->fallback == CG_FALLBACK_KILL) {
+			bpf_send_signal(SIGKILL);
+			verdict = CG_VERDICT_KILLED;
+		} else {
+			/* Nothing could stop it: say what happened, not what was wanted. */
+			verdict = CG_VERDICT_AUDITED;
+		}
+	}
+	cg_count_verdict(verdict);
+	if (verdict != CG_VERDICT_ALLOWED || (policy->flags & CG_POLICY_REPORT_ALLOWED)) {
+		struct cg_decision_facts facts = {
+			.hook = hook,
+			.setid_flags = flags,
+			.policy_id = in->policy_id,
+			.policy_gen = in->gen,
+			.cgroup_id = in->cgroup_id,
+			.verdict = verdict,
+			.decision = &decision,
+			.old_ids = &in->old_ids,
+			.new_ids = new_ids,
+			.old_caps = &in->old_caps,
+			.new_caps = new_caps,
+			.new_groups = new_groups,
+		};
+
+		cg_emit_decision(&facts);
+	}
+	return verdict;
+}
+
+static __always_inline void cg_emit_syscall(struct cg_inflight *in, __s64 ret, __u32 verdict,
+					    const struct cg_ids *new_ids, const struct cg_caps *new_caps)
+{
+	struct cg_syscall_event *e;
+
+	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	if (!e) {
+		cg_count(CG_CNT_RINGBUF_FULL);
+		return;
+	}
+	cg_fill_header(&e->hdr, CG_EVENT_SYSCALL, sizeof(*e), in->cgroup_id);
+	e->syscall = in->syscall;
+	e->probe = in->probe;
+	e->policy_id = in->policy_id;
+	e->policy_gen = in->gen;
+	e->rule_index = CG_NO_RULE;
+	e->verdict = verdict;
+	e->nargs = in->nargs;
+	e->args[0] = in->args[0];
+	e->args[1] = in->args[1];
+	e->args[2] = in->args[2];
+	e->ret = ret;
+	e->old_ids = in->old_ids;
+	e->new_ids = *new_ids;
+	e->old_caps = in->old_caps;
+	/* capset reports what was asked for; the result is in new_ids' cred. */
+	e->new_caps = in->syscall == CG_SYS_CAPSET ? in->requested_caps : *new_caps;
+	e->ngroups = in->arg_ngroups;
+	__builtin_memcpy(e->groups, in->arg_groups, sizeof(e->groups));
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int cg_on_exit(__s64 ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct cg_config *config = cg_get_config();
+	struct cg_policy_key key;
+	struct cg_inflight *in;
+	struct cg_policy *policy;
+	const struct cred *cred;
+	struct cg_ids new_ids;
+	struct cg_caps new_caps;
+	__u32 verdict = CG_VERDICT_NONE;
+
+	in = bpf_map_lookup_elem(&cg_inflight_map, &tid);
+	if (!in)
+		return 0;
+	if (!config)
+		goto out;
+	/* The generation seen at entry: one call, one policy. */
+	key.gen = in->gen;
+	key.policy_id = in->policy_id;
+	policy = bpf_map_lookup_elem(&cg_policies, &key);
+	if (!policy)
+		goto out;
+
+	cred = cg_current_cred();
+	cg_read_ids(cred, &new_ids);
+	cg_read_caps(cred, &new_caps);
+	if (config->fallback != CG_FALLBACK_NONE)
+		verdict = cg_decide_at_exit(config, in, policy, cred, &new_ids, &new_caps);
+	if (policy->flags & CG_POLICY_OBSERVE)
+		cg_emit_syscall(in, ret, verdict == CG_VERDICT_KILLED ? verdict : CG_VERDICT_NONE,
+				&new_ids, &new_caps);
+out:
+	/* Last: a deleted element of a preallocated hash can be reused at once. */
+	bpf_map_delete_elem(&cg_inflight_map, &tid);
+	return 0;
+}
+
+/* ---- Attachments ------------------------------------------------------ */
+
+/* uid_t/gid_t and int arguments are reported as the int the caller passed. */
+#define CG_INT(x) ((__s64)(__s32)(x))
+
+#define CG_TRACEPOINTS(name, sc, nargs, a0, a1, a2)                                                \
+	SEC("tp/syscalls/sys_enter_" #name)                                                        \
+	int cg_tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                              \
+	{                                                                                          \
+		return cg_on_enter(sc, CG_PROBE_TRACEPOINT, nargs, a0, a1, a2);                    \
+	}                                                                                          \
+	SEC("tp/syscalls/sys_exit_" #name)                                                         \
+	int cg_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                \
+	{                                                                                          \
+		return cg_on_exit(ctx->ret);                                                       \
+	}
+
+/* Read ctx->args[i] in place: the verifier refuses a pointer derived from ctx. */
+#define A(i) CG_INT(ctx->args[i])
+#define P(i) ((__s64)ctx->args[i])
+CG_TRACEPOINTS(setuid, CG_SYS_SETUID, 1, A(0), 0, 0)
+CG_TRACEPOINTS(setgid, CG_SYS_SETGID, 1, A(0), 0, 0)
+CG_TRACEPOINTS(setreuid, CG_SYS_SETREUID, 2, A(0), A(1), 0)
+CG_TRACEPOINTS(setregid, CG_SYS_SETREGID, 2, A(0), A(1), 0)
+CG_TRACEPOINTS(setresuid, CG_SYS_SETRESUID, 3, A(0), A(1), A(2))
+CG_TRACEPOINTS(setresgid, CG_SYS_SETRESGID, 3, A(0), A(1), A(2))
+CG_TRACEPOINTS(setfsuid, CG_SYS_SETFSUID, 1, A(0), 0, 0)
+CG_TRACEPOINTS(setfsgid, CG_SYS_SETFSGID, 1, A(0), 0, 0)
+CG_TRACEPOINTS(setgroups, CG_SYS_SETGROUPS, 2, A(0), P(1), 0)
+CG_TRACEPOINTS(capset, CG_SYS_CAPSET, 2, P(0), P(1), 0)
+#undef A
+#undef P
+
+/*
+ * ksyscall resolves the architecture's syscall function name (here
+ * __x64_sys_*) and unwraps the pt_regs the syscall wrapper receives.
+ */
+#define CG_KPROBES(name, sc, nargs, a0, a1, a2)                                                    \
+	SEC("ksyscall/" #name)                                                                     \
+	int BPF_KSYSCALL(cg_kp_enter_##name, long arg0, long arg1, long arg2)                      \
+	{                                                                                          \
+		return cg_on_enter(sc, CG_PROBE_KPROBE, nargs, a0, a1, a2);                        \
+	}                                                                                          \
+	SEC("kretsyscall/" #name)                                                                  \
+	int BPF_KRETPROBE(cg_kp_exit_##name, long ret)                                             \
+	{                                                                                          \
+		return cg_on_exit(ret);                                                            \
+	}
+
+CG_KPROBES(setuid, CG_SYS_SETUID, 1, CG_INT(arg0), 0, 0)
+CG_KPROBES(setgid, CG_SYS_SETGID, 1, CG_INT(arg0), 0, 0)
+CG_KPROBES(setreuid, CG_SYS_SETREUID, 2, CG_INT(arg0), CG_INT(arg1), 0)
+CG_KPROBES(setregid, CG_SYS_SETREGID, 2, CG_INT(arg0), CG_INT(arg1), 0)
+CG_KPROBES(setresuid, CG_SYS_SETRESUID, 3, CG_INT(arg0), CG_INT(arg1), CG_INT(arg2))
+CG_KPROBES(setresgid, CG_SYS_SETRESGID, 3, CG_INT(arg0), CG_INT(arg1), CG_INT(arg2))
+CG_KPROBES(setfsuid, CG_SYS_SETFSUID, 1, CG_INT(arg0), 0, 0)
+CG_KPROBES(setfsgid, CG_SYS_SETFSGID, 1, CG_INT(arg0), 0, 0)
+CG_KPROBES(setgroups, CG_SYS_SETGROUPS, 2, CG_INT(arg0), arg1, 0)
+CG_KPROBES(capset, CG_SYS_CAPSET, 2, arg0, arg1, 0)
