@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Policy sets: parsing text into a staging set, then committing it whole. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "compile.h"
+#include "parse.h"
+#include "set.h"
+#include "yaml_doc.h"
+
+struct policy_set *policy_set__new(void)
+{
+	return calloc(1, sizeof(struct policy_set));
+}
+
+static void policy_set_done(struct policy_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		policy_done(&set->policies[i]);
+	free(set->policies);
+	*set = (struct policy_set){};
+}
+
+void policy_set__free(struct policy_set *set)
+{
+	if (!set)
+		return;
+	policy_set_done(set);
+	free(set);
+}
+
+void policy_staging_done(struct policy_staging *staging)
+{
+	policy_set_done(&staging->staged);
+}
+
+static const struct policy *set_find_name(const struct policy_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (strcmp(set->policies[i].name, name) == 0)
+			return &set->policies[i];
+	return NULL;
+}
+
+static const struct policy *staging_find_name(const struct policy_staging *staging, const char *name)
+{
+	const struct policy *found = set_find_name(staging->base, name);
+
+	return found ? found : set_find_name(&staging->staged, name);
+}
+
+/* Returns 0 (problems are reported) or -ENOMEM. */
+static int staging_add_document(struct policy_staging *staging, struct diag_reporter *reporter,
+				const struct ydoc *doc)
+{
+	_cleanup_(policy_model_freep) struct policy_model *model = NULL;
+	size_t count = staging->base->count + staging->staged.count;
+	const struct policy *first;
+	struct policy *policies;
+	struct policy policy;
+	int r;
+
+	/* An invalid document had its problems reported while it was read;
+	 * an empty one ("---" and nothing, or only comments) is no policy. */
+	if (!doc->valid || !doc->root || ynode_is_null(doc->root))
+		return 0;
+
+	r = policy_parse_document(reporter, doc->root, &model);
+	if (r < 0)
+		return r;
+	if (!model)
+		return 0;
+
+	first = staging_find_name(staging, model->name);
+	if (first) {
+		diag_error(reporter, model->name_mark.line, model->name_mark.column,
+			   "duplicate policy name '%s' (first defined at %s:%u:%u)", model->name, first->file,
+			   first->name_line, first->name_column);
+		return 0;
+	}
+	if (count >= CG_MAX_POLICIES) {
+		/* Once is enough: every further document would say the same. */
+		if (!staging->too_many_reported)
+			diag_error(reporter, model->mark.line, model->mark.column,
+				   "too many policies: more than CG_MAX_POLICIES (%d) in one set", CG_MAX_POLICIES);
+		else
+			reporter->errors++;
+		staging->too_many_reported = true;
+		return 0;
+	}
+
+	r = policy_compile(reporter, model, reporter->file, (__u32)count, &policy);
+	if (r == -EINVAL)
+		return 0;
+	if (r < 0)
+		return r;
+
+	policies = reallocarray(staging->staged.policies, staging->staged.count + 1, sizeof(*policies));
+	if (!policies) {
+		policy_done(&policy);
+		return -ENOMEM;
+	}
+	staging->staged.policies = policies;
+	policies[staging->staged.count++] = policy;
+	return 0;
+}
+
+int policy_staging_parse(struct policy_staging *staging, const char *file, const char *text, size_t len)
+{
+	struct diag_reporter reporter = { .diags = staging->diags, .file = file };
+	struct ystream stream;
+	int r;
+
+	if (len > POLICY_MAX_FILE_SIZE) {
+		diag_error(&reporter, 0, 0, "file is too large: %zu bytes, more than POLICY_MAX_FILE_SIZE (%d)", len,
+			   POLICY_MAX_FILE_SIZE);
+		return -EFBIG;
+	}
+
+	r = ystream_open(&stream, &reporter, text, len);
+	if (r < 0)
+		return r;
+	for (;;) {
+		struct ydoc doc;
+
+		r = ystream_next(&stream, &doc);
+		if (r <= 0)
+			break;
+		r = staging_add_document(staging, &reporter, &doc);
+		ydoc_done(&doc);
+		if (r < 0)
+			break;
+	}
+	ystream_close(&stream);
+
+	/* -EINVAL from the stream is a reported syntax error: counted below. */
+	if (r < 0 && r != -EINVAL)
+		return r;
+	if (reporter.out_of_memory)
+		return -ENOMEM;
+	return reporter.errors > 0 ? -EINVAL : 0;
+}
+
+int policy_staging_commit(struct policy_staging *staging, struct policy_set *set)
+{
+	struct policy_set *staged = &staging->staged;
+	struct policy *policies;
+
+	if (staged->count == 0)
+		return 0;
+	policies = reallocarray(set->policies, set->count + staged->count, sizeof(*policies));
+	if (!policies)
+		return -ENOMEM;
+	memcpy(policies + set->count, staged->policies, staged->count * sizeof(*policies));
+	/* Ids were given as staged; renumber in case the base changed since. */
+	for (size_t i = set->count; i < set->count + staged->count; i++)
+		policies[i].compiled.policy_id = (__u32)i;
+	set->policies = policies;
+	set->count += staged->count;
+	free(staged->policies);
+	*staged = (struct policy_set){};
+	return 0;
+}
+
+int policy_set__parse(struct policy_set *set, const char *filename, const char *text, size_t len,
+		      struct policy_diags *diags)
+{
+	struct policy_staging staging = { .base = set, .diags = diags };
+	int r;
+
+	if (!set || (!text && len > 0))
+		return -EINVAL;
+	r = policy_staging_parse(&staging, filename ? filename : "<input>", text ? text : "", len);
+	if (r == 0)
+		r = policy_staging_commit(&staging, set);
+	policy_staging_done(&staging);
+	return r;
+}
