@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Loading and attaching credgate's BPF objects as the kernel allows: the
+ * LSM hooks where BPF LSM works, the observation programs on kprobes or
+ * syscall tracepoints. The objects share one set of maps.
+ */
+#ifndef CREDGATE_BPF_LOADER_H
+#define CREDGATE_BPF_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "credgate.h"
+#include "kernel_probe.h"
+
+struct bpf_loader;
+
+struct bpf_loader_options {
+	bool lsm;	   /* load and attach the LSM hooks */
+	bool kprobes;	   /* observe with kprobes (else syscall tracepoints) */
+	enum cg_fallback fallback;
+	size_t ringbuf_bytes; /* power of two, multiple of the page size */
+};
+
+int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *opts);
+void bpf_loader__free(struct bpf_loader *loader);
+
+/* Map fds, owned by the loader. */
+struct bpf_loader_maps {
+	int config;
+	int bindings;
+	int policies;
+	int cgroup_cache;
+	int events;
+	int counters;
+};
+void bpf_loader__maps(const struct bpf_loader *loader, struct bpf_loader_maps *maps);
+
+/* Sum of a per-CPU counter over all CPUs. */
+int bpf_loader__read_counter(const struct bpf_loader *loader, enum cg_counter counter, __u64 *value);
+
+/* "bpf-lsm (task_fix_setuid, ...)", "kprobes", "tracepoints": for logs. */
+const char *bpf_loader__enforcement_method(const struct bpf_loader *loader);
+const char *bpf_loader__observation_method(const struct bpf_loader *loader);
+
+#endif /* CREDGATE_BPF_LOADER_H */
