@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install everything credgate needs to build, run and test on Debian 12, from
+# Debian's archive only. Idempotent; run as root.
+set -eu
+
+PACKAGES="
+cmake make gcc clang llvm pkg-config
+libbpf-dev libelf-dev zlib1g-dev libyaml-dev libsystemd-dev libcmocka-dev bpftool
+jq valgrind
+qemu-system-x86 busybox-static cpio
+systemd
+"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: run as root (it uses apt-get)" >&2
+	exit 1
+fi
+missing=
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "install-deps.sh: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing > /dev/null
+fi
+echo "install-deps.sh: all build, run and test dependencies are installed"

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * credop: make credential changes on command, check their results, print
+ * what happened. The host and VM tests use it as the process "inside the
+ * container": it can move itself into a cgroup, start threads, and run a
+ * sequence of operations, each with an expected outcome.
+ *
+ *   credop [--cgroup DIR] [--threads N] [--quiet] OP[=EXPECT]...
+ *
+ * OP is one of
+ *   setuid:U setgid:G seteuid:U setegid:G setreuid:R,E setregid:R,E
+ *   setresuid:R,E,S setresgid:R,E,S setfsuid:U setfsgid:G
+ *   setgroups:G1,G2,...        (setgroups: with no ids sets none)
+ *   capdrop:SET:CAP            drop CAP (name or number) from SET (e, p or i)
+ *   capraise:SET:CAP           raise CAP in SET, keeping the other sets
+ *   expect-fsuid:U expect-fsgid:G expect-euid:U expect-uid:U
+ *   sleep:MS
+ * EXPECT is "ok" or an errno name (EPERM). An -1 id means "unchanged".
+ * setfsuid/setfsgid never fail: check the result with expect-fsuid.
+ *
+ * Ids go through glibc's wrappers, which apply them to every thread of the
+ * process (one system call per thread), as real programs do.
+ *
+ * Exit status: 0 when every expectation held, 1 when one did not, 2 on a
+ * usage error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool quiet;
+
+static const struct {
+	const char *name;
+	int cap;
+} cap_names[] = {
+	{ "chown", 0 },	    { "dac_override", 1 }, { "fowner", 3 },    { "kill", 5 },
+	{ "setgid", 6 },    { "setuid", 7 },	   { "setpcap", 8 },   { "net_bind_service", 10 },
+	{ "net_admin", 12 }, { "net_raw", 13 },	   { "sys_chroot", 18 }, { "sys_ptrace", 19 },
+	{ "sys_admin", 21 }, { "sys_nice", 23 },   { "sys_resource", 24 }, { "mknod", 27 },
+	{ "audit_write", 29 }, { "setfcap", 31 },  { "bpf", 39 },
+};
+
+static int parse_cap(const char *s)
+{
+	char *end;
+	long v;
+
+	if (strncasecmp(s, "cap_", 4) == 0)
+		s += 4;
+	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+		if (strcasecmp(s, cap_names[i].name) == 0)
+			return cap_names[i].cap;
+	v = strtol(s, &end, 10);
+	if (*s && !*end && v >= 0 && v < 64)
+		return (int)v;
+	return -1;
+}
+
+static int parse_ids(const char *s, long *ids, int max)
+{
+	int n = 0;
+
+	if (!*s)
+		return 0;
+	for (;;) {
+		char *end;
+
+		if (n == max)
+			return -1;
+		errno = 0;
+		ids[n++] = strtol(s, &end, 10);
+		if (errno || end == s)
+			return -1;
+		if (!*end)
+			return n;
+		if (*end != ',')
+			return -1;
+		s = end + 1;
+	}
+}
+
+/* Reads one field ("Uid:" or "Gid:") of /proc/self/status: real eff saved fs. */
+static int read_status_ids(const char *field, long out[4])
+{
+	char line[256];
+	FILE *f = fopen("/proc/thread-self/status", "re");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, strlen(field)) == 0) {
+			if (sscanf(line + strlen(field), "%ld %ld %ld %ld", &out[0], &out[1], &out[2],
+				   &out[3]) == 4)
+				found = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int cap_change(char set, int cap, bool raise)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	__u32 *word;
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -1;
+	switch (set) {
+	case 'e':
+		word = &data[cap / 32].effective;
+		break;
+	case 'p':
+		word = &data[cap / 32].permitted;
+		break;
+	case 'i':
+		word = &data[cap / 32].inheritable;
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	if (raise)
+		*word |= 1u << (cap % 32);
+	else
+		*word &= ~(1u << (cap % 32));
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+/* Runs one operation. Returns 0 or -1 with errno; for expect-* 0 or 1. */
+static int run_op(const char *op, const char *arg, bool *is_check)
+{
+	long ids[64];
+	int n;
+
+	*is_check = false;
+	if (strncmp(op, "expect-", 7) == 0) {
+		long got[4];
+		const char *what = op + 7;
+		int idx = strstr(what, "fs") ? 3 : strstr(what, "e") == what ? 1 : 0;
+		bool gid = strchr(what, 'g') != NULL;
+
+		*is_check = true;
+		if (parse_ids(arg, ids, 1) != 1 || read_status_ids(gid ? "Gid:" : "Uid:", got) < 0)
+			return -2;
+		if (got[idx] != ids[0]) {
+			fprintf(stdout, "%s: expected %ld, got %ld\n", op, ids[0], got[idx]);
+			return 1;
+		}
+		return 0;
+	}
+	if (strcmp(op, "sleep") == 0) {
+		struct timespec ts;
+
+		if (parse_ids(arg, ids, 1) != 1)
+			return -2;
+		ts.tv_sec = ids[0] / 1000;
+		ts.tv_nsec = (ids[0] % 1000) * 1000000;
+		nanosleep(&ts, NULL);
+		return 0;
+	}
+	if (strcmp(op, "capdrop") == 0 || strcmp(op, "capraise") == 0) {
+		int cap = arg[0] && arg[1] == ':' ? parse_cap(arg + 2) : -1;
+
+		if (cap < 0)
+			return -2;
+		return cap_change(arg[0], cap, op[3] == 'r');
+	}
+	if (strcmp(op, "setgroups") == 0) {
+		gid_t gids[64];
+
+		n = parse_ids(arg, ids, 64);
+		if (n < 0)
+			return -2;
+		for (int i = 0; i < n; i++)
+			gids[i] = (gid_t)ids[i];
+		return setgroups((size_t)n, gids);
+	}
+
+	n = parse_ids(arg, ids, 3);
+	if (n < 0)
+		return -2;
+#define NEED(k)                                                                                    \
+	do {                                                                                       \
+		if (n != (k))                                                                      \
+			return -2;                                                                 \
+	} while (0)
+	if (strcmp(op, "setuid") == 0) {
+		NEED(1);
+		return setuid((uid_t)ids[0]);
+	}
+	if (strcmp(op, "setgid") == 0) {
+		NEED(1);
+		return setgid((gid_t)ids[0]);
+	}
+	if (strcmp(op, "seteuid") == 0) {
+		NEED(1);
+		return seteuid((uid_t)ids[0]);
+	}
+	if (strcmp(op, "setegid") == 0) {
+		NEED(1);
+		return setegid((gid_t)ids[0]);
+	}
+	if (strcmp(op, "setreuid") == 0) {
+		NEED(2);
+		return setreuid((uid_t)ids[0], (uid_t)ids[1]);
+	}
+	if (strcmp(op, "setregid") == 0) {
+		NEED(2);
+		return setregid((gid_t)ids[0], (gid_t)ids[1]);
+	}
+	if (strcmp(op, "setresuid") == 0) {
+		NEED(3);
+		return setresuid((uid_t)ids[0], (uid_t)ids[1], (uid_t)ids[2]);
+	}
+	if (strcmp(op, "setresgid") == 0) {
+		NEED(3);
+		return setresgid((gid_t)ids[0], (gid_t)ids[1], (gid_t)ids[2]);
+	}
+	if (strcmp(op, "setfsuid") == 0) {
+		NEED(1);
+		setfsuid((uid_t)ids[0]);
+		return 0;
+	}
+	if (strcmp(op, "setfsgid") == 0) {
+		NEED(1);
+		setfsgid((gid_t)ids[0]);
+		return 0;
+	}
+#undef NEED
+	return -2;
+}
+
+static int join_cgroup(const char *dir)
+{
+	char path[4096], pid[32];
+	int fd, len;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (write(fd, pid, (size_t)len) != len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{}
+	};
+	const char *cgroup = NULL;
+	int threads = 0, c, failed = 0;
+
+	while ((c = getopt_long(argc, argv, "c:t:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cgroup = optarg;
+			break;
+		case 't':
+			threads = atoi(optarg);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (cgroup && join_cgroup(cgroup) < 0) {
+		fprintf(stderr, "credop: cannot join cgroup %s: %s\n", cgroup, strerror(errno));
+		return 2;
+	}
+	for (int i = 0; i < threads; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, idle_thread, NULL) != 0) {
+			fprintf(stderr, "credop: cannot start thread %d\n", i);
+			return 2;
+		}
+	}
+
+	if (!quiet)
+		printf("credop: pid %d\n", getpid());
+	for (int i = optind; i < argc; i++) {
+		char spec[256], *arg, *expect;
+		bool is_check;
+		int r, err;
+
+		snprintf(spec, sizeof(spec), "%s", argv[i]);
+		expect = strchr(spec, '=');
+		if (expect)
+			*expect++ = '\0';
+		arg = strchr(spec, ':');
+		if (arg)
+			*arg++ = '\0';
+		else
+			arg = spec + strlen(spec);
+		errno = 0;
+		r = run_op(spec, arg, &is_check);
+		err = errno;
+		if (r == -2) {
+			fprintf(stderr, "credop: bad operation '%s'\n", argv[i]);
+			return 2;
+		}
+		if (is_check) {
+			failed |= r != 0;
+			if (!quiet)
+				printf("%s:%s %s\n", spec, arg, r ? "FAILED" : "held");
+			continue;
+		}
+		if (!quiet)
+			printf("%s(%s) = %d%s%s\n", spec, arg, r, r < 0 ? " " : "",
+			       r < 0 ? strerrorname_np(err) : "");
+		if (expect) {
+			bool want_ok = strcmp(expect, "ok") == 0;
+			bool held = want_ok ? r == 0
+					    : r < 0 && strerrorname_np(err) &&
+						      strcmp(strerrorname_np(err), expect) == 0;
+
+			if (!held) {
+				printf("credop: %s: expected %s\n", argv[i], expect);
+				failed = 1;
+			}
+		}
+	}
+	fflush(stdout);
+	return failed ? 1 : 0;
+}

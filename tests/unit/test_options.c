@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Unit tests for agent/options.c: credgated's command line. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "options.h"
+
+#define PARSE(opts, ...)                                                                           \
+	({                                                                                         \
+		char *argv[] = { "credgated", __VA_ARGS__, NULL };                                 \
+		options_parse((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, (opts));           \
+	})
+
+static void test_defaults(void **state)
+{
+	struct agent_options o;
+	char *argv[] = { "credgated", NULL };
+
+	assert_int_equal(options_parse(1, argv, &o), 0);
+	assert_null(o.policy_path);
+	assert_false(o.builtin_policy);
+	assert_int_equal(o.output, OUTPUT_JSON);
+	assert_string_equal(o.events_path, "-");
+	assert_int_equal(o.lsm_unavailable, LSM_UNAVAILABLE_FAIL);
+	assert_int_equal(o.ringbuf_bytes, 4u << 20);
+}
+
+static void test_all_options(void **state)
+{
+	struct agent_options o;
+
+	assert_int_equal(PARSE(&o, "--policy", "/etc/x", "-o", "compact", "--events", "/tmp/e",
+			       "--lsm-unavailable=kill", "--node-name", "n1", "--ringbuf-size", "65536",
+			       "--force-tracepoints", "-vv"),
+			 0);
+	assert_string_equal(o.policy_path, "/etc/x");
+	assert_int_equal(o.output, OUTPUT_COMPACT);
+	assert_string_equal(o.events_path, "/tmp/e");
+	assert_int_equal(o.lsm_unavailable, LSM_UNAVAILABLE_KILL);
+	assert_string_equal(o.node_name, "n1");
+	assert_int_equal(o.ringbuf_bytes, 65536);
+	assert_true(o.force_tracepoints);
+	assert_int_equal(o.verbosity, 2);
+	assert_int_equal(PARSE(&o, "--policy=builtin"), 0);
+	assert_true(o.builtin_policy);
+	assert_int_equal(PARSE(&o, "--lsm-unavailable", "observe"), 0);
+	assert_int_equal(o.lsm_unavailable, LSM_UNAVAILABLE_OBSERVE);
+}
+
+static void test_rejects(void **state)
+{
+	struct agent_options o;
+
+	assert_int_equal(PARSE(&o, "--output", "xml"), -EINVAL);
+	assert_int_equal(PARSE(&o, "--lsm-unavailable=maybe"), -EINVAL);
+	assert_int_equal(PARSE(&o, "--ringbuf-size", "1000"), -EINVAL);   /* not a power of two */
+	assert_int_equal(PARSE(&o, "--ringbuf-size", "2048"), -EINVAL);   /* below a page */
+	assert_int_equal(PARSE(&o, "--ringbuf-size", "12abc"), -EINVAL);
+	assert_int_equal(PARSE(&o, "--node-name", ""), -EINVAL);
+	assert_int_equal(PARSE(&o, "stray"), -EINVAL);
+	assert_int_equal(PARSE(&o, "--no-such-option"), -EINVAL);
+}
+
+static void test_help(void **state)
+{
+	struct agent_options o;
+
+	assert_int_equal(PARSE(&o, "--help"), 1);
+	assert_int_equal(PARSE(&o, "--version"), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_help),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# run-vm.sh - boot one credgate VM test case under qemu and report its verdict.
+#
+# Usage: run-vm.sh --kernel VMLINUZ --initrd INITRD --case NAME
+#                  [--timeout SECONDS] [--outer-timeout SECONDS] [--log FILE]
+#                  [--append EXTRA]... [--verbose]
+#   --kernel         a bzImage, or a release name (bookworm, trixie) meaning
+#                    ${CREDGATE_VM_CACHE:-/var/cache/credgate-vm}/RELEASE/vmlinuz
+#   --initrd         initramfs from build-initramfs.sh
+#   --case           runs /tests/NAME.sh in the guest (credgate.case=NAME)
+#   --timeout        guest-side limit for the case (credgate.timeout), default 120
+#   --outer-timeout  host-side limit for the whole qemu run, default timeout+60
+#                    (180 with the default --timeout)
+#   --log            keep the console here (default: a temporary file, removed)
+#   --append         extra kernel command line words (repeatable)
+#   --verbose        also stream the console to stderr while it runs
+#                    (also: CREDGATE_VM_VERBOSE=1)
+#
+# Why: the host kernel cannot run BPF LSM programs, so cases run in a
+# throw-away qemu guest (TCG: -enable-kvm does not work on the CI machines)
+# whose serial console is the only channel back.  The guest's /init (init.sh)
+# prints one "CREDGATE-VM-RESULT: ..." line and powers off; qemu runs under
+# `timeout` so a stuck guest cannot hang CI.
+# Exit 0 only if the console says "CREDGATE-VM-RESULT: PASS".  Otherwise the
+# console (last 400 lines when longer) goes to stderr under a header naming
+# the case, the kernel and the reason, and the exit status is 1.  A missing
+# kernel, initrd or qemu is an error too (exit 1; 77/"skip" is never used).
+set -euo pipefail
+
+prog=${0##*/}
+die() { printf '%s: error: %s\n' "$prog" "$*" >&2; exit 1; }
+usage() {
+	sed -n '/^# Usage:/,/^#$/s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+}
+
+kernel='' initrd='' case_name='' timeout=120 outer='' log='' verbose=${CREDGATE_VM_VERBOSE:-0}
+extra=()
+while [ $# -gt 0 ]; do
+	opt=$1
+	case $opt in
+	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
+	--verbose) verbose=1; shift; continue ;;
+	-h | --help) usage ;;
+	--kernel | --initrd | --case | --timeout | --outer-timeout | --log | --append)
+		[ $# -ge 2 ] || die "$opt needs an argument" ;;
+	*) die "unknown argument: $opt" ;;
+	esac
+	case $opt in
+	--kernel) kernel=$2 ;;
+	--initrd) initrd=$2 ;;
+	--case) case_name=$2 ;;
+	--timeout) timeout=$2 ;;
+	--outer-timeout) outer=$2 ;;
+	--log) log=$2 ;;
+	--append) extra+=("$2") ;;
+	esac
+	shift 2
+done
+if [ -z "$kernel" ] || [ -z "$initrd" ] || [ -z "$case_name" ]; then usage; fi
+case $case_name in
+*[!A-Za-z0-9_.-]* | .*) die "bad case name '$case_name'" ;;
+esac
+case $timeout in '' | *[!0-9]* | 0) die "--timeout wants a positive number of seconds" ;; esac
+outer=${outer:-$((timeout + 60))}
+case $outer in '' | *[!0-9]* | 0) die "--outer-timeout wants a positive number of seconds" ;; esac
+
+if [ ! -e "$kernel" ]; then
+	case $kernel in
+	*/*) ;;
+	*) cached=${CREDGATE_VM_CACHE:-/var/cache/credgate-vm}/$kernel/vmlinuz
+	   [ -f "$cached" ] && kernel=$cached ;;
+	esac
+fi
+[ -f "$kernel" ] || die "kernel not found: $kernel (run tests/vm/fetch-kernel.sh first)"
+[ -f "$initrd" ] || die "initrd not found: $initrd (run tests/vm/build-initramfs.sh first)"
+
+qemu=${CREDGATE_VM_QEMU:-qemu-system-x86_64}
+if ! command -v "$qemu" >/dev/null 2>&1; then
+	if [ "$qemu" = qemu-system-x86_64 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		printf '%s: %s missing, installing qemu-system-x86\n' "$prog" "$qemu" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		{ apt-get install -y -q --no-install-recommends qemu-system-x86 ||
+			{ apt-get update -q && apt-get install -y -q --no-install-recommends qemu-system-x86; }; } >&2 || true
+	fi
+	command -v "$qemu" >/dev/null 2>&1 || die "$qemu not found and could not be installed (apt-get install qemu-system-x86)"
+fi
+
+# Kernel release string: the "version" file fetch-kernel.sh writes next to
+# vmlinuz, else the bzImage header (kernel_version pointer at 0x20e, +0x200).
+kver=''
+[ -r "$(dirname "$kernel")/version" ] && read -r kver <"$(dirname "$kernel")/version"
+if [ -z "$kver" ]; then
+	off=$(od -An -tu2 -j526 -N2 "$kernel" 2>/dev/null | tr -d ' ') || off=''
+	[ -n "$off" ] && [ "$off" -gt 0 ] &&
+		kver=$(dd if="$kernel" bs=1 skip=$((off + 512)) count=128 2>/dev/null | tr '\0' '\n' | head -n1 | cut -d' ' -f1)
+fi
+kdesc="$kernel${kver:+ ($kver)}"
+
+tmplog=''
+if [ -z "$log" ]; then
+	tmplog=$(mktemp "${TMPDIR:-/tmp}/credgate-vm-$case_name.XXXXXX.log")
+	log=$tmplog
+fi
+trap '[ -z "$tmplog" ] || rm -f "$tmplog"' EXIT
+mkdir -p "$(dirname "$log")"
+
+cmdline="console=ttyS0 quiet lsm=lockdown,capability,landlock,yama,bpf panic=-1"
+cmdline+=" credgate.case=$case_name credgate.timeout=$timeout"
+[ ${#extra[@]} -eq 0 ] || cmdline+=" ${extra[*]}"
+
+qemu_cmd=(
+	"$qemu" -accel "tcg,thread=multi" -cpu max -m "${CREDGATE_VM_MEM:-1024}" -smp "${CREDGATE_VM_SMP:-2}"
+	-nographic -no-reboot -nic none
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+)
+start=$(date +%s%N)
+set +e
+if [ "$verbose" = 1 ]; then
+	timeout -k 10 "$outer" "${qemu_cmd[@]}" </dev/null 2>&1 | tee "$log" >&2
+	qrc=${PIPESTATUS[0]}
+else
+	timeout -k 10 "$outer" "${qemu_cmd[@]}" </dev/null >"$log" 2>&1
+	qrc=$?
+fi
+set -e
+end=$(date +%s%N)
+secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+
+# Console text without CRs and terminal escape sequences (from SeaBIOS).
+clean_log() { sed -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b[()][A-Za-z0-9]//g' -e 's/\x1bc//g' "$log"; }
+verdict=$(clean_log | sed -n 's/^CREDGATE-VM-RESULT: //p' | tail -n1)
+
+if [ "$verdict" = PASS ]; then
+	note=''
+	[ "$qrc" -eq 0 ] || note=" (warning: qemu exit status $qrc after the verdict)"
+	printf '%s: case %s on %s: PASS in %s s%s\n' "$prog" "$case_name" "$kdesc" "$secs" "$note"
+	exit 0
+fi
+
+case $verdict in
+'FAIL timeout') why="the case was still running after ${timeout} s (guest watchdog)" ;;
+'FAIL rc='*) why="the case exited with status ${verdict#FAIL rc=}" ;;
+?*) why="unexpected verdict '$verdict'" ;;
+*)
+	if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+		why="no result line: qemu killed by the host timeout after ${outer} s"
+	elif panic=$(clean_log | grep -m1 -o 'Kernel panic - not syncing:.*'); then
+		why="no result line: $panic"
+	else
+		why="no result line (/init crash or qemu error?); qemu exit status $qrc"
+	fi
+	;;
+esac
+
+logdesc=$log
+[ -z "$tmplog" ] || logdesc="temporary file, removed (use --log FILE to keep it)"
+{
+	lines=$(clean_log | wc -l)
+	printf '\n==== credgate VM test FAILED: case %s on kernel %s\n' "$case_name" "$kdesc"
+	printf '==== reason: %s\n' "$why"
+	printf '==== after %s s; initrd %s; console log: %s\n' "$secs" "$initrd" "$logdesc"
+	if [ "$lines" -gt 400 ]; then
+		printf '==== guest console (last 400 of %s lines):\n' "$lines"
+		clean_log | tail -n 400
+	else
+		printf '==== guest console:\n'
+		clean_log
+	fi
+	printf '==== end of console for case %s on %s (%s)\n' "$case_name" "$kdesc" "$why"
+} >&2
+printf '%s: case %s on %s: FAIL in %s s: %s\n' "$prog" "$case_name" "$kdesc" "$secs" "$why"
+exit 1
