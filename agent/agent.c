@@ -26,8 +26,12 @@
 #include "policy.h"
 #include "policy_maps.h"
 
-/* How often the loop wakes without events: loss reports, watchdog. */
-#define AGENT_TICK_MS 1000
+/*
+ * How often the loop reads the ring buffer without being woken: the BPF
+ * side only wakes the agent when unread data piles up (see
+ * cg_ringbuf_wakeup_flags()), so this bounds the latency of a quiet event.
+ */
+#define AGENT_POLL_MS 100
 
 struct agent {
 	struct agent_options opts;
@@ -168,13 +172,14 @@ static void describe_feature(char *buf, size_t size, const char *name,
 
 static void log_features(const struct agent *agent)
 {
-	char lsm[320], kprobes[320], tracepoints[320];
+	char lsm[320], fentry[320], kprobes[320], tracepoints[320];
 
 	describe_feature(lsm, sizeof(lsm), "bpf-lsm", &agent->features.lsm);
+	describe_feature(fentry, sizeof(fentry), "fentry", &agent->features.fentry);
 	describe_feature(kprobes, sizeof(kprobes), "kprobes", &agent->features.kprobes);
 	describe_feature(tracepoints, sizeof(tracepoints), "syscall tracepoints",
 			 &agent->features.tracepoints);
-	log_info("kernel: %s; %s; %s", lsm, kprobes, tracepoints);
+	log_info("kernel: %s; %s; %s; %s", lsm, fentry, kprobes, tracepoints);
 }
 
 static void log_enforcement(const struct agent *agent)
@@ -197,30 +202,85 @@ static void log_enforcement(const struct agent *agent)
 	log_notice("observation: %s", bpf_loader__observation_method(agent->loader));
 }
 
+static bool set_observes(const struct policy_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		if (set->policies[i].flags & CG_POLICY_OBSERVE)
+			return true;
+	return false;
+}
+
+/*
+ * Observation programs run while a policy asks for them, or always when,
+ * without BPF LSM, they are what decides.
+ */
+static int update_observation(struct agent *agent, const struct policy_set *set)
+{
+	bool want = agent->fallback != CG_FALLBACK_NONE || set_observes(set);
+	int r;
+
+	if (want == bpf_loader__observing(agent->loader))
+		return 0;
+	r = bpf_loader__observe(agent->loader, want);
+	if (r < 0)
+		return log_error_errno(r, "Failed to %s the observation programs: %m",
+				       want ? "attach" : "detach");
+	if (want)
+		log_notice("observation programs attached (%s)", bpf_loader__observation_method(agent->loader));
+	else
+		log_notice("observation programs detached: no policy observes, and BPF LSM decides");
+	return 0;
+}
+
+static bool observation_available(const struct kernel_features *f, enum observation_method m)
+{
+	switch (m) {
+	case OBSERVE_FENTRY:
+		return f->fentry.available;
+	case OBSERVE_KPROBES:
+		return f->kprobes.available;
+	case OBSERVE_TRACEPOINTS:
+		return f->tracepoints.available;
+	}
+	return false;
+}
+
+/*
+ * Load with the best observation method the kernel offers; if attaching
+ * it fails after all (a probe passed, a real program did not), say so and
+ * fall back to the next.
+ */
 static int load_programs(struct agent *agent)
 {
 	const struct kernel_features *f = &agent->features;
 	struct bpf_loader_options lo = {
 		.lsm = f->lsm.available,
-		.kprobes = f->kprobes.available && !agent->opts.force_tracepoints,
 		.fallback = agent->fallback,
 		.ringbuf_bytes = agent->opts.ringbuf_bytes,
 	};
-	int r;
+	enum observation_method m = agent->opts.force_tracepoints ? OBSERVE_TRACEPOINTS : OBSERVE_FENTRY;
+	int r = -EOPNOTSUPP;
 
-	if (!f->tracepoints.available && !f->kprobes.available)
-		return log_error_errno(-EOPNOTSUPP,
-				       "Neither kprobes (%s) nor syscall tracepoints (%s) work on this kernel: nothing can observe credential changes",
-				       f->kprobes.reason, f->tracepoints.reason);
-	r = bpf_loader__open(&agent->loader, &lo);
-	if (r < 0 && lo.kprobes && f->tracepoints.available) {
-		log_warning_errno(r, "Failed to attach kprobes (%m); observing with syscall tracepoints instead");
-		lo.kprobes = false;
+	for (; m <= OBSERVE_TRACEPOINTS; m++) {
+		if (!observation_available(f, m))
+			continue;
+		lo.observation = m;
 		r = bpf_loader__open(&agent->loader, &lo);
+		/* Attach once now, so a method that cannot attach is found at start. */
+		if (r == 0) {
+			r = bpf_loader__observe(agent->loader, true);
+			if (r == 0)
+				return 0;
+			bpf_loader__free(agent->loader);
+			agent->loader = NULL;
+		}
+		log_warning_errno(r, "Failed to load and attach the %s observation programs: %m",
+				  observation_method_name(m));
 	}
-	if (r < 0)
-		return log_error_errno(r, "Failed to load and attach BPF programs: %m");
-	return 0;
+	if (r == -EOPNOTSUPP)
+		return log_error_errno(r, "Neither fentry (%s), kprobes (%s) nor syscall tracepoints (%s) work on this kernel: nothing can observe credential changes",
+				       f->fentry.reason, f->kprobes.reason, f->tracepoints.reason);
+	return log_error_errno(r, "Failed to load and attach BPF programs: %m");
 }
 
 static void log_publish_report(const struct publish_report *report)
@@ -248,6 +308,8 @@ static int publish(struct agent *agent, struct policy_set *set, const char *sour
 	log_publish_report(&report);
 	if (r < 0)
 		return log_error_errno(r, "Failed to put policy %s in force: %m", source);
+	/* After the new generation is in force: nothing it needs is missing. */
+	update_observation(agent, set);
 	event_sink__set_policies(agent->sink, report.generation, set);
 	policy_set__free(agent->previous_policies);
 	agent->previous_policies = agent->policies;
@@ -465,7 +527,7 @@ int agent__run(struct agent *agent)
 	struct timespec last_tick = {}, now;
 
 	for (;;) {
-		int n = epoll_wait(agent->epoll_fd, events, ARRAY_SIZE(events), AGENT_TICK_MS);
+		int n = epoll_wait(agent->epoll_fd, events, ARRAY_SIZE(events), AGENT_POLL_MS);
 
 		if (n < 0 && errno != EINTR)
 			return log_error_errno(errno, "epoll_wait failed: %m");
@@ -485,12 +547,14 @@ int agent__run(struct agent *agent)
 					event_sink__flush(agent->sink);
 					return 0;
 				}
-			} else {
-				int r = ring_buffer__consume(agent->ringbuf);
-
-				if (r < 0 && r != -EINTR)
-					return log_error_errno(r, "Failed to read events: %m");
 			}
+		}
+		/* Every pass, woken or not: quiet events are never held back long. */
+		{
+			int r = ring_buffer__consume(agent->ringbuf);
+
+			if (r < 0 && r != -EINTR)
+				return log_error_errno(r, "Failed to read events: %m");
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last_tick.tv_sec) {

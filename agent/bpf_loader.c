@@ -15,21 +15,37 @@
 struct bpf_loader {
 	struct observe_bpf *observe;
 	struct lsm_bpf *lsm;
-	bool kprobes;
+	enum observation_method observation;
+	bool observing;
 	int ncpus;
 };
 
-/* Observation programs are named cg_kp_* (kprobes) and cg_tp_* (tracepoints). */
-static void select_observation_programs(struct observe_bpf *skel, bool kprobes)
+static const char *const observation_names[] = {
+	[OBSERVE_FENTRY] = "fentry",
+	[OBSERVE_KPROBES] = "kprobes",
+	[OBSERVE_TRACEPOINTS] = "tracepoints",
+};
+
+/* The name prefix of each method's programs in observe.bpf.c. */
+static const char *const observation_prefixes[] = {
+	[OBSERVE_FENTRY] = "cg_fe_",
+	[OBSERVE_KPROBES] = "cg_kp_",
+	[OBSERVE_TRACEPOINTS] = "cg_tp_",
+};
+
+const char *observation_method_name(enum observation_method method)
 {
+	return (unsigned)method < ARRAY_SIZE(observation_names) ? observation_names[method] : "?";
+}
+
+static void select_observation_programs(struct observe_bpf *skel, enum observation_method method)
+{
+	const char *prefix = observation_prefixes[method];
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj) {
-		const char *name = bpf_program__name(prog);
-		bool is_kprobe = strncmp(name, "cg_kp_", 6) == 0;
-
-		bpf_program__set_autoload(prog, is_kprobe == kprobes);
-	}
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, strncmp(bpf_program__name(prog), prefix,
+							strlen(prefix)) == 0);
 }
 
 /*
@@ -71,7 +87,11 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 	loader = calloc(1, sizeof(*loader));
 	if (!loader)
 		return -ENOMEM;
-	loader->kprobes = opts->kprobes;
+	if ((unsigned)opts->observation >= ARRAY_SIZE(observation_prefixes)) {
+		free(loader);
+		return -EINVAL;
+	}
+	loader->observation = opts->observation;
 	loader->ncpus = libbpf_num_possible_cpus();
 	if (loader->ncpus <= 0) {
 		err = loader->ncpus ? loader->ncpus : -EINVAL;
@@ -84,7 +104,7 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 		err = negative_errno();
 		goto fail;
 	}
-	select_observation_programs(loader->observe, opts->kprobes);
+	select_observation_programs(loader->observe, opts->observation);
 	if (opts->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(loader->observe->maps.cg_events, (__u32)opts->ringbuf_bytes);
 		if (err)
@@ -114,15 +134,36 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 		if (err)
 			goto fail;
 	}
-	err = observe_bpf__attach(loader->observe);
-	if (err)
-		goto fail;
-
 	*out = loader;
 	return 0;
 fail:
 	bpf_loader__free(loader);
 	return err < 0 ? err : -err;
+}
+
+int bpf_loader__observe(struct bpf_loader *loader, bool on)
+{
+	int err;
+
+	if (on == loader->observing)
+		return 0;
+	if (on) {
+		err = observe_bpf__attach(loader->observe);
+		if (err) {
+			/* Attached programs of a failed attach are detached here. */
+			observe_bpf__detach(loader->observe);
+			return err < 0 ? err : -err;
+		}
+	} else {
+		observe_bpf__detach(loader->observe);
+	}
+	loader->observing = on;
+	return 0;
+}
+
+bool bpf_loader__observing(const struct bpf_loader *loader)
+{
+	return loader->observing;
 }
 
 void bpf_loader__free(struct bpf_loader *loader)
@@ -169,5 +210,5 @@ const char *bpf_loader__enforcement_method(const struct bpf_loader *loader)
 
 const char *bpf_loader__observation_method(const struct bpf_loader *loader)
 {
-	return loader->kprobes ? "kprobes" : "tracepoints";
+	return observation_method_name(loader->observation);
 }

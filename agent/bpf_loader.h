@@ -17,14 +17,35 @@
 
 struct bpf_loader;
 
+/* How the syscall observation programs attach, best first. */
+enum observation_method {
+	OBSERVE_FENTRY = 0, /* fentry/fexit: BPF trampolines */
+	OBSERVE_KPROBES,    /* kprobes/kretprobes */
+	OBSERVE_TRACEPOINTS, /* syscall tracepoints */
+};
+
+const char *observation_method_name(enum observation_method method);
+
 struct bpf_loader_options {
-	bool lsm;	   /* load and attach the LSM hooks */
-	bool kprobes;	   /* observe with kprobes (else syscall tracepoints) */
+	bool lsm; /* load and attach the LSM hooks */
+	enum observation_method observation;
 	enum cg_fallback fallback;
 	size_t ringbuf_bytes; /* power of two, multiple of the page size */
 };
 
+/*
+ * Load everything and attach the LSM hooks. The observation programs are
+ * loaded (so their maps exist) but attached only by bpf_loader__observe().
+ */
 int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *opts);
+
+/*
+ * Attach (@on) or detach the syscall observation programs. They cost every
+ * credential change on the host a few lookups, so they run only while a
+ * policy asks for observation or, without BPF LSM, decides through them.
+ */
+int bpf_loader__observe(struct bpf_loader *loader, bool on);
+bool bpf_loader__observing(const struct bpf_loader *loader);
 void bpf_loader__free(struct bpf_loader *loader);
 
 /* Map fds, owned by the loader. */

@@ -129,7 +129,7 @@ static void json_kv_comm(struct json_writer *w, const char *key, const char comm
  * The "process" block: as the reference tool's, with the fields credgate
  * can know without a process cache, plus the cgroup.
  */
-static void write_process(struct json_writer *w, const struct cg_event_header *hdr, __u32 uid,
+void event_format_process(struct json_writer *w, const struct cg_event_header *hdr, __u32 uid,
 			  const struct event_meta *meta)
 {
 	json_key(w, "process");
@@ -157,6 +157,15 @@ static void write_process(struct json_writer *w, const struct cg_event_header *h
 	json_kv_string_opt(w, "path", meta->cgroup_path);
 	json_object_end(w);
 	json_object_end(w);
+}
+
+static void write_process(struct json_writer *w, const struct cg_event_header *hdr, __u32 uid,
+			  const struct event_meta *meta)
+{
+	if (meta->process_json)
+		json_raw_member(w, meta->process_json, meta->process_json_len);
+	else
+		event_format_process(w, hdr, uid, meta);
 }
 
 /* Field names as the reference tool's process_credentials. */
@@ -376,6 +385,19 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 	return json_writer_text(w) ? 0 : -ENOMEM;
 }
 
+static const char *probe_name(unsigned probe)
+{
+	switch (probe) {
+	case CG_PROBE_FENTRY:
+		return "fentry";
+	case CG_PROBE_KPROBE:
+		return "kprobe";
+	case CG_PROBE_TRACEPOINT:
+		return "tracepoint";
+	}
+	return "unknown";
+}
+
 /* Arguments in the reference tool's shape: one object per argument. */
 static void write_syscall_args(struct json_writer *w, const struct cg_syscall_event *e)
 {
@@ -463,7 +485,7 @@ int event_format_syscall(struct json_writer *w, enum output_format format,
 	json_kv_string(w, "action",
 		       e->verdict == CG_VERDICT_KILLED ? "KPROBE_ACTION_SIGKILL" : "KPROBE_ACTION_POST");
 	json_kv_string_opt(w, "policy_name", meta->policy_name);
-	json_kv_string(w, "attach", e->probe == CG_PROBE_KPROBE ? "kprobe" : "tracepoint");
+	json_kv_string(w, "attach", probe_name(e->probe));
 	write_credentials(w, "old_credentials", &e->old_ids);
 	write_credentials(w, "new_credentials", &e->new_ids);
 	json_object_end(w);

@@ -33,7 +33,18 @@ struct event_meta {
 	const char *policy_name;
 	const char *rule_text;
 	bool host_pidns; /* the process is in the host's pid namespace */
+	/*
+	 * The "process" member already rendered by event_format_process() for
+	 * this process, or NULL: events come in bursts from one process, and
+	 * this block is half of every line.
+	 */
+	const char *process_json;
+	size_t process_json_len;
 };
+
+/* Write the member "process":{...} for the task in @hdr, whose uid is @uid. */
+void event_format_process(struct json_writer *w, const struct cg_event_header *hdr, __u32 uid,
+			  const struct event_meta *meta);
 
 /* Validate a raw ring-buffer record: size and type. 0 or -EBADMSG. */
 int event_validate(const void *data, size_t size);

@@ -13,10 +13,28 @@
 
 #define CGROUP_PATH_CACHE_SIZE 1024
 #define PROC_CACHE_SIZE 256
+#define PROCESS_JSON_CACHE_SIZE 64
+/* As long as the /proc data it was rendered from (proc_info.c). */
+#define PROCESS_JSON_TTL_NS (1000ull * 1000 * 1000)
 
 struct cgroup_path_entry {
 	uint64_t id;
 	char path[PATH_MAX];
+	bool valid;
+};
+
+/* Everything the rendered "process" member depends on. */
+struct process_json_key {
+	uint64_t start_boottime;
+	uint64_t cgroup_id;
+	uint32_t pid, tid, ppid, pidns_ino, uid;
+	char comm[CG_COMM_LEN];
+};
+
+struct process_json_entry {
+	struct process_json_key key;
+	uint64_t rendered_at_ns;
+	struct json_writer text;
 	bool valid;
 };
 
@@ -30,6 +48,7 @@ struct event_sink {
 	struct json_writer writer;
 	struct proc_cache *procs;
 	struct cgroup_path_entry *cgroup_paths; /* direct-mapped by id */
+	struct process_json_entry process_json[PROCESS_JSON_CACHE_SIZE]; /* by tid */
 	struct policy_generation policies[2];	/* [0] newest */
 	int64_t boot_to_realtime_ns;		/* realtime = boottime + this */
 	uint64_t offset_taken_at_ns;
@@ -62,6 +81,8 @@ int event_sink__new(struct event_sink **out, const struct event_sink_options *op
 		return -ENOMEM;
 	sink->opts = *opts;
 	json_writer_init(&sink->writer);
+	for (size_t i = 0; i < ARRAY_SIZE(sink->process_json); i++)
+		json_writer_init(&sink->process_json[i].text);
 	sink->cgroup_paths = calloc(CGROUP_PATH_CACHE_SIZE, sizeof(*sink->cgroup_paths));
 	if (!sink->cgroup_paths)
 		return -ENOMEM;
@@ -80,6 +101,8 @@ void event_sink__free(struct event_sink *sink)
 	if (!sink)
 		return;
 	json_writer_free(&sink->writer);
+	for (size_t i = 0; i < ARRAY_SIZE(sink->process_json); i++)
+		json_writer_free(&sink->process_json[i].text);
 	proc_cache__free(sink->procs);
 	free(sink->cgroup_paths);
 	free(sink);
@@ -118,8 +141,38 @@ static const char *cgroup_path(struct event_sink *sink, uint64_t id)
 	return e->path;
 }
 
+/* The rendered "process" member for this event's task, from the cache or fresh. */
+static void attach_process_json(struct event_sink *sink, const struct cg_event_header *hdr,
+				uint32_t uid, uint64_t boot_now, struct event_meta *meta)
+{
+	struct process_json_entry *e = &sink->process_json[hdr->tid % PROCESS_JSON_CACHE_SIZE];
+	struct process_json_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.start_boottime = hdr->start_boottime;
+	key.cgroup_id = hdr->cgroup_id;
+	key.pid = hdr->pid;
+	key.tid = hdr->tid;
+	key.ppid = hdr->ppid;
+	key.pidns_ino = hdr->pidns_ino;
+	key.uid = uid;
+	memcpy(key.comm, hdr->comm, sizeof(key.comm));
+	if (!e->valid || memcmp(&e->key, &key, sizeof(key)) != 0 ||
+	    boot_now - e->rendered_at_ns >= PROCESS_JSON_TTL_NS) {
+		json_writer_reset(&e->text);
+		event_format_process(&e->text, hdr, uid, meta);
+		e->valid = json_writer_text(&e->text) != NULL;
+		e->key = key;
+		e->rendered_at_ns = boot_now;
+	}
+	if (e->valid) {
+		meta->process_json = e->text.buf;
+		meta->process_json_len = e->text.len;
+	}
+}
+
 static void fill_meta(struct event_sink *sink, const struct cg_event_header *hdr,
-		      uint32_t policy_gen, uint32_t policy_id, uint16_t rule_index,
+		      uint32_t policy_gen, uint32_t policy_id, uint16_t rule_index, uint32_t uid,
 		      struct event_meta *meta)
 {
 	uint64_t boot_now = clock_ns(CLOCK_BOOTTIME);
@@ -146,6 +199,8 @@ static void fill_meta(struct event_sink *sink, const struct cg_event_header *hdr
 		if (rule_index < policy->nrules)
 			meta->rule_text = policy->rules[rule_index].text;
 	}
+	if (sink->opts.format == OUTPUT_JSON)
+		attach_process_json(sink, hdr, uid, boot_now, meta);
 }
 
 static void write_line(struct event_sink *sink)
@@ -179,12 +234,12 @@ int event_sink__handle(void *ctx, void *data, size_t size)
 	if (hdr->type == CG_EVENT_DECISION) {
 		const struct cg_decision_event *e = data;
 
-		fill_meta(sink, hdr, e->policy_gen, e->policy_id, e->rule_index, &meta);
+		fill_meta(sink, hdr, e->policy_gen, e->policy_id, e->rule_index, e->old_ids.uid, &meta);
 		r = event_format_decision(&sink->writer, sink->opts.format, e, &meta);
 	} else {
 		const struct cg_syscall_event *e = data;
 
-		fill_meta(sink, hdr, e->policy_gen, e->policy_id, CG_NO_RULE, &meta);
+		fill_meta(sink, hdr, e->policy_gen, e->policy_id, CG_NO_RULE, e->old_ids.uid, &meta);
 		r = event_format_syscall(&sink->writer, sink->opts.format, e, &meta);
 	}
 	if (r < 0) {

@@ -227,11 +227,26 @@ static void put_escaped(struct json_writer *w, const char *s, size_t len)
 	w->len = (size_t)(out - w->buf);
 }
 
-void json_key(struct json_writer *w, const char *key)
+void json_raw_member(struct json_writer *w, const char *member, size_t len)
 {
 	separate(w);
-	put_escaped(w, key, strlen(key));
-	put_char(w, ':');
+	json_raw(w, member, len);
+}
+
+void json_key(struct json_writer *w, const char *key)
+{
+	size_t len = strlen(key);
+
+	/* Keys are string literals of plain ASCII: no escaping to do. */
+	separate(w);
+	if (!reserve(w, len + 3))
+		return;
+	w->buf[w->len] = '"';
+	memcpy(w->buf + w->len + 1, key, len);
+	w->buf[w->len + 1 + len] = '"';
+	w->buf[w->len + 2 + len] = ':';
+	w->len += len + 3;
+	w->buf[w->len] = '\0';
 	w->after_key = true;
 }
 

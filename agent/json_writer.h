@@ -32,6 +32,7 @@ void json_object_begin(struct json_writer *w);
 void json_object_end(struct json_writer *w);
 void json_array_begin(struct json_writer *w);
 void json_array_end(struct json_writer *w);
+/* @key must be plain printable ASCII without '"' or '\\' (a literal in our code). */
 void json_key(struct json_writer *w, const char *key);
 void json_string(struct json_writer *w, const char *s);
 void json_string_len(struct json_writer *w, const char *s, size_t len);
@@ -45,6 +46,9 @@ void json_kv_string(struct json_writer *w, const char *key, const char *s);
 void json_kv_uint(struct json_writer *w, const char *key, uint64_t v);
 void json_kv_int(struct json_writer *w, const char *key, int64_t v);
 void json_kv_bool(struct json_writer *w, const char *key, bool v);
+
+/* A complete "key":value member rendered elsewhere, with its separator. */
+void json_raw_member(struct json_writer *w, const char *member, size_t len);
 
 /* Append raw bytes (no separators): for non-JSON output formats. */
 void json_raw(struct json_writer *w, const char *s, size_t len);

@@ -13,6 +13,7 @@
 
 enum probe_kind {
 	PROBE_LSM,
+	PROBE_FENTRY,
 	PROBE_KPROBE,
 	PROBE_TRACEPOINT,
 };
@@ -53,6 +54,8 @@ static struct bpf_program *probe_program(struct probe_bpf *skel, enum probe_kind
 	switch (kind) {
 	case PROBE_LSM:
 		return skel->progs.cg_probe_lsm;
+	case PROBE_FENTRY:
+		return skel->progs.cg_probe_fentry;
 	case PROBE_KPROBE:
 		return skel->progs.cg_probe_kprobe;
 	case PROBE_TRACEPOINT:
@@ -66,6 +69,8 @@ static __u64 probe_hits(struct probe_bpf *skel, enum probe_kind kind)
 	switch (kind) {
 	case PROBE_LSM:
 		return skel->bss->lsm_hits;
+	case PROBE_FENTRY:
+		return skel->bss->fentry_hits;
 	case PROBE_KPROBE:
 		return skel->bss->kprobe_hits;
 	case PROBE_TRACEPOINT:
@@ -142,6 +147,7 @@ void kernel_probe_features(struct kernel_features *features)
 			 "bpf is not an active LSM (%.100s); boot with lsm=%.100s,bpf", features->active_lsms,
 			 features->active_lsms);
 	}
+	run_probe(PROBE_FENTRY, &features->fentry);
 	run_probe(PROBE_KPROBE, &features->kprobes);
 	run_probe(PROBE_TRACEPOINT, &features->tracepoints);
 	libbpf_set_print(previous);

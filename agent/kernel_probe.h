@@ -19,6 +19,7 @@ struct kernel_feature {
 
 struct kernel_features {
 	struct kernel_feature lsm;	  /* BPF LSM programs load, attach and run */
+	struct kernel_feature fentry;	  /* fentry/fexit (BPF trampolines) on syscalls */
 	struct kernel_feature kprobes;	  /* kprobes on syscall functions */
 	struct kernel_feature tracepoints; /* syscall tracepoints */
 	char active_lsms[256];		  /* /sys/kernel/security/lsm, or "" */

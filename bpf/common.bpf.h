@@ -47,6 +47,28 @@ static __always_inline void cg_copy_gids(__u32 *dst, __u32 n, const void *src, b
 		bpf_probe_read_kernel(dst, size, src);
 }
 
+/*
+ * Ring-buffer wakeups: waking the agent for every event costs the caller an
+ * inter-processor interrupt (an irq_work per submit). Instead the agent
+ * polls every 100 ms, and is woken once when unread data crosses 64 KiB and
+ * once when it crosses half the buffer, so a burst is drained long before
+ * the buffer fills. Each event is smaller than the crossing window, so no
+ * crossing is stepped over.
+ */
+#define CG_WAKEUP_BYTES (64 * 1024)
+#define CG_WAKEUP_WINDOW 1024
+
+static __always_inline __u64 cg_ringbuf_wakeup_flags(void)
+{
+	__u64 avail = bpf_ringbuf_query(&cg_events, BPF_RB_AVAIL_DATA);
+	__u64 half = bpf_ringbuf_query(&cg_events, BPF_RB_RING_SIZE) / 2;
+
+	if ((avail >= CG_WAKEUP_BYTES && avail < CG_WAKEUP_BYTES + CG_WAKEUP_WINDOW) ||
+	    (avail >= half && avail < half + CG_WAKEUP_WINDOW))
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline struct cg_config *cg_get_config(void)
 {
 	__u32 zero = 0;
@@ -67,16 +89,21 @@ static __always_inline __u64 cg_read_cap(const kernel_cap_t *cap)
 	return value;
 }
 
+/*
+ * @cred must be a BTF pointer (an LSM argument, or reached from
+ * bpf_get_current_task_btf()): the fields are then plain loads, CO-RE
+ * relocated, instead of eight bpf_probe_read_kernel() calls on the hot path.
+ */
 static __always_inline void cg_read_ids(const struct cred *cred, struct cg_ids *ids)
 {
-	ids->uid = BPF_CORE_READ(cred, uid.val);
-	ids->euid = BPF_CORE_READ(cred, euid.val);
-	ids->suid = BPF_CORE_READ(cred, suid.val);
-	ids->fsuid = BPF_CORE_READ(cred, fsuid.val);
-	ids->gid = BPF_CORE_READ(cred, gid.val);
-	ids->egid = BPF_CORE_READ(cred, egid.val);
-	ids->sgid = BPF_CORE_READ(cred, sgid.val);
-	ids->fsgid = BPF_CORE_READ(cred, fsgid.val);
+	ids->uid = cred->uid.val;
+	ids->euid = cred->euid.val;
+	ids->suid = cred->suid.val;
+	ids->fsuid = cred->fsuid.val;
+	ids->gid = cred->gid.val;
+	ids->egid = cred->egid.val;
+	ids->sgid = cred->sgid.val;
+	ids->fsgid = cred->fsgid.val;
 }
 
 static __always_inline void cg_read_caps(const struct cred *cred, struct cg_caps *caps)
@@ -103,17 +130,17 @@ static __always_inline __u32 cg_task_pidns_ino(struct task_struct *task)
 static __always_inline void cg_fill_header(struct cg_event_header *hdr, __u32 type, __u32 size,
 					   __u64 cgroup_id)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 
 	hdr->type = type;
 	hdr->size = size;
 	hdr->time_ns = bpf_ktime_get_boot_ns();
-	hdr->start_boottime = BPF_CORE_READ(task, group_leader, start_boottime);
+	hdr->start_boottime = task->group_leader->start_boottime;
 	hdr->cgroup_id = cgroup_id;
 	hdr->pid = pid_tgid >> 32;
 	hdr->tid = (__u32)pid_tgid;
-	hdr->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	hdr->ppid = task->real_parent->tgid;
 	hdr->pidns_ino = cg_task_pidns_ino(task);
 	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
 }
@@ -146,27 +173,47 @@ static __always_inline __u32 cg_walk_ancestors(__u32 gen)
 	return CG_NO_POLICY;
 }
 
+/* The policy id for cgroup @cgid in generation @gen: from the cache or a walk. */
+static __always_inline __u32 cg_cgroup_policy(__u32 gen, __u64 cgid)
+{
+	struct cg_cgroup_cache *cached, fresh = { .gen = gen };
+
+	cached = bpf_map_lookup_elem(&cg_cgroup_cache, &cgid);
+	if (cached && cached->gen == gen)
+		return cached->policy_id;
+	cg_count(CG_CNT_CACHE_MISS);
+	fresh.policy_id = cg_walk_ancestors(gen);
+	bpf_map_update_elem(&cg_cgroup_cache, &cgid, &fresh, BPF_ANY);
+	return fresh.policy_id;
+}
+
 /*
  * The policy governing the current task, or NULL. Sets *cgroup_id to the
  * task's own cgroup and *policy_id to the policy found (or CG_NO_POLICY).
- * One hash lookup when the cgroup was seen before in this generation.
+ * A task seen before in the same cgroup and generation costs one
+ * task-local lookup; otherwise the cgroup's resolution is cached per task.
  */
 static __always_inline struct cg_policy *cg_current_policy(__u32 gen, __u64 *cgroup_id,
 							   __u32 *policy_id)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct cg_policy_key pkey = { .gen = gen };
-	struct cg_cgroup_cache *cached, fresh = { .gen = gen };
 	__u64 cgid = bpf_get_current_cgroup_id();
+	struct cg_task_policy *tp;
 
 	*cgroup_id = cgid;
-	cached = bpf_map_lookup_elem(&cg_cgroup_cache, &cgid);
-	if (cached && cached->gen == gen) {
-		pkey.policy_id = cached->policy_id;
+	tp = bpf_task_storage_get(&cg_task_policies, task, NULL, 0);
+	if (tp && tp->cgroup_id == cgid && tp->gen == gen) {
+		pkey.policy_id = tp->policy_id;
 	} else {
-		cg_count(CG_CNT_CACHE_MISS);
-		fresh.policy_id = cg_walk_ancestors(gen);
-		bpf_map_update_elem(&cg_cgroup_cache, &cgid, &fresh, BPF_ANY);
-		pkey.policy_id = fresh.policy_id;
+		pkey.policy_id = cg_cgroup_policy(gen, cgid);
+		tp = bpf_task_storage_get(&cg_task_policies, task, NULL,
+					  BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (tp) {
+			tp->cgroup_id = cgid;
+			tp->gen = gen;
+			tp->policy_id = pkey.policy_id;
+		}
 	}
 	*policy_id = pkey.policy_id;
 	if (pkey.policy_id == CG_NO_POLICY)

@@ -24,8 +24,6 @@
 #define CG_MAX_CGROUP_DEPTH 32
 /* Supplementary groups copied into an event; the count is always exact. */
 #define CG_EVENT_MAX_GROUPS 32
-/* Credential-change calls in flight at one time (syscall entry to exit). */
-#define CG_MAX_INFLIGHT 16384
 /* Highest capability number the kernel may know (CAP_LAST_CAP is 40). */
 #define CG_CAP_LAST 63
 
@@ -90,6 +88,7 @@ enum cg_syscall {
 enum cg_probe_kind {
 	CG_PROBE_TRACEPOINT = 1,
 	CG_PROBE_KPROBE = 2,
+	CG_PROBE_FENTRY = 3,
 };
 
 /* Capability sets, as bits of cg_cap_rule.sets. */
@@ -200,10 +199,17 @@ struct cg_cgroup_cache {
 	__u32 policy_id;
 };
 
+/* Per-task cache of cg_cgroup_cache: valid for one cgroup and generation. */
+struct cg_task_policy {
+	__u64 cgroup_id;
+	__u32 gen;
+	__u32 policy_id;
+};
+
 /* Counters, per CPU, indexed by enum cg_counter. */
 enum cg_counter {
 	CG_CNT_RINGBUF_FULL = 0, /* events lost: ring buffer reservation failed */
-	CG_CNT_INFLIGHT_FULL,	 /* observations lost: in-flight table full */
+	CG_CNT_INFLIGHT_FULL,	 /* observations lost: no memory for the in-flight record */
 	CG_CNT_ALLOWED,
 	CG_CNT_AUDITED,
 	CG_CNT_DENIED,

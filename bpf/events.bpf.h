@@ -56,6 +56,8 @@ static __always_inline void cg_emit_decision(const struct cg_decision_facts *fac
 {
 	struct cg_decision_event *e;
 
+	__u64 wakeup = cg_ringbuf_wakeup_flags();
+
 	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
 	if (!e) {
 		cg_count(CG_CNT_RINGBUF_FULL);
@@ -87,7 +89,7 @@ static __always_inline void cg_emit_decision(const struct cg_decision_facts *fac
 	__builtin_memset(e->groups_new, 0, sizeof(e->groups_new));
 	if (e->ngroups_new)
 		cg_copy_gids(e->groups_new, e->ngroups_new, cg_group_array(facts->new_groups), false);
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup);
 }
 
 #endif /* CREDGATE_EVENTS_BPF_H */

@@ -48,6 +48,18 @@ struct {
 	__type(value, struct cg_cgroup_cache);
 } cg_cgroup_cache SEC(".maps");
 
+/*
+ * Per task: the policy resolved for the cgroup and generation it was in at
+ * its last credential change. The hot path of an ungoverned task is then
+ * one task-local lookup (a pointer chase from the task), not a hash lookup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cg_task_policy);
+} cg_task_policies SEC(".maps");
+
 /* Events to user space; the size is set by the loader before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

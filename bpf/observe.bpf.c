@@ -4,9 +4,10 @@
  * arguments at entry, the return value and resulting credentials at exit,
  * reported as one event per call.
  *
- * Two attachments of the same logic: kprobes on the syscall functions where
- * the kernel has kprobes, syscall tracepoints where it has not. The loader
- * enables one set.
+ * Three attachments of the same logic, in the loader's order of preference:
+ * fentry/fexit on the syscall functions (a BPF trampoline: the cheapest),
+ * kprobes/kretprobes on them, and syscall tracepoints. The loader enables
+ * the first set the kernel runs (agent/kernel_probe.c).
  *
  * Where the kernel has no BPF LSM, the exit programs also decide: they
  * compare the credentials before and after the call against the policy
@@ -20,12 +21,17 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define CG_CAP_VERSION_1 0x19980330
 
-/* What the entry program saw, keyed by thread id until the exit program. */
+/*
+ * What the entry program saw, kept with the thread until its exit program.
+ * active says the entry program filled it for the call now in progress.
+ */
 struct cg_inflight {
+	__u32 active;
 	__u32 syscall;
 	__u32 probe;
 	__u32 gen;
 	__u32 policy_id;
+	__u32 pad0;
 	__u64 cgroup_id;
 	__s64 args[3];
 	__u32 nargs;
@@ -39,26 +45,21 @@ struct cg_inflight {
 	__u32 arg_groups[CG_EVENT_MAX_GROUPS]; /* setgroups: the user's list */
 };
 
+/*
+ * Task-local: an ungoverned thread's exit program finds nothing with one
+ * pointer chase, and a governed one writes its record in place, with no
+ * hash insert and delete per call.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CG_MAX_INFLIGHT);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct cg_inflight);
 } cg_inflight_map SEC(".maps");
 
-/* Scratch space: struct cg_inflight is too big for the 512-byte stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cg_inflight);
-} cg_inflight_scratch SEC(".maps");
-
 static __always_inline const struct cred *cg_current_cred(void)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-	return BPF_CORE_READ(task, cred);
+	return bpf_get_current_task_btf()->cred;
 }
 
 static __always_inline void cg_read_capset_request(struct cg_inflight *in, __s64 header_arg, __s64 data_arg)
@@ -95,7 +96,7 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, 
 	struct cg_inflight *in;
 	struct cg_policy *policy;
 	const struct cred *cred;
-	__u32 zero = 0, policy_id, tid;
+	__u32 policy_id;
 	__u64 cgroup_id;
 
 	if (!config)
@@ -105,9 +106,12 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, 
 		return 0;
 	if (!(policy->flags & CG_POLICY_OBSERVE) && config->fallback == CG_FALLBACK_NONE)
 		return 0;
-	in = bpf_map_lookup_elem(&cg_inflight_scratch, &zero);
-	if (!in)
+	in = bpf_task_storage_get(&cg_inflight_map, bpf_get_current_task_btf(), NULL,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in) {
+		cg_count(CG_CNT_INFLIGHT_FULL);
 		return 0;
+	}
 
 	in->syscall = syscall;
 	in->probe = probe;
@@ -122,7 +126,11 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, 
 	__builtin_memset(&in->requested_caps, 0, sizeof(in->requested_caps));
 	cred = cg_current_cred();
 	cg_read_ids(cred, &in->old_ids);
-	cg_read_caps(cred, &in->old_caps);
+	/* Only capset changes capabilities; only setgroups changes groups. */
+	if (syscall == CG_SYS_CAPSET)
+		cg_read_caps(cred, &in->old_caps);
+	else
+		__builtin_memset(&in->old_caps, 0, sizeof(in->old_caps));
 	groups = BPF_CORE_READ(cred, group_info);
 	in->old_ngroups = cg_group_count(groups);
 	if (syscall == CG_SYS_SETGROUPS)
@@ -131,10 +139,8 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, 
 		cg_read_groups_arg(in, a0, a1);
 	else if (syscall == CG_SYS_CAPSET)
 		cg_read_capset_request(in, a0, a1);
-
-	tid = (__u32)bpf_get_current_pid_tgid();
-	if (bpf_map_update_elem(&cg_inflight_map, &tid, in, BPF_ANY))
-		cg_count(CG_CNT_INFLIGHT_FULL);
+	/* Last: the exit program trusts the record only once it is whole. */
+	in->active = 1;
 	return 0;
 }
 
@@ -180,7 +186,6 @@ struct cg_exit_groups_scan {
 	struct cg_decision *decision;
 	__u32 gen;
 	__u32 policy_id;
-	__u32 tid;
 };
 
 /*
@@ -197,7 +202,7 @@ static long cg_exit_scan_group(__u32 index, void *ctx)
 	__u32 gid = 0, n;
 
 	bpf_probe_read_kernel(&gid, sizeof(gid), scan->new_gids + (__u64)index * sizeof(__u32));
-	in = bpf_map_lookup_elem(&cg_inflight_map, &scan->tid);
+	in = bpf_task_storage_get(&cg_inflight_map, bpf_get_current_task_btf(), NULL, 0);
 	if (!in)
 		return 1;
 	n = in->old_ngroups;
@@ -239,7 +244,6 @@ static __always_inline __u32 cg_decide_at_exit(struct cg_config *config, struct 
 				.decision = &decision,
 				.gen = in->gen,
 				.policy_id = in->policy_id,
-				.tid = (__u32)bpf_get_current_pid_tgid(),
 			};
 
 			bpf_loop(cg_group_count(new_groups), cg_exit_scan_group, &scan, 0);
@@ -281,6 +285,7 @@ static __always_inline __u32 cg_decide_at_exit(struct cg_config *config, struct 
 static __always_inline void cg_emit_syscall(struct cg_inflight *in, __s64 ret, __u32 verdict,
 					    const struct cg_ids *new_ids, const struct cg_caps *new_caps)
 {
+	__u64 wakeup = cg_ringbuf_wakeup_flags();
 	struct cg_syscall_event *e;
 
 	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
@@ -307,13 +312,12 @@ static __always_inline void cg_emit_syscall(struct cg_inflight *in, __s64 ret, _
 	e->new_caps = in->syscall == CG_SYS_CAPSET ? in->requested_caps : *new_caps;
 	e->ngroups = in->arg_ngroups;
 	__builtin_memcpy(e->groups, in->arg_groups, sizeof(e->groups));
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, wakeup);
 }
 
-static __always_inline int cg_on_exit(__s64 ret)
+static __always_inline int cg_on_exit(__u32 syscall, __s64 ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct cg_config *config = cg_get_config();
+	struct cg_config *config;
 	struct cg_policy_key key;
 	struct cg_inflight *in;
 	struct cg_policy *policy;
@@ -322,9 +326,13 @@ static __always_inline int cg_on_exit(__s64 ret)
 	struct cg_caps new_caps;
 	__u32 verdict = CG_VERDICT_NONE;
 
-	in = bpf_map_lookup_elem(&cg_inflight_map, &tid);
-	if (!in)
+	in = bpf_task_storage_get(&cg_inflight_map, bpf_get_current_task_btf(), NULL, 0);
+	if (!in || !in->active)
 		return 0;
+	/* A record left by a call whose exit was never seen is not this call's. */
+	if (in->syscall != syscall)
+		goto out;
+	config = cg_get_config();
 	if (!config)
 		goto out;
 	/* The generation seen at entry: one call, one policy. */
@@ -336,15 +344,17 @@ static __always_inline int cg_on_exit(__s64 ret)
 
 	cred = cg_current_cred();
 	cg_read_ids(cred, &new_ids);
-	cg_read_caps(cred, &new_caps);
+	if (in->syscall == CG_SYS_CAPSET)
+		cg_read_caps(cred, &new_caps);
+	else
+		new_caps = in->old_caps;
 	if (config->fallback != CG_FALLBACK_NONE)
 		verdict = cg_decide_at_exit(config, in, policy, cred, &new_ids, &new_caps);
 	if (policy->flags & CG_POLICY_OBSERVE)
 		cg_emit_syscall(in, ret, verdict == CG_VERDICT_KILLED ? verdict : CG_VERDICT_NONE,
 				&new_ids, &new_caps);
 out:
-	/* Last: a deleted element of a preallocated hash can be reused at once. */
-	bpf_map_delete_elem(&cg_inflight_map, &tid);
+	in->active = 0;
 	return 0;
 }
 
@@ -362,7 +372,7 @@ out:
 	SEC("tp/syscalls/sys_exit_" #name)                                                         \
 	int cg_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                \
 	{                                                                                          \
-		return cg_on_exit(ctx->ret);                                                       \
+		return cg_on_exit(sc, ctx->ret);                                                       \
 	}
 
 /* Read ctx->args[i] in place: the verifier refuses a pointer derived from ctx. */
@@ -394,7 +404,7 @@ CG_TRACEPOINTS(capset, CG_SYS_CAPSET, 2, P(0), P(1), 0)
 	SEC("kretsyscall/" #name)                                                                  \
 	int BPF_KRETPROBE(cg_kp_exit_##name, long ret)                                             \
 	{                                                                                          \
-		return cg_on_exit(ret);                                                            \
+		return cg_on_exit(sc, ret);                                                            \
 	}
 
 CG_KPROBES(setuid, CG_SYS_SETUID, 1, CG_INT(arg0), 0, 0)
@@ -407,3 +417,37 @@ CG_KPROBES(setfsuid, CG_SYS_SETFSUID, 1, CG_INT(arg0), 0, 0)
 CG_KPROBES(setfsgid, CG_SYS_SETFSGID, 1, CG_INT(arg0), 0, 0)
 CG_KPROBES(setgroups, CG_SYS_SETGROUPS, 2, CG_INT(arg0), arg1, 0)
 CG_KPROBES(capset, CG_SYS_CAPSET, 2, arg0, arg1, 0)
+
+/*
+ * fentry/fexit on __x64_sys_*(const struct pt_regs *regs): the syscall's
+ * arguments are in the user registers the wrapper receives, read with plain
+ * loads through the BTF-typed pointer; fexit also sees the return value.
+ */
+#define CG_FENTRY(name, sc, nargs, a0, a1, a2)                                                     \
+	SEC("fentry/__x64_sys_" #name)                                                             \
+	int BPF_PROG(cg_fe_enter_##name, const struct pt_regs *regs)                               \
+	{                                                                                          \
+		return cg_on_enter(sc, CG_PROBE_FENTRY, nargs, a0, a1, a2);                        \
+	}                                                                                          \
+	SEC("fexit/__x64_sys_" #name)                                                              \
+	int BPF_PROG(cg_fe_exit_##name, const struct pt_regs *regs, long ret)                      \
+	{                                                                                          \
+		return cg_on_exit(sc, ret);                                                            \
+	}
+
+#define R0 CG_INT(regs->di)
+#define R1 CG_INT(regs->si)
+#define R2 CG_INT(regs->dx)
+CG_FENTRY(setuid, CG_SYS_SETUID, 1, R0, 0, 0)
+CG_FENTRY(setgid, CG_SYS_SETGID, 1, R0, 0, 0)
+CG_FENTRY(setreuid, CG_SYS_SETREUID, 2, R0, R1, 0)
+CG_FENTRY(setregid, CG_SYS_SETREGID, 2, R0, R1, 0)
+CG_FENTRY(setresuid, CG_SYS_SETRESUID, 3, R0, R1, R2)
+CG_FENTRY(setresgid, CG_SYS_SETRESGID, 3, R0, R1, R2)
+CG_FENTRY(setfsuid, CG_SYS_SETFSUID, 1, R0, 0, 0)
+CG_FENTRY(setfsgid, CG_SYS_SETFSGID, 1, R0, 0, 0)
+CG_FENTRY(setgroups, CG_SYS_SETGROUPS, 2, R0, (__s64)regs->si, 0)
+CG_FENTRY(capset, CG_SYS_CAPSET, 2, (__s64)regs->di, (__s64)regs->si, 0)
+#undef R0
+#undef R1
+#undef R2

@@ -17,6 +17,7 @@ const volatile __u32 target_tgid = 0;
 __u64 lsm_hits = 0;
 __u64 kprobe_hits = 0;
 __u64 tracepoint_hits = 0;
+__u64 fentry_hits = 0;
 
 static __always_inline bool from_target(void)
 {
@@ -44,5 +45,13 @@ int cg_probe_tracepoint(void *ctx)
 {
 	if (from_target())
 		__sync_fetch_and_add(&tracepoint_hits, 1);
+	return 0;
+}
+
+SEC("fentry/__x64_sys_getpgid")
+int BPF_PROG(cg_probe_fentry, const struct pt_regs *regs)
+{
+	if (from_target())
+		__sync_fetch_and_add(&fentry_hits, 1);
 	return 0;
 }

@@ -91,7 +91,7 @@ agent_start() {
 		[ "$i" -le $((AGENT_READY_TIMEOUT * 10)) ] || fail "agent not ready after ${AGENT_READY_TIMEOUT}s"
 		sleep 0.1
 	done
-	log "agent ready"
+	log "agent ready: $(grep -E "enforcement:|observation:" "$AGENT_LOG" | sed 's/^credgated: //' | tr '\n' ' ')"
 	return 0
 }
 
