@@ -248,6 +248,29 @@ static void test_gone_process_uses_comm(void **state)
 	json_writer_free(&w);
 }
 
+/* A pre-rendered process member gives byte-for-byte the same line. */
+static void test_cached_process_member(void **state)
+{
+	struct cg_decision_event e;
+	struct json_writer fresh, member, cached;
+	struct event_meta m = meta;
+
+	make_decision(&e);
+	json_writer_init(&fresh);
+	json_writer_init(&member);
+	json_writer_init(&cached);
+	assert_int_equal(event_format_decision(&fresh, OUTPUT_JSON, &e, &meta), 0);
+	event_format_process(&member, &e.hdr, e.old_ids.uid, &meta);
+	assert_non_null(json_writer_text(&member));
+	m.process_json = member.buf;
+	m.process_json_len = member.len;
+	assert_int_equal(event_format_decision(&cached, OUTPUT_JSON, &e, &m), 0);
+	assert_string_equal(json_writer_text(&cached), json_writer_text(&fresh));
+	json_writer_free(&fresh);
+	json_writer_free(&member);
+	json_writer_free(&cached);
+}
+
 static void test_rejects_out_of_range(void **state)
 {
 	struct cg_decision_event d;
@@ -313,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_capset_decision),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_gone_process_uses_comm),
+		cmocka_unit_test(test_cached_process_member),
 		cmocka_unit_test(test_rejects_out_of_range),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_time),
