@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,13 +12,16 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <grp.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
 
 #include "bpf_loader.h"
 #include "cgroup.h"
+#include "control.h"
 #include "default_policy.h"
 #include "event_sink.h"
 #include "kernel_mounts.h"
@@ -46,10 +51,22 @@ struct agent {
 	struct policy_set *previous_policies; /* names for late events */
 	struct event_sink *sink;
 	struct ring_buffer *ringbuf;
+	struct control_server *control;
 	FILE *events_out;
 	int signal_fd;
 	int epoll_fd;
-	uint64_t lost_reported[2]; /* ringbuf full, in-flight full */
+	struct loop_source signal_source;
+	struct loop_source ringbuf_source;
+	bool stop;	      /* SIGINT/SIGTERM: leave the loop */
+	bool unload;	      /* remove the pins on the way out */
+	int loop_error;	      /* a fatal error in a handler: leave the loop with it */
+	const char *policy_source; /* where the policy in force came from */
+	uint64_t started_ns;  /* CLOCK_MONOTONIC */
+	uint64_t reloads, reload_failures;
+	int last_reload_error; /* 0: the last reload succeeded (or none yet) */
+	uint64_t watchdog_usec; /* 0: no watchdog */
+	uint64_t last_watchdog_ns;
+	uint64_t lost_reported[3]; /* ringbuf full, in-flight full, process records */
 };
 
 __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_level level,
@@ -63,16 +80,22 @@ __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_le
 	return vfprintf(stderr, fmt, ap);
 }
 
-static void log_policy_diags(const struct policy_diags *diags)
+/* Log each problem; copy errors, one per line, into @problems too (may be NULL). */
+static void log_policy_diags(const struct policy_diags *diags, struct json_writer *problems)
 {
 	char line[1024];
 
 	for (size_t i = 0; i < diags->count; i++) {
 		policy_diag_format(&diags->items[i], line, sizeof(line));
-		if (diags->items[i].severity == POLICY_DIAG_ERROR)
+		if (diags->items[i].severity == POLICY_DIAG_ERROR) {
 			log_error("%s", line);
-		else
+			if (problems) {
+				json_raw(problems, line, strlen(line));
+				json_raw(problems, "\n", 1);
+			}
+		} else {
 			log_warning("%s", line);
+		}
 	}
 	if (diags->dropped)
 		log_error("... and %zu more problems", diags->dropped);
@@ -80,7 +103,7 @@ static void log_policy_diags(const struct policy_diags *diags)
 
 /* Read the configured policies, or the built-in one. Logs every problem. */
 static int load_policies(const struct agent_options *opts, struct policy_set **out,
-			 const char **source)
+			 const char **source, struct json_writer *problems)
 {
 	struct policy_diags diags = {};
 	struct policy_set *set = policy_set__new();
@@ -90,6 +113,11 @@ static int load_policies(const struct agent_options *opts, struct policy_set **o
 
 	if (!set)
 		return log_error_errno(-ENOMEM, "Out of memory");
+	if ((opts->passwd_file || opts->group_file) &&
+	    policy_set__set_name_files(set, opts->passwd_file, opts->group_file) < 0) {
+		policy_set__free(set);
+		return log_error_errno(-ENOMEM, "Out of memory");
+	}
 	if (!opts->builtin_policy && !path && stat(CREDGATE_DEFAULT_POLICY_DIR, &st) == 0)
 		path = CREDGATE_DEFAULT_POLICY_DIR;
 	if (opts->builtin_policy || !path) {
@@ -100,7 +128,7 @@ static int load_policies(const struct agent_options *opts, struct policy_set **o
 		*source = path;
 		r = policy_set__load(set, path, &diags);
 	}
-	log_policy_diags(&diags);
+	log_policy_diags(&diags, problems);
 	policy_diags_clear(&diags);
 	if (r < 0) {
 		policy_set__free(set);
@@ -232,6 +260,23 @@ static int update_observation(struct agent *agent, const struct policy_set *set)
 	return 0;
 }
 
+static void log_adoption(const struct agent *agent)
+{
+	const char *dir = bpf_loader__pin_dir(agent->loader), *replaced;
+	int adopted;
+
+	if (!dir)
+		return;
+	bpf_loader__adoption(agent->loader, &adopted, &replaced);
+	if (adopted)
+		log_notice("adopted %d maps pinned in %s: the policy in force stays until this agent publishes its own",
+			   adopted, dir);
+	else
+		log_info("pinning programs and maps in %s", dir);
+	if (replaced[0])
+		log_warning("pinned maps of another credgate build replaced (their layout differs): %s", replaced);
+}
+
 static bool observation_available(const struct kernel_features *f, enum observation_method m)
 {
 	switch (m) {
@@ -257,6 +302,7 @@ static int load_programs(struct agent *agent)
 		.lsm = f->lsm.available,
 		.fallback = agent->fallback,
 		.ringbuf_bytes = agent->opts.ringbuf_bytes,
+		.pin_dir = agent->opts.pin_dir,
 	};
 	enum observation_method m = agent->opts.force_tracepoints ? OBSERVE_TRACEPOINTS : OBSERVE_FENTRY;
 	int r = -EOPNOTSUPP;
@@ -269,8 +315,10 @@ static int load_programs(struct agent *agent)
 		/* Attach once now, so a method that cannot attach is found at start. */
 		if (r == 0) {
 			r = bpf_loader__observe(agent->loader, true);
-			if (r == 0)
+			if (r == 0) {
+				log_adoption(agent);
 				return 0;
+			}
 			bpf_loader__free(agent->loader);
 			agent->loader = NULL;
 		}
@@ -283,29 +331,33 @@ static int load_programs(struct agent *agent)
 	return log_error_errno(r, "Failed to load and attach BPF programs: %m");
 }
 
-static void log_publish_report(const struct publish_report *report)
+static void log_publish_report(const struct publish_report *report, struct json_writer *problems)
 {
 	for (size_t i = 0; i < report->nproblems; i++) {
-		const struct binding_problem *p = &report->problems[i];
+		const struct publish_problem *p = &report->problems[i];
 
-		if (p->fatal)
-			log_error("%s:%u:%u: error: policy '%s': %s", p->policy->file, p->selector->line,
-				  p->selector->column, p->policy->name, p->message);
-		else
-			log_warning("%s:%u:%u: warning: policy '%s': %s", p->policy->file,
-				    p->selector->line, p->selector->column, p->policy->name, p->message);
+		if (p->fatal) {
+			log_error("%s", p->message);
+			if (problems) {
+				json_raw(problems, p->message, strlen(p->message));
+				json_raw(problems, "\n", 1);
+			}
+		} else {
+			log_warning("%s", p->message);
+		}
 	}
 	if (report->problems_dropped)
-		log_warning("... and %zu more binding problems", report->problems_dropped);
+		log_warning("... and %zu more problems", report->problems_dropped);
 }
 
-static int publish(struct agent *agent, struct policy_set *set, const char *source)
+static int publish(struct agent *agent, struct policy_set *set, const char *source,
+		   struct json_writer *problems)
 {
 	struct publish_report report;
 	int r;
 
 	r = policy_maps__publish(agent->maps, set, agent->cgroups, &report);
-	log_publish_report(&report);
+	log_publish_report(&report, problems);
 	if (r < 0)
 		return log_error_errno(r, "Failed to put policy %s in force: %m", source);
 	/* After the new generation is in force: nothing it needs is missing. */
@@ -314,8 +366,10 @@ static int publish(struct agent *agent, struct policy_set *set, const char *sour
 	policy_set__free(agent->previous_policies);
 	agent->previous_policies = agent->policies;
 	agent->policies = set;
-	log_notice("policy: %zu policies (%zu enforcing) from %s, %zu cgroups bound, generation %u",
-		   report.policies, report.enforcing, source, report.bindings, report.generation);
+	agent->policy_source = source;
+	log_notice("policy: %zu policies (%zu enforcing) from %s, %zu of %zu cgroups governed, generation %u",
+		   report.policies, report.enforcing, source, report.governed, report.cgroups,
+		   report.generation);
 	return 0;
 }
 
@@ -342,6 +396,424 @@ static int open_events_output(struct agent *agent)
 	return 0;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int reload(struct agent *agent, struct json_writer *problems)
+{
+	struct policy_set *set = NULL;
+	const char *source;
+	enum cg_fallback previous = agent->fallback;
+	int r;
+
+	log_notice("reloading policy");
+	agent->reloads++;
+	r = load_policies(&agent->opts, &set, &source, problems);
+	if (r < 0)
+		goto keep;
+	/* A reload may not add enforcement the kernel cannot give. */
+	r = choose_fallback(agent, set);
+	if (r < 0 || agent->fallback != previous) {
+		static const char msg[] =
+			"The new policy needs a different --lsm-unavailable handling: it enforces and this kernel has no BPF LSM; restart the agent to change it";
+
+		agent->fallback = previous;
+		r = r < 0 ? r : -EOPNOTSUPP;
+		log_error("%s", msg);
+		if (problems) {
+			json_raw(problems, msg, sizeof(msg) - 1);
+			json_raw(problems, "\n", 1);
+		}
+		goto keep;
+	}
+	r = publish(agent, set, source, problems);
+	if (r < 0)
+		goto keep;
+	agent->last_reload_error = 0;
+	return 0;
+keep:
+	policy_set__free(set);
+	agent->reload_failures++;
+	agent->last_reload_error = r;
+	log_error("Reload failed: the previous policy stays in force");
+	return r;
+}
+
+/* A reload bracketed for systemd: RELOADING=1 (with the time) ... READY=1. */
+static int reload_notified(struct agent *agent, struct json_writer *problems)
+{
+	int r;
+
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading the policy",
+		   (unsigned long long)(monotonic_ns() / 1000));
+	r = reload(agent, problems);
+	sd_notifyf(0, "READY=1\nSTATUS=%s", r < 0 ? "reload failed; the previous policy stays in force"
+						     : "policy reloaded");
+	return r;
+}
+
+/* What an earlier agent (sharing our pinned maps) already reported. */
+static void load_reported_losses(struct agent *agent)
+{
+	struct bpf_loader_maps fds;
+	struct cg_agent_state st;
+	__u32 zero = 0;
+
+	bpf_loader__maps(agent->loader, &fds);
+	if (bpf_map_lookup_elem(fds.agent_state, &zero, &st) == 0) {
+		agent->lost_reported[0] = st.reported_ringbuf_full;
+		agent->lost_reported[1] = st.reported_inflight_full;
+		agent->lost_reported[2] = st.reported_process_lost;
+	}
+}
+
+static void save_reported_losses(struct agent *agent)
+{
+	struct cg_agent_state st = {
+		.reported_ringbuf_full = agent->lost_reported[0],
+		.reported_inflight_full = agent->lost_reported[1],
+		.reported_process_lost = agent->lost_reported[2],
+	};
+	struct bpf_loader_maps fds;
+	__u32 zero = 0;
+
+	bpf_loader__maps(agent->loader, &fds);
+	bpf_map_update_elem(fds.agent_state, &zero, &st, BPF_ANY);
+}
+
+static void report_losses(struct agent *agent)
+{
+	__u64 ringbuf_full = 0, inflight_full = 0, process = 0;
+	struct event_sink_kernel_lost lost;
+
+	bpf_loader__read_counter(agent->loader, CG_CNT_RINGBUF_FULL, &ringbuf_full);
+	bpf_loader__read_counter(agent->loader, CG_CNT_INFLIGHT_FULL, &inflight_full);
+	bpf_loader__read_counter(agent->loader, CG_CNT_PROCESS_LOST, &process);
+	if (ringbuf_full == agent->lost_reported[0] && inflight_full == agent->lost_reported[1] &&
+	    process == agent->lost_reported[2])
+		return;
+	lost = (struct event_sink_kernel_lost){
+		.ringbuf_full = ringbuf_full - agent->lost_reported[0],
+		.inflight_full = inflight_full - agent->lost_reported[1],
+		.process_records = process - agent->lost_reported[2],
+	};
+	event_sink__report_kernel_lost(agent->sink, &lost);
+	log_warning("lost events: %llu (kernel buffer full), %llu (in-flight table full), %llu process records",
+		    (unsigned long long)lost.ringbuf_full, (unsigned long long)lost.inflight_full,
+		    (unsigned long long)lost.process_records);
+	agent->lost_reported[0] = ringbuf_full;
+	agent->lost_reported[1] = inflight_full;
+	agent->lost_reported[2] = process;
+	save_reported_losses(agent);
+}
+
+static void on_signal(struct loop_source *source, uint32_t events)
+{
+	struct agent *agent = (struct agent *)((char *)source - offsetof(struct agent, signal_source));
+	struct signalfd_siginfo si;
+
+	while (read(agent->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload_notified(agent, NULL);
+			continue;
+		}
+		log_notice("received %s, detaching", strsignal((int)si.ssi_signo));
+		agent->stop = true;
+	}
+}
+
+static void on_ringbuf(struct loop_source *source, uint32_t events)
+{
+	/* Read in the loop itself, every pass: nothing to do here. */
+}
+
+/* ---- Control socket handlers -------------------------------------------- */
+
+static uint64_t counter(const struct agent *agent, enum cg_counter c)
+{
+	__u64 value = 0;
+
+	bpf_loader__read_counter(agent->loader, c, &value);
+	return value;
+}
+
+static const char *enforcement_word(const struct agent *agent)
+{
+	switch (agent->fallback) {
+	case CG_FALLBACK_NONE:
+		return "bpf-lsm";
+	case CG_FALLBACK_OBSERVE:
+		return "unavailable";
+	case CG_FALLBACK_KILL:
+		return "sigkill";
+	}
+	return "?";
+}
+
+static void status_feature(struct json_writer *w, const char *key, const struct kernel_feature *f)
+{
+	json_key(w, key);
+	json_object_begin(w);
+	json_kv_bool(w, "available", f->available);
+	if (!f->available)
+		json_kv_string(w, "reason", f->reason);
+	json_object_end(w);
+}
+
+static void status_json(struct agent *agent, struct json_writer *w)
+{
+	/* Without BPF LSM the syscall-exit programs decide these; the others are not checked. */
+	static const char *const setid_hooks[] = { "task_fix_setuid", "task_fix_setgid",
+						   "task_fix_setgroups", "capset" };
+	static const char *const lsm_only_hooks[] = { "bprm_creds_from_file", "task_prctl" };
+	bool lsm = agent->fallback == CG_FALLBACK_NONE;
+	struct event_sink_stats sink;
+	struct control_stats ctl = {};
+	const char *observation = bpf_loader__observation_method(agent->loader);
+
+	event_sink__stats(agent->sink, &sink);
+	if (agent->control)
+		control_server__stats(agent->control, &ctl);
+	json_object_begin(w);
+	json_kv_string(w, "version", CREDGATE_VERSION);
+	json_kv_uint(w, "pid", (uint64_t)getpid());
+	json_kv_uint(w, "uptime_seconds", (monotonic_ns() - agent->started_ns) / 1000000000ull);
+	json_kv_string(w, "node_name", agent->node_name);
+	json_key(w, "kernel");
+	json_object_begin(w);
+	status_feature(w, "bpf_lsm", &agent->features.lsm);
+	status_feature(w, "fentry", &agent->features.fentry);
+	status_feature(w, "kprobes", &agent->features.kprobes);
+	status_feature(w, "tracepoints", &agent->features.tracepoints);
+	json_kv_string(w, "active_lsms", agent->features.active_lsms);
+	json_object_end(w);
+	json_kv_string(w, "enforcement", enforcement_word(agent));
+	json_key(w, "hooks");
+	json_object_begin(w);
+	for (size_t i = 0; i < ARRAY_SIZE(setid_hooks); i++)
+		json_kv_string(w, setid_hooks[i], lsm ? "bpf-lsm" : "syscall-exit");
+	for (size_t i = 0; i < ARRAY_SIZE(lsm_only_hooks); i++)
+		json_kv_string(w, lsm_only_hooks[i], lsm ? "bpf-lsm" : "unavailable");
+	json_kv_string(w, "userns_create",
+		       bpf_loader__has_userns_hook(agent->loader) ? "bpf-lsm" : "unavailable");
+	json_object_end(w);
+	json_kv_string(w, "observation",
+		       bpf_loader__observing(agent->loader) ? observation : "off");
+	if (bpf_loader__pin_dir(agent->loader))
+		json_kv_string(w, "pin_dir", bpf_loader__pin_dir(agent->loader));
+	json_key(w, "policy");
+	json_object_begin(w);
+	json_kv_string(w, "source", agent->policy_source);
+	json_kv_uint(w, "generation", policy_maps__generation(agent->maps));
+	json_key(w, "policies");
+	json_array_begin(w);
+	for (size_t i = 0; agent->policies && i < agent->policies->count; i++) {
+		const struct policy *p = &agent->policies->policies[i];
+
+		json_object_begin(w);
+		json_kv_string(w, "name", p->name);
+		json_kv_string(w, "file", p->file);
+		json_kv_string(w, "mode", policy_mode_name(p->mode));
+		json_kv_bool(w, "enforces", policy_enforces(p));
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_kv_uint(w, "reloads", agent->reloads);
+	json_kv_uint(w, "reload_failures", agent->reload_failures);
+	json_kv_bool(w, "last_reload_ok", agent->last_reload_error == 0);
+	json_object_end(w);
+	json_key(w, "decisions");
+	json_object_begin(w);
+	json_kv_uint(w, "allowed", counter(agent, CG_CNT_ALLOWED));
+	json_kv_uint(w, "audited", counter(agent, CG_CNT_AUDITED));
+	json_kv_uint(w, "denied", counter(agent, CG_CNT_DENIED));
+	json_kv_uint(w, "killed", counter(agent, CG_CNT_KILLED));
+	json_object_end(w);
+	json_key(w, "events");
+	json_object_begin(w);
+	json_kv_uint(w, "written", sink.written);
+	json_kv_uint(w, "lost_kernel_buffer", counter(agent, CG_CNT_RINGBUF_FULL));
+	json_kv_uint(w, "lost_inflight", counter(agent, CG_CNT_INFLIGHT_FULL));
+	json_kv_uint(w, "malformed", sink.malformed);
+	json_kv_uint(w, "write_errors", sink.write_errors);
+	json_kv_uint(w, "client_missed", ctl.client_missed);
+	json_kv_uint(w, "clients", control_server__streaming(agent->control));
+	json_object_end(w);
+	json_key(w, "cgroups");
+	json_object_begin(w);
+	json_kv_uint(w, "unknown", counter(agent, CG_CNT_CGROUP_UNKNOWN));
+	json_kv_uint(w, "ambiguous", counter(agent, CG_CNT_CGROUP_AMBIGUOUS));
+	json_kv_uint(w, "state_failures", counter(agent, CG_CNT_MKDIR_FAILED));
+	json_object_end(w);
+	json_object_end(w);
+}
+
+static void status_text(struct agent *agent, struct json_writer *w)
+{
+	struct event_sink_stats sink;
+	char line[1536], enforcement[400];
+	int n;
+
+	event_sink__stats(agent->sink, &sink);
+	if (agent->features.lsm.available)
+		snprintf(enforcement, sizeof(enforcement), "%s", enforcement_word(agent));
+	else
+		snprintf(enforcement, sizeof(enforcement), "%s (lsm %s)", enforcement_word(agent),
+			 agent->features.lsm.reason);
+	n = snprintf(line, sizeof(line),
+		     "credgated %s, pid %d, up %llus\n"
+		     "enforcement: %s\n"
+		     "observation: %s\n"
+		     "policy: %zu policies from %s, generation %u, %llu reloads (%llu failed)\n"
+		     "decisions: %llu allowed, %llu audited, %llu denied, %llu killed\n"
+		     "events: %llu written, %llu lost\n",
+		     CREDGATE_VERSION, getpid(),
+		     (unsigned long long)((monotonic_ns() - agent->started_ns) / 1000000000ull),
+		     enforcement,
+		     bpf_loader__observing(agent->loader) ? bpf_loader__observation_method(agent->loader)
+							   : "off",
+		     agent->policies ? agent->policies->count : 0, agent->policy_source,
+		     policy_maps__generation(agent->maps), (unsigned long long)agent->reloads,
+		     (unsigned long long)agent->reload_failures,
+		     (unsigned long long)counter(agent, CG_CNT_ALLOWED),
+		     (unsigned long long)counter(agent, CG_CNT_AUDITED),
+		     (unsigned long long)counter(agent, CG_CNT_DENIED),
+		     (unsigned long long)counter(agent, CG_CNT_KILLED),
+		     (unsigned long long)sink.written,
+		     (unsigned long long)(counter(agent, CG_CNT_RINGBUF_FULL) +
+					  counter(agent, CG_CNT_INFLIGHT_FULL)));
+	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static void handle_status(void *ctx, bool json, struct json_writer *out)
+{
+	struct agent *agent = ctx;
+
+	if (json)
+		status_json(agent, out);
+	else
+		status_text(agent, out);
+}
+
+static int handle_reload(void *ctx, struct json_writer *problems, uint32_t *generation)
+{
+	struct agent *agent = ctx;
+	int r = reload_notified(agent, problems);
+
+	*generation = policy_maps__generation(agent->maps);
+	return r;
+}
+
+static void metric(struct json_writer *w, const char *name, const char *help, const char *type,
+		   const char *labels, uint64_t value)
+{
+	char line[512];
+	int n;
+
+	if (help) {
+		n = snprintf(line, sizeof(line), "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+		json_raw(w, line, (size_t)n);
+	}
+	n = snprintf(line, sizeof(line), "%s%s%s%s %llu\n", name, labels ? "{" : "", labels ? labels : "",
+		     labels ? "}" : "", (unsigned long long)value);
+	json_raw(w, line, (size_t)n);
+}
+
+static void handle_metrics(void *ctx, struct json_writer *w)
+{
+	struct agent *agent = ctx;
+	struct event_sink_stats sink;
+	struct control_stats ctl = {};
+
+	event_sink__stats(agent->sink, &sink);
+	if (agent->control)
+		control_server__stats(agent->control, &ctl);
+	metric(w, "credgate_decisions_total", "Credential changes decided, by verdict.", "counter",
+	       "verdict=\"allowed\"", counter(agent, CG_CNT_ALLOWED));
+	metric(w, "credgate_decisions_total", NULL, NULL, "verdict=\"audited-would-deny\"",
+	       counter(agent, CG_CNT_AUDITED));
+	metric(w, "credgate_decisions_total", NULL, NULL, "verdict=\"denied\"", counter(agent, CG_CNT_DENIED));
+	metric(w, "credgate_decisions_total", NULL, NULL, "verdict=\"killed\"", counter(agent, CG_CNT_KILLED));
+	metric(w, "credgate_events_written_total", "Event lines written to the event output.", "counter", NULL,
+	       sink.written);
+	metric(w, "credgate_events_lost_total", "Events lost, by where.", "counter", "where=\"kernel_buffer\"",
+	       counter(agent, CG_CNT_RINGBUF_FULL));
+	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"inflight\"", counter(agent, CG_CNT_INFLIGHT_FULL));
+	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"slow_client\"", ctl.client_missed);
+	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"write_error\"", sink.write_errors);
+	metric(w, "credgate_policies", "Policies in force.", "gauge", NULL,
+	       agent->policies ? agent->policies->count : 0);
+	metric(w, "credgate_policy_generation", "Generation number of the policy in force.", "gauge", NULL,
+	       policy_maps__generation(agent->maps));
+	metric(w, "credgate_reloads_total", "Policy reloads, by result.", "counter", "result=\"ok\"",
+	       agent->reloads - agent->reload_failures);
+	metric(w, "credgate_reloads_total", NULL, NULL, "result=\"failed\"", agent->reload_failures);
+	metric(w, "credgate_last_reload_ok", "1 if the last reload succeeded (or none happened).", "gauge", NULL,
+	       agent->last_reload_error == 0);
+	metric(w, "credgate_getevents_clients", "Connected getevents clients.", "gauge", NULL,
+	       control_server__streaming(agent->control));
+	metric(w, "credgate_uptime_seconds", "Seconds since the agent started.", "gauge", NULL,
+	       (monotonic_ns() - agent->started_ns) / 1000000000ull);
+}
+
+static int handle_unload(void *ctx, struct json_writer *message)
+{
+	struct agent *agent = ctx;
+	const char *dir = bpf_loader__pin_dir(agent->loader);
+	char text[PATH_MAX + 128];
+
+	agent->unload = true;
+	agent->stop = true;
+	snprintf(text, sizeof(text), "OK\ndetaching every program%s%s%s and stopping", dir ? ", removing " : "",
+		 dir ? dir : "", "");
+	json_raw(message, text, strlen(text));
+	return 0;
+}
+
+static int setup_control(struct agent *agent)
+{
+	const struct control_handlers handlers = {
+		.status = handle_status,
+		.reload = handle_reload,
+		.metrics = handle_metrics,
+		.unload = handle_unload,
+		.ctx = agent,
+	};
+	char dir[PATH_MAX];
+	gid_t gid = (gid_t)-1;
+	char *slash;
+	int r;
+
+	if (agent->opts.socket_group) {
+		struct group *g = getgrnam(agent->opts.socket_group);
+
+		if (!g)
+			return log_error_errno(-ENOENT, "Unknown group '%s' for the control socket",
+					       agent->opts.socket_group);
+		gid = g->gr_gid;
+	}
+	snprintf(dir, sizeof(dir), "%s", agent->opts.socket_path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		/* systemd's RuntimeDirectory= makes it; by hand, we do. */
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+			return log_error_errno(errno, "Failed to create %s: %m", dir);
+	}
+	r = control_server__new(&agent->control, agent->opts.socket_path, gid, agent->epoll_fd, &handlers);
+	if (r == -EADDRINUSE)
+		return log_error_errno(r, "Another credgated answers on %s", agent->opts.socket_path);
+	if (r < 0)
+		return log_error_errno(r, "Failed to listen on %s: %m", agent->opts.socket_path);
+	event_sink__set_control(agent->sink, agent->control);
+	return 0;
+}
+
 static int setup_loop(struct agent *agent)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -357,13 +829,15 @@ static int setup_loop(struct agent *agent)
 	agent->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (agent->epoll_fd < 0)
 		return log_error_errno(errno, "Failed to create epoll: %m");
-	ev.data.fd = agent->signal_fd;
+	agent->signal_source.dispatch = on_signal;
+	ev.data.ptr = &agent->signal_source;
 	if (epoll_ctl(agent->epoll_fd, EPOLL_CTL_ADD, agent->signal_fd, &ev) < 0)
 		return log_error_errno(errno, "Failed to watch signals: %m");
-	ev.data.fd = ring_buffer__epoll_fd(agent->ringbuf);
-	if (epoll_ctl(agent->epoll_fd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0)
+	agent->ringbuf_source.dispatch = on_ringbuf;
+	ev.data.ptr = &agent->ringbuf_source;
+	if (epoll_ctl(agent->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(agent->ringbuf), &ev) < 0)
 		return log_error_errno(errno, "Failed to watch the ring buffer: %m");
-	return 0;
+	return setup_control(agent);
 }
 
 /*
@@ -387,6 +861,7 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		return log_error_errno(-ENOMEM, "Out of memory");
 	agent->opts = *opts;
 	agent->signal_fd = agent->epoll_fd = -1;
+	agent->started_ns = monotonic_ns();
 	libbpf_set_print(libbpf_log);
 
 	if (opts->node_name)
@@ -395,7 +870,7 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		snprintf(agent->node_name, sizeof(agent->node_name), "%s", uts.nodename);
 	agent->host_pidns_ino = HOST_PIDNS_INO;
 
-	r = load_policies(opts, &set, &source);
+	r = load_policies(opts, &set, &source, NULL);
 	if (r < 0)
 		goto fail;
 	r = cgroup_fs__open(&agent->cgroups, NULL);
@@ -428,12 +903,22 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 	r = open_events_output(agent);
 	if (r < 0)
 		goto fail;
+	bpf_loader__maps(agent->loader, &fds);
 	sink_opts = (struct event_sink_options){
 		.format = opts->output,
 		.node_name = agent->node_name,
 		.out = agent->events_out,
 		.cgroup_fs = agent->cgroups,
 		.host_pidns_ino = agent->host_pidns_ino,
+		.task_execs_fd = fds.task_execs,
+		.observe_rate = opts->observe_rate,
+		.observe_burst = opts->observe_burst,
+		.deny_rate = opts->deny_rate,
+		.deny_burst = opts->deny_burst,
+		.file_path = opts->events_file,
+		.file_max_bytes = opts->events_file_max_size,
+		.file_keep = opts->events_file_keep,
+		.journal = opts->journal,
 	};
 	r = event_sink__new(&agent->sink, &sink_opts);
 	if (r < 0) {
@@ -445,12 +930,16 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		log_error_errno(r, "Failed to prepare the policy maps: %m");
 		goto fail;
 	}
-	r = publish(agent, set, source);
+	r = publish(agent, set, source, NULL);
 	if (r < 0)
 		goto fail;
 	set = NULL;
+	/* Only now may links an earlier agent pinned for other programs go. */
+	r = bpf_loader__settle_pins(agent->loader);
+	if (r < 0)
+		log_warning_errno(r, "Failed to remove stale pinned links: %m");
+	load_reported_losses(agent);
 
-	bpf_loader__maps(agent->loader, &fds);
 	agent->ringbuf = ring_buffer__new(fds.events, event_sink__handle, agent->sink, NULL);
 	if (!agent->ringbuf) {
 		r = log_error_errno(errno, "Failed to open the ring buffer: %m");
@@ -459,11 +948,15 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 	r = setup_loop(agent);
 	if (r < 0)
 		goto fail;
+	if (sd_watchdog_enabled(0, &agent->watchdog_usec) <= 0)
+		agent->watchdog_usec = 0;
 
-	sd_notifyf(0, "READY=1\nSTATUS=%s %zu policies, %s",
-		   agent->fallback == CG_FALLBACK_NONE ? "enforcing" : "observing",
+	sd_notifyf(0, "READY=1\nSTATUS=%s, %zu policies, observation %s",
+		   agent->fallback == CG_FALLBACK_NONE ? "enforcing with bpf-lsm"
+						       : "no bpf-lsm: deciding at syscall exit",
 		   agent->policies->count,
-		   agent->fallback == CG_FALLBACK_NONE ? "bpf-lsm" : "no bpf-lsm");
+		   bpf_loader__observing(agent->loader) ? bpf_loader__observation_method(agent->loader)
+							 : "off");
 	log_notice("ready");
 	*out = agent;
 	return 0;
@@ -473,97 +966,70 @@ fail:
 	return r;
 }
 
-static int reload(struct agent *agent)
+/*
+ * The watchdog is fed from the loop, after the ring buffer was read and the
+ * events written: a stuck event pipeline stops feeding it.
+ */
+static void feed_watchdog(struct agent *agent, uint64_t now)
 {
-	struct policy_set *set = NULL;
-	const char *source;
-	enum cg_fallback previous = agent->fallback;
-	int r;
-
-	log_notice("reloading policy");
-	r = load_policies(&agent->opts, &set, &source);
-	if (r < 0)
-		goto keep;
-	/* A reload may not add enforcement the kernel cannot give. */
-	r = choose_fallback(agent, set);
-	if (r < 0 || agent->fallback != previous) {
-		agent->fallback = previous;
-		if (r == 0) {
-			r = -EOPNOTSUPP;
-			log_error("The new policy needs a different --lsm-unavailable handling; restart the agent to change it");
-		}
-		goto keep;
-	}
-	r = publish(agent, set, source);
-	if (r < 0)
-		goto keep;
-	return 0;
-keep:
-	policy_set__free(set);
-	log_error("Reload failed: the previous policy stays in force");
-	return r;
-}
-
-static void report_losses(struct agent *agent)
-{
-	__u64 ringbuf_full = 0, inflight_full = 0;
-
-	bpf_loader__read_counter(agent->loader, CG_CNT_RINGBUF_FULL, &ringbuf_full);
-	bpf_loader__read_counter(agent->loader, CG_CNT_INFLIGHT_FULL, &inflight_full);
-	if (ringbuf_full == agent->lost_reported[0] && inflight_full == agent->lost_reported[1])
+	if (!agent->watchdog_usec || now - agent->last_watchdog_ns < agent->watchdog_usec * 1000 / 2)
 		return;
-	event_sink__report_lost(agent->sink, ringbuf_full - agent->lost_reported[0],
-				inflight_full - agent->lost_reported[1]);
-	log_warning("lost events: %llu (kernel buffer full), %llu (in-flight table full)",
-		    (unsigned long long)(ringbuf_full - agent->lost_reported[0]),
-		    (unsigned long long)(inflight_full - agent->lost_reported[1]));
-	agent->lost_reported[0] = ringbuf_full;
-	agent->lost_reported[1] = inflight_full;
+	sd_notify(0, "WATCHDOG=1");
+	agent->last_watchdog_ns = now;
 }
 
 int agent__run(struct agent *agent)
 {
-	struct epoll_event events[4];
-	struct timespec last_tick = {}, now;
+	struct epoll_event events[16];
+	uint64_t last_second = 0;
 
-	for (;;) {
-		int n = epoll_wait(agent->epoll_fd, events, ARRAY_SIZE(events), AGENT_POLL_MS);
+	bool more = false; /* the last batch was cut short: events are waiting */
+
+	while (!agent->stop) {
+		/* After a pause for a client: a millisecond for it to read, then go on. */
+		int n = epoll_wait(agent->epoll_fd, events, ARRAY_SIZE(events), more ? 1 : AGENT_POLL_MS);
+		uint64_t now;
+		int r;
 
 		if (n < 0 && errno != EINTR)
 			return log_error_errno(errno, "epoll_wait failed: %m");
 		for (int i = 0; i < n; i++) {
-			if (events[i].data.fd == agent->signal_fd) {
-				struct signalfd_siginfo si;
+			struct loop_source *source = events[i].data.ptr;
 
-				while (read(agent->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-					if (si.ssi_signo == SIGHUP) {
-						sd_notifyf(0, "RELOADING=1");
-						reload(agent);
-						sd_notify(0, "READY=1");
-						continue;
-					}
-					log_notice("received %s, detaching", strsignal((int)si.ssi_signo));
-					ring_buffer__consume(agent->ringbuf);
-					event_sink__flush(agent->sink);
-					return 0;
-				}
-			}
+			source->dispatch(source, events[i].events);
 		}
 		/* Every pass, woken or not: quiet events are never held back long. */
-		{
-			int r = ring_buffer__consume(agent->ringbuf);
-
-			if (r < 0 && r != -EINTR)
-				return log_error_errno(r, "Failed to read events: %m");
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec != last_tick.tv_sec) {
+		r = ring_buffer__consume(agent->ringbuf);
+		more = r == -EAGAIN; /* the sink paused for a client (event_sink__handle) */
+		if (r < 0 && r != -EINTR && r != -EAGAIN)
+			return log_error_errno(r, "Failed to read events: %m");
+		now = monotonic_ns();
+		if (now - last_second >= 1000000000ull) {
 			report_losses(agent);
-			last_tick = now;
+			last_second = now;
 		}
 		if (event_sink__flush(agent->sink) < 0)
 			return log_error_errno(-EIO, "Failed to write events to %s", agent->opts.events_path);
+		feed_watchdog(agent, now);
 	}
+	sd_notify(0, "STOPPING=1");
+	ring_buffer__consume(agent->ringbuf);
+	report_losses(agent);
+	event_sink__drain(agent->sink);
+	if (bpf_loader__pin_dir(agent->loader)) {
+		if (agent->unload || agent->opts.unload_on_stop) {
+			int r = bpf_loader__unload(agent->loader);
+
+			if (r < 0)
+				log_warning_errno(r, "Failed to remove every pin: %m");
+			else
+				log_notice("unloaded: pins removed, programs detach as the agent exits");
+		} else {
+			log_notice("programs stay attached, pinned in %s: enforcement continues without the agent (credgatectl unload removes them)",
+				   bpf_loader__pin_dir(agent->loader));
+		}
+	}
+	return 0;
 }
 
 static void log_final_counts(struct agent *agent)
@@ -587,6 +1053,7 @@ void agent__free(struct agent *agent)
 	if (!agent)
 		return;
 	log_final_counts(agent);
+	control_server__free(agent->control);
 	ring_buffer__free(agent->ringbuf);
 	policy_maps__free(agent->maps);
 	bpf_loader__free(agent->loader);

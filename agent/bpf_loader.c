@@ -2,19 +2,40 @@
 #include "bpf_loader.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <bpf/btf.h>
+
+#include "bpf_pins.h"
+#include "cgroup.skel.h"
 #include "lsm.skel.h"
 #include "macro.h"
 #include "observe.skel.h"
+#include "process.skel.h"
+
+/* An attached program, named "<object>-<program>" (its pin name). */
+struct loaded_link {
+	struct bpf_link *link;
+	char name[96];
+	bool observation; /* attached and detached with bpf_loader__observe() */
+};
 
 struct bpf_loader {
 	struct observe_bpf *observe;
+	struct cgroup_bpf *cgroup;
+	struct process_bpf *process;
 	struct lsm_bpf *lsm;
+	struct bpf_pins *pins; /* NULL: nothing is pinned */
+	struct loaded_link *links;
+	size_t nlinks, links_cap;
+	int adopted_maps;
+	char replaced_maps[256];
+	bool userns_hook; /* userns_create exists in this kernel (6.1+) */
 	enum observation_method observation;
 	bool observing;
 	int ncpus;
@@ -69,14 +90,102 @@ static int share_maps(struct bpf_object *dst, struct bpf_object *src)
 	return 0;
 }
 
+/* Whether the kernel has the LSM hook @name (its bpf_lsm_ stub is in BTF). */
+static bool kernel_has_lsm_hook(const char *name)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	char func[128];
+	bool found;
+
+	if (libbpf_get_error(vmlinux))
+		return false;
+	snprintf(func, sizeof(func), "bpf_lsm_%s", name);
+	found = btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) >= 0;
+	btf__free(vmlinux);
+	return found;
+}
+
+/* Set the fallback; an adopted config keeps its generation (the policy in force). */
 static int write_config(struct bpf_loader *loader, enum cg_fallback fallback)
 {
-	struct cg_config config = { .fallback = fallback };
+	int fd = bpf_map__fd(loader->observe->maps.cg_config_map);
+	struct cg_config config = {};
 	__u32 zero = 0;
 
-	if (bpf_map_update_elem(bpf_map__fd(loader->observe->maps.cg_config_map), &zero, &config, 0))
+	if (bpf_map_lookup_elem(fd, &zero, &config))
+		memset(&config, 0, sizeof(config));
+	config.fallback = fallback;
+	config.next_gen = 0;
+	if (bpf_map_update_elem(fd, &zero, &config, 0))
 		return negative_errno();
 	return 0;
+}
+
+static int add_link(struct bpf_loader *loader, struct bpf_link *link, const char *object,
+		    const char *program, bool observation)
+{
+	struct loaded_link *l;
+	int r;
+
+	if (loader->nlinks == loader->links_cap) {
+		size_t cap = loader->links_cap ? loader->links_cap * 2 : 32;
+		struct loaded_link *links = realloc(loader->links, cap * sizeof(*links));
+
+		if (!links)
+			return -ENOMEM;
+		loader->links = links;
+		loader->links_cap = cap;
+	}
+	l = &loader->links[loader->nlinks++];
+	l->link = link;
+	l->observation = observation;
+	snprintf(l->name, sizeof(l->name), "%s-%s", object, program);
+	if (loader->pins) {
+		r = bpf_pins__replace_link(loader->pins, link, l->name);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Attach every loaded program of @obj (of the given kind). */
+static int attach_object(struct bpf_loader *loader, struct bpf_object *obj, bool observation)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_link *link;
+		int r;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		r = libbpf_get_error(link);
+		if (r)
+			return r < 0 ? r : -r;
+		r = add_link(loader, link, bpf_object__name(obj), bpf_program__name(prog), observation);
+		if (r < 0) {
+			bpf_link__destroy(link);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Adopt pinned maps (when pinning) and take the shared maps of the first object. */
+static int prepare_maps(struct bpf_loader *loader, struct bpf_object *obj, bool first)
+{
+	int r;
+
+	if (loader->pins) {
+		r = bpf_pins__adopt_maps(loader->pins, obj, loader->replaced_maps,
+					 sizeof(loader->replaced_maps));
+		if (r < 0)
+			return r;
+		if (first)
+			loader->adopted_maps = r;
+	}
+	return first ? 0 : share_maps(obj, loader->observe->obj);
 }
 
 int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *opts)
@@ -97,6 +206,11 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 		err = loader->ncpus ? loader->ncpus : -EINVAL;
 		goto fail;
 	}
+	if (opts->pin_dir) {
+		err = bpf_pins__open(&loader->pins, opts->pin_dir);
+		if (err)
+			goto fail;
+	}
 
 	/* The observation object is always loaded, and creates the shared maps. */
 	loader->observe = observe_bpf__open();
@@ -110,11 +224,33 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 		if (err)
 			goto fail;
 	}
-	err = observe_bpf__load(loader->observe);
+	err = prepare_maps(loader, loader->observe->obj, true);
+	if (!err)
+		err = observe_bpf__load(loader->observe);
+	/* Configure before anything is attached: programs read it from the start. */
+	if (!err)
+		err = write_config(loader, opts->fallback);
 	if (err)
 		goto fail;
-	/* Configure before anything is attached: programs read it from the start. */
-	err = write_config(loader, opts->fallback);
+
+	/* Cgroup tracking and process lifecycle run always. */
+	loader->cgroup = cgroup_bpf__open();
+	loader->process = process_bpf__open();
+	if (!loader->cgroup || !loader->process) {
+		err = negative_errno();
+		goto fail;
+	}
+	err = prepare_maps(loader, loader->cgroup->obj, false);
+	if (!err)
+		err = cgroup_bpf__load(loader->cgroup);
+	if (!err)
+		err = attach_object(loader, loader->cgroup->obj, false);
+	if (!err)
+		err = prepare_maps(loader, loader->process->obj, false);
+	if (!err)
+		err = process_bpf__load(loader->process);
+	if (!err)
+		err = attach_object(loader, loader->process->obj, false);
 	if (err)
 		goto fail;
 
@@ -124,16 +260,23 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 			err = negative_errno();
 			goto fail;
 		}
-		err = share_maps(loader->lsm->obj, loader->observe->obj);
+		err = prepare_maps(loader, loader->lsm->obj, false);
 		if (err)
 			goto fail;
+		loader->userns_hook = kernel_has_lsm_hook("userns_create");
+		bpf_program__set_autoload(loader->lsm->progs.cg_lsm_userns_create, loader->userns_hook);
 		err = lsm_bpf__load(loader->lsm);
-		if (err)
-			goto fail;
-		err = lsm_bpf__attach(loader->lsm);
+		if (!err)
+			err = attach_object(loader, loader->lsm->obj, false);
 		if (err)
 			goto fail;
 	}
+	if (loader->pins) {
+		err = bpf_pins__pin_maps(loader->pins, loader->observe->obj);
+		if (err)
+			goto fail;
+	}
+
 	*out = loader;
 	return 0;
 fail:
@@ -148,16 +291,28 @@ int bpf_loader__observe(struct bpf_loader *loader, bool on)
 	if (on == loader->observing)
 		return 0;
 	if (on) {
-		err = observe_bpf__attach(loader->observe);
+		err = attach_object(loader, loader->observe->obj, true);
 		if (err) {
-			/* Attached programs of a failed attach are detached here. */
-			observe_bpf__detach(loader->observe);
-			return err < 0 ? err : -err;
+			bpf_loader__observe(loader, false);
+			return err;
 		}
-	} else {
-		observe_bpf__detach(loader->observe);
+		loader->observing = true;
+		return 0;
 	}
-	loader->observing = on;
+	/* Off: destroy the observation links (and their pins), keep the others. */
+	for (size_t i = 0; i < loader->nlinks;) {
+		struct loaded_link *l = &loader->links[i];
+
+		if (!l->observation) {
+			i++;
+			continue;
+		}
+		if (loader->pins)
+			bpf_pins__remove_link(loader->pins, l->name);
+		bpf_link__destroy(l->link);
+		*l = loader->links[--loader->nlinks];
+	}
+	loader->observing = false;
 	return 0;
 }
 
@@ -166,12 +321,59 @@ bool bpf_loader__observing(const struct bpf_loader *loader)
 	return loader->observing;
 }
 
+int bpf_loader__settle_pins(struct bpf_loader *loader)
+{
+	const char **names;
+	int r;
+
+	if (!loader->pins)
+		return 0;
+	names = calloc(loader->nlinks + 1, sizeof(*names));
+	if (!names)
+		return -ENOMEM;
+	for (size_t i = 0; i < loader->nlinks; i++)
+		names[i] = loader->links[i].name;
+	r = bpf_pins__remove_links_except(loader->pins, names, loader->nlinks);
+	free(names);
+	return r;
+}
+
+void bpf_loader__adoption(const struct bpf_loader *loader, int *adopted, const char **replaced)
+{
+	*adopted = loader->adopted_maps;
+	*replaced = loader->replaced_maps;
+}
+
+const char *bpf_loader__pin_dir(const struct bpf_loader *loader)
+{
+	return loader->pins ? bpf_pins__dir(loader->pins) : NULL;
+}
+
+int bpf_loader__unload(struct bpf_loader *loader)
+{
+	int r = 0;
+
+	if (loader->pins) {
+		r = bpf_pins_unload(bpf_pins__dir(loader->pins));
+		bpf_pins__free(loader->pins);
+		loader->pins = NULL;
+	}
+	return r;
+}
+
 void bpf_loader__free(struct bpf_loader *loader)
 {
 	if (!loader)
 		return;
+	/* Pinned links stay attached: closing our fds detaches only unpinned ones. */
+	for (size_t i = 0; i < loader->nlinks; i++)
+		bpf_link__destroy(loader->links[i].link);
+	free(loader->links);
 	lsm_bpf__destroy(loader->lsm);
+	process_bpf__destroy(loader->process);
+	cgroup_bpf__destroy(loader->cgroup);
 	observe_bpf__destroy(loader->observe);
+	bpf_pins__free(loader->pins);
 	free(loader);
 }
 
@@ -180,9 +382,14 @@ void bpf_loader__maps(const struct bpf_loader *loader, struct bpf_loader_maps *m
 	const struct observe_bpf *o = loader->observe;
 
 	maps->config = bpf_map__fd(o->maps.cg_config_map);
-	maps->bindings = bpf_map__fd(o->maps.cg_bindings);
+	maps->cgroups = bpf_map__fd(o->maps.cg_cgroups);
+	maps->nfa = bpf_map__fd(o->maps.cg_nfa);
+	maps->selectors = bpf_map__fd(o->maps.cg_selectors);
+	maps->generations = bpf_map__fd(o->maps.cg_generations);
+	maps->exec_paths = bpf_map__fd(o->maps.cg_exec_paths);
 	maps->policies = bpf_map__fd(o->maps.cg_policies);
-	maps->cgroup_cache = bpf_map__fd(o->maps.cg_cgroup_cache);
+	maps->task_execs = bpf_map__fd(o->maps.cg_task_execs);
+	maps->agent_state = bpf_map__fd(o->maps.cg_agent_state_map);
 	maps->events = bpf_map__fd(o->maps.cg_events);
 	maps->counters = bpf_map__fd(o->maps.cg_counters);
 }
@@ -206,6 +413,11 @@ int bpf_loader__read_counter(const struct bpf_loader *loader, enum cg_counter co
 const char *bpf_loader__enforcement_method(const struct bpf_loader *loader)
 {
 	return loader->lsm ? "bpf-lsm" : NULL;
+}
+
+bool bpf_loader__has_userns_hook(const struct bpf_loader *loader)
+{
+	return loader->lsm && loader->userns_hook;
 }
 
 const char *bpf_loader__observation_method(const struct bpf_loader *loader)

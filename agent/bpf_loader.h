@@ -31,6 +31,7 @@ struct bpf_loader_options {
 	enum observation_method observation;
 	enum cg_fallback fallback;
 	size_t ringbuf_bytes; /* power of two, multiple of the page size */
+	const char *pin_dir;  /* pin maps and links there (bpffs); NULL: pin nothing */
 };
 
 /*
@@ -46,14 +47,35 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
  */
 int bpf_loader__observe(struct bpf_loader *loader, bool on);
 bool bpf_loader__observing(const struct bpf_loader *loader);
+
+/*
+ * Once everything this agent needs is attached: unpin links an earlier
+ * agent left that this one does not replace (programs an older build had),
+ * so they detach now and not before.
+ */
+int bpf_loader__settle_pins(struct bpf_loader *loader);
+
+/* Maps adopted from pins, and the names of pinned maps replaced (incompatible). */
+void bpf_loader__adoption(const struct bpf_loader *loader, int *adopted, const char **replaced);
+
+/* The pin directory, or NULL. */
+const char *bpf_loader__pin_dir(const struct bpf_loader *loader);
+
+/* Remove every pin: the programs detach once the loader is freed. */
+int bpf_loader__unload(struct bpf_loader *loader);
 void bpf_loader__free(struct bpf_loader *loader);
 
 /* Map fds, owned by the loader. */
 struct bpf_loader_maps {
 	int config;
-	int bindings;
+	int cgroups;
+	int nfa;
+	int selectors;
+	int generations;
+	int exec_paths;
 	int policies;
-	int cgroup_cache;
+	int task_execs; /* task storage: each task's exec time (key: a pidfd) */
+	int agent_state; /* struct cg_agent_state at index 0 */
 	int events;
 	int counters;
 };
@@ -65,5 +87,8 @@ int bpf_loader__read_counter(const struct bpf_loader *loader, enum cg_counter co
 /* "bpf-lsm (task_fix_setuid, ...)", "kprobes", "tracepoints": for logs. */
 const char *bpf_loader__enforcement_method(const struct bpf_loader *loader);
 const char *bpf_loader__observation_method(const struct bpf_loader *loader);
+
+/* The userns_create hook is attached (BPF LSM, and a kernel that has it). */
+bool bpf_loader__has_userns_hook(const struct bpf_loader *loader);
 
 #endif /* CREDGATE_BPF_LOADER_H */

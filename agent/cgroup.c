@@ -116,6 +116,11 @@ const char *cgroup_fs__mount_point(const struct cgroup_fs *fs)
 	return fs->mount_point;
 }
 
+int cgroup_fs__root_fd(const struct cgroup_fs *fs)
+{
+	return fs->mount_fd;
+}
+
 int cgroup_fs__resolve_path(const struct cgroup_fs *fs, const char *path, uint64_t *id,
 			    unsigned *depth)
 {

@@ -21,6 +21,9 @@ void cgroup_fs__free(struct cgroup_fs *fs);
 
 const char *cgroup_fs__mount_point(const struct cgroup_fs *fs);
 
+/* An O_DIRECTORY fd of the cgroup2 root, owned by @fs. */
+int cgroup_fs__root_fd(const struct cgroup_fs *fs);
+
 /* Path relative to the cgroup2 root ("/" or "/a/b") -> id and depth. */
 int cgroup_fs__resolve_path(const struct cgroup_fs *fs, const char *path, uint64_t *id,
 			    unsigned *depth);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "container_id.h"
+#include "cri_metadata.h"
 #include "macro.h"
 #include "policy.h"
 
@@ -44,6 +46,12 @@ const char *event_setid_call_name(unsigned hook, unsigned setid_flags)
 		return "setgroups";
 	if (hook == CG_HOOK_CAPSET)
 		return "capset";
+	if (hook == CG_HOOK_EXEC)
+		return "execve";
+	if (hook == CG_HOOK_USERNS)
+		return "userns_create";
+	if (hook == CG_HOOK_PRCTL)
+		return "prctl";
 	if (hook != CG_HOOK_SETUID && hook != CG_HOOK_SETGID)
 		return NULL;
 	switch (setid_flags) {
@@ -68,8 +76,16 @@ int event_validate(const void *data, size_t size)
 	switch (hdr->type) {
 	case CG_EVENT_DECISION:
 		return hdr->size == sizeof(struct cg_decision_event) ? 0 : -EBADMSG;
+	case CG_EVENT_EXEC_DECISION:
+		return hdr->size == sizeof(struct cg_exec_decision_event) ? 0 : -EBADMSG;
 	case CG_EVENT_SYSCALL:
 		return hdr->size == sizeof(struct cg_syscall_event) ? 0 : -EBADMSG;
+	case CG_EVENT_EXEC:
+		return hdr->size == sizeof(struct cg_exec_event) ? 0 : -EBADMSG;
+	case CG_EVENT_FORK:
+		return hdr->size == sizeof(struct cg_fork_event) ? 0 : -EBADMSG;
+	case CG_EVENT_EXIT:
+		return hdr->size == sizeof(struct cg_exit_event) ? 0 : -EBADMSG;
 	}
 	return -EBADMSG;
 }
@@ -118,70 +134,279 @@ static void json_kv_string_opt(struct json_writer *w, const char *key, const cha
 		json_kv_string(w, key, value);
 }
 
-/* comm is a fixed 16-byte field that may lack a NUL. */
-static void json_kv_comm(struct json_writer *w, const char *key, const char comm[CG_COMM_LEN])
+/*
+ * A member whose key is data (a pod label from the runtime): json_key()
+ * takes only literals, so the key is written as an escaped string, its
+ * closing quote turned into the key's.
+ */
+static void json_kv_dynamic(struct json_writer *w, const char *key, const char *value)
 {
-	json_key(w, key);
-	json_string_len(w, comm, strnlen(comm, CG_COMM_LEN));
+	json_string(w, key);
+	if (!json_writer_text(w))
+		return;
+	w->len--; /* the closing quote, written again with the colon */
+	json_raw(w, "\":", 2);
+	w->after_key = true;
+	json_string(w, value);
 }
 
-/*
- * The "process" block: as the reference tool's, with the fields credgate
- * can know without a process cache, plus the cgroup.
- */
-void event_format_process(struct json_writer *w, const struct cg_event_header *hdr, __u32 uid,
-			  const struct event_meta *meta)
+/* The pod block: the reference tool's Pod, plus the pod's UID and QoS class. */
+static void write_pod(struct json_writer *w, const struct event_process *p)
 {
-	json_key(w, "process");
+	const struct container_identity *c = p->container;
+	const struct cri_metadata *m = p->cri;
+	char id[96];
+
+	json_key(w, "pod");
 	json_object_begin(w);
-	json_kv_uint(w, "pid", hdr->pid);
-	json_kv_uint(w, "tid", hdr->tid);
-	json_kv_uint(w, "uid", uid);
-	json_kv_string_opt(w, "cwd", meta->cwd);
-	if (meta->binary) {
-		json_kv_string(w, "binary", meta->binary);
-	} else {
-		/* The process is gone: its command name is all that is left. */
-		json_kv_comm(w, "binary", hdr->comm);
+	if (m) {
+		json_kv_string_opt(w, "namespace", m->pod_namespace);
+		json_kv_string_opt(w, "name", m->pod_name);
 	}
-	json_kv_string_opt(w, "arguments", meta->arguments);
-	json_kv_comm(w, "comm", hdr->comm);
-	if (meta->start_time_realtime_ns)
-		json_kv_time(w, "start_time", meta->start_time_realtime_ns);
-	json_kv_uint(w, "ppid", hdr->ppid);
-	json_kv_uint(w, "pid_namespace", hdr->pidns_ino);
-	json_kv_bool(w, "host_pid_namespace", meta->host_pidns);
-	json_key(w, "cgroup");
+	if (c->id[0]) {
+		json_key(w, "container");
+		json_object_begin(w);
+		snprintf(id, sizeof(id), "%s://%s",
+			 container_runtime_name(m && m->runtime ? m->runtime : c->runtime), c->id);
+		json_kv_string(w, "id", id);
+		if (m) {
+			json_kv_string_opt(w, "name", m->container_name);
+			if (m->image_id || m->image_name) {
+				json_key(w, "image");
+				json_object_begin(w);
+				json_kv_string_opt(w, "id", m->image_id);
+				json_kv_string_opt(w, "name", m->image_name);
+				json_object_end(w);
+			}
+			json_kv_string_opt(w, "start_time", m->start_time);
+		}
+		if (p->nspid)
+			json_kv_uint(w, "pid", p->nspid);
+		json_object_end(w);
+	}
+	if (m && m->nlabels) {
+		json_key(w, "pod_labels");
+		json_object_begin(w);
+		for (size_t i = 0; i < m->nlabels; i++)
+			json_kv_dynamic(w, m->labels[i].key, m->labels[i].value);
+		json_object_end(w);
+	}
+	json_kv_string(w, "uid", c->pod_uid);
+	json_kv_string_opt(w, "qos_class", pod_qos_name(c->qos));
+	json_object_end(w);
+}
+
+static void write_binary_properties(struct json_writer *w, const struct event_exec_properties *x)
+{
+	const char *names[3];
+	size_t n;
+
+	if (!(x->binary_flags & (CG_EXEC_SETUID | CG_EXEC_SETGID | CG_EXEC_FILE_CAPS)))
+		return;
+	json_key(w, "binary_properties");
 	json_object_begin(w);
-	json_kv_uint(w, "id", hdr->cgroup_id);
-	json_kv_string_opt(w, "path", meta->cgroup_path);
+	if (x->binary_flags & CG_EXEC_SETUID)
+		json_kv_uint(w, "setuid", x->ids->euid);
+	if (x->binary_flags & CG_EXEC_SETGID)
+		json_kv_uint(w, "setgid", x->ids->egid);
+	n = event_exec_privileges(x->ids, x->binary_flags, names);
+	if (n) {
+		json_key(w, "privileges_changed");
+		json_array_begin(w);
+		for (size_t i = 0; i < n; i++)
+			json_string(w, names[i]);
+		json_array_end(w);
+	}
 	json_object_end(w);
+}
+
+static void write_credentials(struct json_writer *w, const char *key, const struct cg_ids *ids);
+
+/*
+ * The "process" block: the reference tool's field order (its refcnt is
+ * left out), then credgate's own fields.
+ */
+void event_format_process(struct json_writer *w, const char *key, const struct event_process *p)
+{
+	const struct container_identity *c = p->container;
+
+	json_key(w, key);
+	json_object_begin(w);
+	json_kv_string_opt(w, "exec_id", p->exec_id);
+	json_kv_uint(w, "pid", p->pid);
+	json_kv_uint(w, "uid", p->uid);
+	json_kv_string_opt(w, "cwd", p->cwd);
+	if (p->binary)
+		json_kv_string(w, "binary", p->binary);
+	else if (p->comm)
+		json_kv_string(w, "binary", p->comm); /* gone before anything else was known */
+	json_kv_string_opt(w, "arguments", p->arguments);
+	json_kv_string_opt(w, "flags", p->flags);
+	if (p->start_time_realtime_ns)
+		json_kv_time(w, "start_time", p->start_time_realtime_ns);
+	json_kv_uint(w, "auid", p->auid);
+	if (c && c->pod_uid[0])
+		write_pod(w, p);
+	if (c && c->id[0])
+		json_kv_string(w, "docker", c->short_id);
+	json_kv_string_opt(w, "parent_exec_id", p->parent_exec_id);
+	json_kv_uint(w, "tid", p->tid);
+	if (p->exec) {
+		write_credentials(w, "process_credentials", p->exec->ids);
+		write_binary_properties(w, p->exec);
+	}
+	json_kv_string_opt(w, "comm", p->comm);
+	json_kv_uint(w, "ppid", p->ppid);
+	if (p->pidns_ino) {
+		json_kv_uint(w, "pid_namespace", p->pidns_ino);
+		json_kv_bool(w, "host_pid_namespace", p->host_pidns);
+	}
+	if (p->cgroup_id) {
+		json_key(w, "cgroup");
+		json_object_begin(w);
+		json_kv_uint(w, "id", p->cgroup_id);
+		json_kv_string_opt(w, "path", p->cgroup_path);
+		json_object_end(w);
+	}
+	if (c && c->id[0]) {
+		json_key(w, "container");
+		json_object_begin(w);
+		json_kv_string(w, "runtime",
+			       container_runtime_name(p->cri && p->cri->runtime ? p->cri->runtime : c->runtime));
+		json_kv_string(w, "id", c->id);
+		if (p->cri) {
+			json_kv_string_opt(w, "name", p->cri->container_name);
+			json_kv_string_opt(w, "image", p->cri->image_name);
+		}
+		json_object_end(w);
+	}
 	json_object_end(w);
+}
+
+void event_format_process_members(struct json_writer *w, const struct event_process *p,
+				  const struct event_process *parent)
+{
+	event_format_process(w, "process", p);
+	if (parent)
+		event_format_process(w, "parent", parent);
+}
+
+void event_format_location(const struct event_process *p, char *buf, size_t size)
+{
+	const struct container_identity *c = p ? p->container : NULL;
+	const struct cri_metadata *m = p ? p->cri : NULL;
+
+	if (m && m->pod_namespace && m->pod_name)
+		snprintf(buf, size, "%s/%s", m->pod_namespace, m->pod_name);
+	else if (c && c->pod_uid[0])
+		snprintf(buf, size, "pod:%s", c->pod_uid);
+	else if (c && c->id[0])
+		snprintf(buf, size, "%s:%.12s", container_runtime_name(c->runtime), c->id);
+	else
+		snprintf(buf, size, "host");
+}
+
+size_t event_exec_privileges(const struct cg_ids *ids, __u32 binary_flags, const char *names[3])
+{
+	size_t n = 0;
+
+	if (binary_flags & CG_EXEC_FILE_CAPS)
+		names[n++] = "PRIVILEGES_RAISED_EXEC_FILE_CAP";
+	if ((binary_flags & CG_EXEC_SETUID) && ids->euid == 0 && ids->uid != 0)
+		names[n++] = "PRIVILEGES_RAISED_EXEC_FILE_SETUID";
+	if ((binary_flags & CG_EXEC_SETGID) && ids->egid == 0 && ids->gid != 0)
+		names[n++] = "PRIVILEGES_RAISED_EXEC_FILE_SETGID";
+	return n;
+}
+
+/* Without a cached process: what the event's header says. */
+static void process_from_header(const struct cg_event_header *hdr, __u32 uid, char *comm,
+				struct event_process *p)
+{
+	memset(p, 0, sizeof(*p));
+	memcpy(comm, hdr->comm, CG_COMM_LEN);
+	comm[CG_COMM_LEN] = '\0';
+	p->pid = hdr->pid;
+	p->tid = hdr->tid;
+	p->uid = uid;
+	p->auid = 4294967295u;
+	p->ppid = hdr->ppid;
+	p->pidns_ino = hdr->pidns_ino;
+	p->host_pidns = hdr->pidns_ino == CG_HOST_PIDNS_INO;
+	p->comm = comm;
+	p->cgroup_id = hdr->cgroup_id;
 }
 
 static void write_process(struct json_writer *w, const struct cg_event_header *hdr, __u32 uid,
 			  const struct event_meta *meta)
 {
-	if (meta->process_json)
+	struct event_process p;
+	char comm[CG_COMM_LEN + 1];
+
+	if (meta->process_json) {
 		json_raw_member(w, meta->process_json, meta->process_json_len);
-	else
-		event_format_process(w, hdr, uid, meta);
+		return;
+	}
+	if (meta->process) {
+		event_format_process_members(w, meta->process, meta->parent);
+		return;
+	}
+	process_from_header(hdr, uid, comm, &p);
+	event_format_process_members(w, &p, meta->parent);
 }
 
-/* Field names as the reference tool's process_credentials. */
+static char *put_u32(char *p, __u32 v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_lit(char *p, const char *s, size_t len)
+{
+	memcpy(p, s, len);
+	return p + len;
+}
+
+#define PUT_LIT(p, lit) put_lit(p, lit, sizeof(lit) - 1)
+
+/*
+ * Field names as the reference tool's process_credentials. Two of these
+ * are in every event: written in one piece, not through sixteen keys.
+ */
 static void write_credentials(struct json_writer *w, const char *key, const struct cg_ids *ids)
 {
-	json_key(w, key);
-	json_object_begin(w);
-	json_kv_uint(w, "uid", ids->uid);
-	json_kv_uint(w, "gid", ids->gid);
-	json_kv_uint(w, "euid", ids->euid);
-	json_kv_uint(w, "egid", ids->egid);
-	json_kv_uint(w, "suid", ids->suid);
-	json_kv_uint(w, "sgid", ids->sgid);
-	json_kv_uint(w, "fsuid", ids->fsuid);
-	json_kv_uint(w, "fsgid", ids->fsgid);
-	json_object_end(w);
+	char buf[256], *p = buf;
+	size_t klen = strlen(key);
+
+	if (klen > 64)
+		return;
+	*p++ = '"';
+	p = put_lit(p, key, klen);
+	p = PUT_LIT(p, "\":{\"uid\":");
+	p = put_u32(p, ids->uid);
+	p = PUT_LIT(p, ",\"gid\":");
+	p = put_u32(p, ids->gid);
+	p = PUT_LIT(p, ",\"euid\":");
+	p = put_u32(p, ids->euid);
+	p = PUT_LIT(p, ",\"egid\":");
+	p = put_u32(p, ids->egid);
+	p = PUT_LIT(p, ",\"suid\":");
+	p = put_u32(p, ids->suid);
+	p = PUT_LIT(p, ",\"sgid\":");
+	p = put_u32(p, ids->sgid);
+	p = PUT_LIT(p, ",\"fsuid\":");
+	p = put_u32(p, ids->fsuid);
+	p = PUT_LIT(p, ",\"fsgid\":");
+	p = put_u32(p, ids->fsgid);
+	*p++ = '}';
+	json_raw_member(w, buf, (size_t)(p - buf));
 }
 
 static void write_cap_list(struct json_writer *w, const char *key, __u64 caps)
@@ -226,11 +451,24 @@ static void write_envelope_end(struct json_writer *w, const struct event_meta *m
  * How the verdict took effect. A denied setfsuid/setfsgid does not fail:
  * the kernel keeps the old fs id and returns it, so "eperm" would lie.
  */
-static const char *enforcement_name(const struct cg_decision_event *e)
+static const char *enforcement_name(const struct cg_decision_event *e, char *buf, size_t size)
 {
+	const char *errname;
+
 	switch (e->verdict) {
 	case CG_VERDICT_DENIED:
-		return e->setid_flags == CG_SETID_FS ? "fsid-unchanged" : "eperm";
+		if (e->rule_flags & CG_RULE_KILL)
+			return "sigkill";
+		if (e->setid_flags == CG_SETID_FS)
+			return "fsid-unchanged";
+		errname = strerrorname_np(e->err ? e->err : EPERM);
+		if (!errname)
+			return "eperm";
+		/* "EPERM" -> "eperm": the refusal as the caller saw it. */
+		snprintf(buf, size, "%s", errname);
+		for (char *p = buf; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+		return buf;
 	case CG_VERDICT_KILLED:
 		return "sigkill";
 	case CG_VERDICT_AUDITED:
@@ -249,6 +487,8 @@ static const char *cap_set_name(__u32 set_bit)
 		return "effective";
 	case CG_CAPSET_INHERITABLE:
 		return "inheritable";
+	case CG_CAPSET_AMBIENT:
+		return "ambient";
 	}
 	return "unknown";
 }
@@ -279,31 +519,40 @@ static void describe_subject(const struct cg_decision_event *e, char *buf, size_
 	case CG_HOOK_SETGROUPS:
 		snprintf(buf, size, "groups %u→%u entries", e->ngroups_old, e->ngroups_new);
 		break;
-	case CG_HOOK_CAPSET: {
+	case CG_HOOK_CAPSET:
+	case CG_HOOK_PRCTL: {
 		const char *cap = policy_capability_name(e->subject_to);
 
 		snprintf(buf, size, "%s +%s", cap_set_name(e->subject_from), cap ? cap : "?");
 		break;
 	}
+	case CG_HOOK_EXEC:
+		snprintf(buf, size, "euid %u→%u by exec", e->old_ids.euid, e->new_ids.euid);
+		break;
+	case CG_HOOK_USERNS:
+		snprintf(buf, size, "new user namespace");
+		break;
 	}
 }
 
 static void write_compact_prefix(struct json_writer *w, const struct cg_event_header *hdr,
 				 const struct event_meta *meta)
 {
-	char t[64], line[512];
+	const struct event_process *p = meta->process;
+	char t[64], where[160], line[512];
 	int n;
 
 	if (event_format_time(meta->time_realtime_ns, t, sizeof(t)) < 0)
 		snprintf(t, sizeof(t), "-");
-	n = snprintf(line, sizeof(line), "%s %s %.*s[%u] ", t,
-		     meta->cgroup_path ? meta->cgroup_path : "-",
-		     (int)strnlen(hdr->comm, CG_COMM_LEN), hdr->comm, hdr->pid);
+	event_format_location(p, where, sizeof(where));
+	n = snprintf(line, sizeof(line), "%s %s ", t, where);
 	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	if (meta->binary) {
-		json_raw(w, meta->binary, strlen(meta->binary));
-		json_raw(w, " ", 1);
-	}
+	if (p && p->binary)
+		json_raw(w, p->binary, strlen(p->binary));
+	else
+		json_raw(w, hdr->comm, strnlen(hdr->comm, CG_COMM_LEN));
+	n = snprintf(line, sizeof(line), "[%u] ", hdr->pid);
+	json_raw(w, line, (size_t)n);
 }
 
 static int format_decision_compact(struct json_writer *w, const struct cg_decision_event *e,
@@ -319,6 +568,10 @@ static int format_decision_compact(struct json_writer *w, const struct cg_decisi
 		     event_verdict_name(e->verdict) ?: "?", meta->policy_name ? meta->policy_name : "?",
 		     meta->rule_text ? meta->rule_text : "no rule", policy_mode_name(e->mode));
 	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	if (meta->repeat && meta->repeat->count > 1) {
+		n = snprintf(line, sizeof(line), " ×%llu", (unsigned long long)meta->repeat->count);
+		json_raw(w, line, (size_t)n);
+	}
 	return json_writer_text(w) ? 0 : -ENOMEM;
 }
 
@@ -328,6 +581,7 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 	const char *verdict = event_verdict_name(e->verdict);
 	const char *hook = policy_hook_name(e->hook);
 	const char *call = event_setid_call_name(e->hook, e->setid_flags);
+	char enforcement[32];
 
 	if (!verdict || !hook)
 		return -EBADMSG;
@@ -342,9 +596,21 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 	json_kv_string_opt(w, "call", call);
 	write_credentials(w, "old_credentials", &e->old_ids);
 	write_credentials(w, "new_credentials", &e->new_ids);
-	if (e->hook == CG_HOOK_CAPSET) {
+	if (e->hook == CG_HOOK_CAPSET || e->hook == CG_HOOK_EXEC) {
 		write_caps(w, "old_capabilities", &e->old_caps);
 		write_caps(w, "new_capabilities", &e->new_caps);
+	}
+	if (e->hdr.type == CG_EVENT_EXEC_DECISION) {
+		const struct cg_exec_decision_event *x = (const void *)e;
+
+		json_key(w, "exec");
+		json_object_begin(w);
+		json_key(w, "filename");
+		json_string_len(w, x->filename, strnlen(x->filename, sizeof(x->filename)));
+		json_kv_bool(w, "setuid", x->exec_flags & CG_EXEC_SETUID);
+		json_kv_bool(w, "setgid", x->exec_flags & CG_EXEC_SETGID);
+		json_kv_bool(w, "file_capabilities", x->exec_flags & CG_EXEC_FILE_CAPS);
+		json_object_end(w);
 	}
 	if (e->hook == CG_HOOK_SETGROUPS) {
 		__u32 shown = e->ngroups_new < CG_EVENT_MAX_GROUPS ? e->ngroups_new : CG_EVENT_MAX_GROUPS;
@@ -364,13 +630,15 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 		json_kv_string_opt(w, "rule", meta->rule_text);
 		json_key(w, "subject");
 		json_object_begin(w);
-		if (e->hook == CG_HOOK_CAPSET) {
+		if (e->hook == CG_HOOK_CAPSET || e->hook == CG_HOOK_PRCTL) {
 			const char *cap = policy_capability_name(e->subject_to);
 
 			json_kv_string(w, "set", cap_set_name(e->subject_from));
 			json_kv_string(w, "capability", cap ? cap : "unknown");
 		} else if (e->hook == CG_HOOK_SETGROUPS) {
 			json_kv_uint(w, "gid", e->subject_to);
+		} else if (e->hook == CG_HOOK_USERNS) {
+			json_kv_string(w, "namespace", "user");
 		} else {
 			json_kv_uint(w, "from", e->subject_from);
 			json_kv_uint(w, "to", e->subject_to);
@@ -379,7 +647,15 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 	}
 	json_kv_string(w, "mode", policy_mode_name(e->mode));
 	json_kv_string(w, "verdict", verdict);
-	json_kv_string(w, "enforcement", enforcement_name(e));
+	json_kv_string(w, "enforcement", enforcement_name(e, enforcement, sizeof(enforcement)));
+	if (meta->repeat) {
+		json_key(w, "repeated");
+		json_object_begin(w);
+		json_kv_uint(w, "count", meta->repeat->count);
+		json_kv_time(w, "first_time", meta->repeat->first_realtime_ns);
+		json_kv_time(w, "last_time", meta->repeat->last_realtime_ns);
+		json_object_end(w);
+	}
 	json_object_end(w);
 	write_envelope_end(w, meta);
 	return json_writer_text(w) ? 0 : -ENOMEM;
@@ -440,6 +716,21 @@ static void write_syscall_args(struct json_writer *w, const struct cg_syscall_ev
 	json_array_end(w);
 }
 
+/* ": uid 1000→0, euid 1000→0": what a call changed, for people. */
+static size_t describe_changes(const struct cg_ids *o, const struct cg_ids *n, char *buf, size_t size)
+{
+	static const char *const names[] = { "uid", "euid", "suid", "fsuid", "gid", "egid", "sgid", "fsgid" };
+	const __u32 *a = &o->uid, *b = &n->uid;
+	size_t off = 0;
+
+	for (unsigned i = 0; i < ARRAY_SIZE(names) && off < size; i++) {
+		if (a[i] == b[i])
+			continue;
+		off += (size_t)snprintf(buf + off, size - off, "%s%s %u→%u", off ? ", " : ": ", names[i], a[i], b[i]);
+	}
+	return off < size ? off : size - 1;
+}
+
 static int format_syscall_compact(struct json_writer *w, const struct cg_syscall_event *e,
 				  const struct event_meta *meta)
 {
@@ -454,6 +745,8 @@ static int format_syscall_compact(struct json_writer *w, const struct cg_syscall
 					(int64_t)e->args[i]);
 	if (off < sizeof(line))
 		off += (size_t)snprintf(line + off, sizeof(line) - off, ") = %" PRId64, (int64_t)e->ret);
+	if (off < sizeof(line))
+		off += describe_changes(&e->old_ids, &e->new_ids, line + off, sizeof(line) - off);
 	if (off < sizeof(line) && e->verdict == CG_VERDICT_KILLED)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, " killed");
 	json_raw(w, line, off < sizeof(line) ? off : sizeof(line) - 1);
@@ -488,6 +781,97 @@ int event_format_syscall(struct json_writer *w, enum output_format format,
 	json_kv_string(w, "attach", probe_name(e->probe));
 	write_credentials(w, "old_credentials", &e->old_ids);
 	write_credentials(w, "new_credentials", &e->new_ids);
+	json_object_end(w);
+	write_envelope_end(w, meta);
+	return json_writer_text(w) ? 0 : -ENOMEM;
+}
+
+int event_format_exec(struct json_writer *w, enum output_format format, const struct cg_exec_event *e,
+		      const struct event_meta *meta)
+{
+	if (format == OUTPUT_COMPACT) {
+		const struct event_process *p = meta->process;
+		const char *names[3];
+		char line[256];
+		size_t n;
+		int len;
+
+		write_compact_prefix(w, &e->hdr, meta);
+		json_raw(w, "exec", 4);
+		if (p && p->arguments && p->arguments[0]) {
+			json_raw(w, " ", 1);
+			json_raw(w, p->arguments, strlen(p->arguments));
+		}
+		if (e->binary_flags & CG_EXEC_SETUID) {
+			len = snprintf(line, sizeof(line), " (setuid %u)", e->ids.euid);
+			json_raw(w, line, (size_t)len);
+		}
+		if (e->binary_flags & CG_EXEC_SETGID) {
+			len = snprintf(line, sizeof(line), " (setgid %u)", e->ids.egid);
+			json_raw(w, line, (size_t)len);
+		}
+		n = event_exec_privileges(&e->ids, e->binary_flags, names);
+		for (size_t i = 0; i < n; i++) {
+			json_raw(w, " ", 1);
+			json_raw(w, names[i], strlen(names[i]));
+		}
+		return json_writer_text(w) ? 0 : -ENOMEM;
+	}
+	json_object_begin(w);
+	json_key(w, "process_exec");
+	json_object_begin(w);
+	write_process(w, &e->hdr, e->ids.uid, meta);
+	json_kv_string_opt(w, "policy_name", meta->policy_name);
+	json_object_end(w);
+	write_envelope_end(w, meta);
+	return json_writer_text(w) ? 0 : -ENOMEM;
+}
+
+int event_format_lost(struct json_writer *w, enum output_format format, const struct event_lost *l,
+		      const struct event_meta *meta)
+{
+	if (format == OUTPUT_COMPACT) {
+		char t[64], line[512];
+		int n;
+
+		if (event_format_time(meta->time_realtime_ns, t, sizeof(t)) < 0)
+			snprintf(t, sizeof(t), "-");
+		n = snprintf(line, sizeof(line),
+			     "%s lost events: %llu (kernel buffer full), %llu (in-flight table full), "
+			     "%llu process records, %llu rate-limited, %llu output, %llu file, %llu journal, "
+			     "%llu slow clients",
+			     t, (unsigned long long)l->ringbuf_full, (unsigned long long)l->inflight_full,
+			     (unsigned long long)l->process_records, (unsigned long long)l->rate_limited,
+			     (unsigned long long)l->output_failed, (unsigned long long)l->file_failed,
+			     (unsigned long long)l->journal_failed, (unsigned long long)l->client_missed);
+		json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		return json_writer_text(w) ? 0 : -ENOMEM;
+	}
+	json_object_begin(w);
+	json_key(w, "credgate_lost");
+	json_object_begin(w);
+	json_kv_uint(w, "ringbuf_full", l->ringbuf_full);
+	json_kv_uint(w, "inflight_full", l->inflight_full);
+	json_kv_uint(w, "process_records", l->process_records);
+	json_kv_uint(w, "rate_limited", l->rate_limited);
+	json_kv_uint(w, "output_failed", l->output_failed);
+	json_kv_uint(w, "file_failed", l->file_failed);
+	json_kv_uint(w, "journal_failed", l->journal_failed);
+	json_kv_uint(w, "client_missed", l->client_missed);
+	if (l->ncgroups || l->other_cgroups_rate_limited) {
+		json_key(w, "cgroups");
+		json_array_begin(w);
+		for (size_t i = 0; i < l->ncgroups; i++) {
+			json_object_begin(w);
+			json_kv_uint(w, "id", l->cgroups[i].id);
+			json_kv_string_opt(w, "path", l->cgroups[i].path);
+			json_kv_uint(w, "rate_limited", l->cgroups[i].rate_limited);
+			json_object_end(w);
+		}
+		json_array_end(w);
+		if (l->other_cgroups_rate_limited)
+			json_kv_uint(w, "other_cgroups_rate_limited", l->other_cgroups_rate_limited);
+	}
 	json_object_end(w);
 	write_envelope_end(w, meta);
 	return json_writer_text(w) ? 0 : -ENOMEM;

@@ -5,11 +5,34 @@
 #include <stdlib.h>
 
 #include "agent.h"
+#include "config.h"
 #include "log.h"
 #include "options.h"
 
+static int load_settings(struct agent_options *opts, struct credgate_config *config)
+{
+	const char *path = opts->config_path ? opts->config_path : CREDGATE_CONFIG_PATH;
+	struct policy_diags diags = {};
+	char line[1024];
+	int r;
+
+	r = credgate_config_load(path, config, &diags);
+	for (size_t i = 0; i < diags.count; i++) {
+		policy_diag_format(&diags.items[i], line, sizeof(line));
+		log_error("%s", line);
+	}
+	policy_diags_clear(&diags);
+	if (r == -ENOENT && !opts->config_path)
+		r = 0; /* no settings file: defaults and flags */
+	if (r < 0)
+		return log_error_errno(r, "Failed to read the settings file %s: %m", path);
+	options_apply_config(opts, config);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	struct credgate_config config = {};
 	struct agent_options opts;
 	struct agent *agent = NULL;
 	sigset_t mask;
@@ -19,6 +42,13 @@ int main(int argc, char **argv)
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 	log_set_max_level(opts.verbosity >= 2 ? LOG_DEBUG : opts.verbosity == 1 ? LOG_INFO : LOG_NOTICE);
+
+	/* The settings file, under the flags: a missing default file is fine. */
+	r = load_settings(&opts, &config);
+	if (r < 0) {
+		credgate_config_free(&config);
+		return EXIT_FAILURE;
+	}
 
 	/* Signals are read from a signalfd in the main loop, never handled async. */
 	sigemptyset(&mask);
@@ -35,5 +65,6 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	r = agent__run(agent);
 	agent__free(agent);
+	credgate_config_free(&config);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

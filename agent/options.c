@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "control_proto.h"
 #include "macro.h"
 
 #ifndef CREDGATE_VERSION
@@ -18,6 +20,17 @@ enum {
 	OPT_NODE_NAME,
 	OPT_RINGBUF_SIZE,
 	OPT_FORCE_TRACEPOINTS,
+	OPT_SOCKET,
+	OPT_SOCKET_GROUP,
+	OPT_PIN_DIR,
+	OPT_UNLOAD_ON_STOP,
+	OPT_CONFIG,
+	OPT_EVENTS_FILE,
+	OPT_EVENTS_FILE_MAX_SIZE,
+	OPT_EVENTS_FILE_KEEP,
+	OPT_JOURNAL,
+	OPT_RATE_LIMIT,
+	OPT_DENY_SUMMARY,
 	OPT_VERSION,
 };
 
@@ -51,10 +64,66 @@ static void usage(FILE *out)
 		"      --ringbuf-size=BYTES     kernel event buffer, a power of two (default: 4194304)\n"
 		"      --force-tracepoints      observe with syscall tracepoints even where fentry or\n"
 		"                               kprobes work\n"
+		"      --socket=PATH            control socket for credgatectl\n"
+		"                               (default: " CONTROL_SOCKET_PATH ")\n"
+		"      --socket-group=GROUP     also let GROUP use the control socket (default: root only)\n"
+		"      --pin-dir=DIR            pin programs and maps in DIR (a bpffs directory, e.g.\n"
+		"                               /sys/fs/bpf/credgate): they keep enforcing while the\n"
+		"                               agent is down, and the next agent adopts them\n"
+		"      --unload-on-stop         with --pin-dir: remove the pins when stopping\n"
+		"      --config=FILE            settings file (default: " CREDGATE_CONFIG_PATH ",\n"
+		"                               if it exists); every setting there has a flag here,\n"
+		"                               and the flag wins\n"
+		"      --events-file=PATH       also write JSON Lines to PATH, rotated by size\n"
+		"      --events-file-max-size=BYTES  rotate past this size (default 100 MiB)\n"
+		"      --events-file-keep=N     rotated files kept (default 5)\n"
+		"      --journal                also send every event to the systemd journal\n"
+		"      --rate-limit=N[/BURST]   at most N observations per second per cgroup; the\n"
+		"                               rest are counted as lost (default: no limit)\n"
+		"      --deny-summary=N[/BURST] past N denials per second per cgroup, fold identical\n"
+		"                               ones into one line with a count (default: never)\n"
 		"  -v, --verbose                more log output (repeat for debug)\n"
 		"  -h, --help                   this text\n"
 		"      --version                print the version\n\n"
 		"See credgated(8).\n");
+}
+
+/* "N" or "N/BURST", each 0 .. 10^7. */
+static int parse_rate(const char *s, uint32_t *rate, uint32_t *burst)
+{
+	unsigned long r, b = 0;
+	char *end;
+
+	errno = 0;
+	r = strtoul(s, &end, 10);
+	if (errno || end == s || r > 10000000)
+		return -EINVAL;
+	if (*end == '/') {
+		const char *p = end + 1;
+
+		b = strtoul(p, &end, 10);
+		if (errno || end == p || b > 10000000)
+			return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	*rate = (uint32_t)r;
+	*burst = (uint32_t)b;
+	return 0;
+}
+
+static int parse_ulong(const char *s, unsigned long long lo, unsigned long long hi,
+		       unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -EINVAL;
+	*out = v;
+	return 0;
 }
 
 static int parse_size(const char *s, size_t *out)
@@ -83,6 +152,17 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 		{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
 		{ "force-tracepoints", no_argument, NULL, OPT_FORCE_TRACEPOINTS },
+		{ "socket", required_argument, NULL, OPT_SOCKET },
+		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+		{ "unload-on-stop", no_argument, NULL, OPT_UNLOAD_ON_STOP },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "events-file", required_argument, NULL, OPT_EVENTS_FILE },
+		{ "events-file-max-size", required_argument, NULL, OPT_EVENTS_FILE_MAX_SIZE },
+		{ "events-file-keep", required_argument, NULL, OPT_EVENTS_FILE_KEEP },
+		{ "journal", no_argument, NULL, OPT_JOURNAL },
+		{ "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
+		{ "deny-summary", required_argument, NULL, OPT_DENY_SUMMARY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -95,17 +175,20 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 	opts->events_path = "-";
 	opts->lsm_unavailable = LSM_UNAVAILABLE_FAIL;
 	opts->ringbuf_bytes = 4u << 20;
+	opts->socket_path = CONTROL_SOCKET_PATH;
 	optind = 1;
 
 	while ((c = getopt_long(argc, argv, "p:o:e:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
+			opts->given.policy = true;
 			if (strcmp(optarg, "builtin") == 0)
 				opts->builtin_policy = true;
 			else
 				opts->policy_path = optarg;
 			break;
 		case 'o':
+			opts->given.output = true;
 			if (strcmp(optarg, "json") == 0) {
 				opts->output = OUTPUT_JSON;
 			} else if (strcmp(optarg, "compact") == 0) {
@@ -117,11 +200,13 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 			}
 			break;
 		case 'e':
+			opts->given.events = true;
 			opts->events_path = optarg;
 			break;
 		case OPT_LSM_UNAVAILABLE: {
 			bool found = false;
 
+			opts->given.lsm_unavailable = true;
 			for (size_t i = 0; i < ARRAY_SIZE(lsm_unavailable_names); i++) {
 				if (strcmp(optarg, lsm_unavailable_names[i]) == 0) {
 					opts->lsm_unavailable = (enum lsm_unavailable_action)i;
@@ -142,8 +227,10 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				return -EINVAL;
 			}
 			opts->node_name = optarg;
+			opts->given.node_name = true;
 			break;
 		case OPT_RINGBUF_SIZE:
+			opts->given.ringbuf = true;
 			if (parse_size(optarg, &opts->ringbuf_bytes) < 0) {
 				fprintf(stderr,
 					"credgated: --ringbuf-size: expected a power of two from 4096 to 1073741824, got '%s'\n",
@@ -153,6 +240,80 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 			break;
 		case OPT_FORCE_TRACEPOINTS:
 			opts->force_tracepoints = true;
+			break;
+		case OPT_SOCKET:
+			opts->socket_path = optarg;
+			opts->given.socket = true;
+			break;
+		case OPT_SOCKET_GROUP:
+			opts->socket_group = optarg;
+			opts->given.socket_group = true;
+			break;
+		case OPT_CONFIG:
+			opts->config_path = optarg;
+			break;
+		case OPT_EVENTS_FILE:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "credgated: --events-file: expected an absolute path, got '%s'\n", optarg);
+				return -EINVAL;
+			}
+			opts->events_file = optarg;
+			opts->given.events_file = true;
+			break;
+		case OPT_EVENTS_FILE_MAX_SIZE: {
+			unsigned long long v;
+
+			if (parse_ulong(optarg, 4096, 1ull << 40, &v) < 0) {
+				fprintf(stderr, "credgated: --events-file-max-size: expected 4096 to 2^40 bytes, got '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			opts->events_file_max_size = v;
+			opts->given.events_file_max_size = true;
+			break;
+		}
+		case OPT_EVENTS_FILE_KEEP: {
+			unsigned long long v;
+
+			if (parse_ulong(optarg, 1, 1000, &v) < 0) {
+				fprintf(stderr, "credgated: --events-file-keep: expected 1 to 1000, got '%s'\n", optarg);
+				return -EINVAL;
+			}
+			opts->events_file_keep = (unsigned)v;
+			opts->given.events_file_keep = true;
+			break;
+		}
+		case OPT_JOURNAL:
+			opts->journal = true;
+			opts->given.journal = true;
+			break;
+		case OPT_RATE_LIMIT:
+		case OPT_DENY_SUMMARY: {
+			bool observe = c == OPT_RATE_LIMIT;
+
+			if (parse_rate(optarg, observe ? &opts->observe_rate : &opts->deny_rate,
+				       observe ? &opts->observe_burst : &opts->deny_burst) < 0) {
+				fprintf(stderr, "credgated: --%s: expected N or N/BURST (0 to 10000000), got '%s'\n",
+					observe ? "rate-limit" : "deny-summary", optarg);
+				return -EINVAL;
+			}
+			if (observe)
+				opts->given.observe_rate = true;
+			else
+				opts->given.deny_rate = true;
+			break;
+		}
+		case OPT_PIN_DIR:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "credgated: --pin-dir: expected an absolute path, got '%s'\n", optarg);
+				return -EINVAL;
+			}
+			opts->pin_dir = optarg;
+			opts->given.pin_dir = true;
+			break;
+		case OPT_UNLOAD_ON_STOP:
+			opts->unload_on_stop = true;
+			opts->given.unload_on_stop = true;
 			break;
 		case 'v':
 			opts->verbosity++;
@@ -173,4 +334,55 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void options_apply_config(struct agent_options *opts, const struct credgate_config *cfg)
+{
+	struct agent_options_given *given = &opts->given;
+
+	/* A settings-file value is taken only where the file set it and no flag did. */
+	if (!given->policy && cfg->has_policy_dir)
+		opts->policy_path = cfg->policy_dir;
+	if (!given->output && cfg->has_output)
+		opts->output = cfg->output == CREDGATE_OUTPUT_COMPACT ? OUTPUT_COMPACT : OUTPUT_JSON;
+	if (!given->events && cfg->has_events)
+		opts->events_path = cfg->events;
+	if (!given->lsm_unavailable && cfg->has_lsm_unavailable)
+		opts->lsm_unavailable = (enum lsm_unavailable_action)cfg->lsm_unavailable;
+	if (!given->node_name && cfg->has_node_name)
+		opts->node_name = cfg->node_name;
+	if (!given->ringbuf && cfg->has_ringbuf_size)
+		opts->ringbuf_bytes = cfg->ringbuf_size;
+	if (!given->pin_dir && cfg->has_pin_dir)
+		opts->pin_dir = cfg->pin_dir;
+	if (!given->unload_on_stop && cfg->has_unload_on_stop)
+		opts->unload_on_stop = cfg->unload_on_stop;
+	if (!given->socket && cfg->has_socket)
+		opts->socket_path = cfg->socket;
+	if (!given->socket_group && cfg->has_socket_group)
+		opts->socket_group = cfg->socket_group;
+	if (!given->journal && cfg->has_journal)
+		opts->journal = cfg->journal;
+	if (!given->events_file && cfg->has_events_file)
+		opts->events_file = cfg->events_file;
+	if (!given->events_file_max_size && cfg->has_events_file_max_size)
+		opts->events_file_max_size = cfg->events_file_max_size;
+	if (!given->events_file_keep && cfg->has_events_file_keep)
+		opts->events_file_keep = cfg->events_file_keep;
+	if (!given->observe_rate) {
+		if (cfg->has_observe_rate)
+			opts->observe_rate = cfg->observe_rate;
+		if (cfg->has_observe_burst)
+			opts->observe_burst = cfg->observe_burst;
+	}
+	if (!given->deny_rate) {
+		if (cfg->has_deny_summary_rate)
+			opts->deny_rate = cfg->deny_summary_rate;
+		if (cfg->has_deny_summary_burst)
+			opts->deny_burst = cfg->deny_summary_burst;
+	}
+	if (cfg->has_passwd_file)
+		opts->passwd_file = cfg->passwd_file;
+	if (cfg->has_group_file)
+		opts->group_file = cfg->group_file;
 }

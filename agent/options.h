@@ -5,16 +5,24 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "config.h"
 #include "event_format.h"
 
-#define CREDGATE_DEFAULT_POLICY_DIR "/etc/credgate/policies.d"
 
 /* What to do with enforce rules when the kernel cannot run BPF LSM programs. */
 enum lsm_unavailable_action {
 	LSM_UNAVAILABLE_FAIL = 0,    /* refuse to start */
 	LSM_UNAVAILABLE_OBSERVE = 1, /* run, report violations, stop nothing */
 	LSM_UNAVAILABLE_KILL = 2,    /* SIGKILL the caller from the syscall tracepoint */
+};
+
+/* Which settings the command line gave: they win over the settings file. */
+struct agent_options_given {
+	bool policy, output, events, lsm_unavailable, node_name, ringbuf, pin_dir, unload_on_stop;
+	bool socket, socket_group, journal, events_file, events_file_max_size, events_file_keep;
+	bool observe_rate, deny_rate;
 };
 
 struct agent_options {
@@ -26,8 +34,26 @@ struct agent_options {
 	const char *node_name; /* NULL: the host name */
 	size_t ringbuf_bytes;
 	bool force_tracepoints; /* observe with tracepoints even where kprobes work */
+	const char *pin_dir;	  /* pin programs and maps there; NULL: pin nothing */
+	bool unload_on_stop;	  /* with pin_dir: remove the pins when stopping */
+	const char *socket_path; /* control socket */
+	const char *socket_group; /* NULL: root only */
+	const char *config_path;  /* settings file; NULL: the default, if it exists */
+	const char *events_file;  /* also a rotated JSON Lines file; NULL: none */
+	uint64_t events_file_max_size; /* 0: default */
+	unsigned events_file_keep;     /* 0: default */
+	bool journal;
+	uint32_t observe_rate, observe_burst; /* per cgroup; 0: unlimited */
+	uint32_t deny_rate, deny_burst;	      /* per cgroup, before folding; 0: never */
+	const char *passwd_file, *group_file; /* for names in policies; NULL: /etc/... */
 	int verbosity;
+	struct agent_options_given given;
 };
+
+struct credgate_config;
+
+/* Take every setting of @cfg the command line did not give. */
+void options_apply_config(struct agent_options *opts, const struct credgate_config *cfg);
 
 /*
  * Parse argv. Returns 0 to run, 1 when --help/--version printed and the

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "policy_maps.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -86,17 +90,16 @@ bool policy_enforces(const struct policy *policy)
 	for (__u32 i = 0; i < c->capset.count && i < CG_MAX_CAP_RULES; i++)
 		if (c->capset.rule[i].mode == CG_MODE_ENFORCE)
 			return true;
-	return false;
+	return (c->exec.rule_index != CG_NO_RULE && c->exec.mode == CG_MODE_ENFORCE) ||
+	       (c->userns.rule_index != CG_NO_RULE && c->userns.mode == CG_MODE_ENFORCE);
 }
 
-static void add_problem(struct publish_report *report, const struct policy *policy,
-			const struct policy_selector *selector, int error, bool fatal, const char *fmt,
-			...) __attribute__((format(printf, 6, 7)));
+static void add_problem(struct publish_report *report, bool fatal, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static void add_problem(struct publish_report *report, const struct policy *policy,
-			const struct policy_selector *selector, int error, bool fatal, const char *fmt, ...)
+static void add_problem(struct publish_report *report, bool fatal, const char *fmt, ...)
 {
-	struct binding_problem *p;
+	struct publish_problem *p;
 	va_list ap;
 
 	if (report->nproblems >= ARRAY_SIZE(report->problems)) {
@@ -104,9 +107,6 @@ static void add_problem(struct publish_report *report, const struct policy *poli
 		return;
 	}
 	p = &report->problems[report->nproblems++];
-	p->policy = policy;
-	p->selector = selector;
-	p->error = error;
 	p->fatal = fatal;
 	va_start(ap, fmt);
 	vsnprintf(p->message, sizeof(p->message), fmt, ap);
@@ -121,11 +121,14 @@ static bool report_has_fatal(const struct publish_report *report)
 	return false;
 }
 
-/* Delete every entry of generation @gen; keys are gathered first, then deleted. */
+/* The largest key of any generation-keyed map (cg_exec_path_key). */
+#define MAX_KEY_SIZE sizeof(struct cg_exec_path_key)
+
+/* Delete every entry of generation @gen: keys are gathered first, then deleted. */
 static int delete_generation(int map_fd, size_t key_size, uint32_t gen)
 {
 	_cleanup_free_ unsigned char *keys = NULL;
-	unsigned char key[64], next[64];
+	unsigned char key[MAX_KEY_SIZE], next[MAX_KEY_SIZE];
 	size_t n = 0, cap = 0;
 	void *prev = NULL;
 	int err = 0;
@@ -156,6 +159,16 @@ static int delete_generation(int map_fd, size_t key_size, uint32_t gen)
 	return err;
 }
 
+static void delete_all(struct policy_maps *maps, uint32_t gen)
+{
+	delete_generation(maps->fds.cgroups, sizeof(struct cg_cgroup_key), gen);
+	delete_generation(maps->fds.policies, sizeof(struct cg_policy_key), gen);
+	delete_generation(maps->fds.nfa, sizeof(struct cg_nfa_key), gen);
+	delete_generation(maps->fds.selectors, sizeof(struct cg_selector_key), gen);
+	delete_generation(maps->fds.generations, sizeof(__u32), gen);
+	delete_generation(maps->fds.exec_paths, sizeof(struct cg_exec_path_key), gen);
+}
+
 static int wait_for_running_programs(struct policy_maps *maps)
 {
 	__u32 zero = 0;
@@ -165,73 +178,258 @@ static int wait_for_running_programs(struct policy_maps *maps)
 	return 0;
 }
 
-static int write_policies(struct policy_maps *maps, const struct policy_set *set, uint32_t gen,
-			  const struct cgroup_fs *fs, struct publish_report *report)
+static int update_config(struct policy_maps *maps, uint32_t gen, uint32_t next_gen)
 {
+	struct cg_config config;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(maps->fds.config, &zero, &config))
+		return negative_errno();
+	config.gen = gen;
+	config.next_gen = next_gen;
+	if (bpf_map_update_elem(maps->fds.config, &zero, &config, BPF_EXIST))
+		return negative_errno();
+	return 0;
+}
+
+/* The policies, selection tables and exec allow lists of generation @gen. */
+static int write_tables(struct policy_maps *maps, const struct policy_set *set, uint32_t gen,
+			struct publish_report *report)
+{
+	const struct policy_selection *sel = set->selection;
+
 	for (size_t i = 0; i < set->count; i++) {
 		const struct policy *policy = &set->policies[i];
 		struct cg_policy_key key = { .gen = gen, .policy_id = (__u32)i };
 		struct cg_policy value = policy->compiled;
+		__u8 present = 1;
 
 		value.policy_id = (__u32)i;
 		if (bpf_map_update_elem(maps->fds.policies, &key, &value, BPF_NOEXIST))
 			return negative_errno();
+		for (size_t p = 0; p < policy->nexec_allow_paths; p++) {
+			struct cg_exec_path_key pkey = { .gen = gen, .policy_id = (__u32)i };
+
+			/* The kernel hashes all CG_PATH_LEN bytes: NUL padding matters. */
+			strncpy(pkey.path, policy->exec_allow_paths[p], sizeof(pkey.path) - 1);
+			if (bpf_map_update_elem(maps->fds.exec_paths, &pkey, &present, BPF_ANY))
+				return negative_errno();
+		}
 		report->policies++;
 		if (policy_enforces(policy))
 			report->enforcing++;
+	}
+	for (__u32 s = 0; s < sel->generation.nstates; s++) {
+		struct cg_nfa_key key = { .gen = gen, .state = s };
 
-		for (size_t s = 0; s < policy->nselectors; s++) {
-			const struct policy_selector *sel = &policy->selectors[s];
-			struct cg_binding_key bkey = { .gen = gen };
-			struct cg_binding binding = { .policy_id = (__u32)i };
-			struct cg_binding existing;
-			uint64_t cgroup_id;
-			unsigned depth;
-			int r;
+		if (bpf_map_update_elem(maps->fds.nfa, &key, &sel->states[s], BPF_NOEXIST))
+			return negative_errno();
+	}
+	for (__u32 s = 0; s < sel->generation.nselectors; s++) {
+		struct cg_selector_key key = { .gen = gen, .index = s };
 
-			r = cgroup_fs__resolve_path(fs, sel->cgroup, &cgroup_id, &depth);
-			bkey.cgroup_id = cgroup_id;
-			if (r == -ENOENT) {
-				add_problem(report, policy, sel, r, false,
-					    "cgroup %s does not exist (yet); it is not governed until it exists and the policy is reloaded",
-					    sel->cgroup);
-				continue;
-			}
-			if (r < 0) {
-				add_problem(report, policy, sel, r, true, "cannot resolve cgroup %s: %s",
-					    sel->cgroup, strerror(-r));
-				continue;
-			}
-			if (depth >= CG_MAX_CGROUP_DEPTH) {
-				add_problem(report, policy, sel, -E2BIG, true,
-					    "cgroup %s is %u levels deep; the limit is %d", sel->cgroup,
-					    depth, CG_MAX_CGROUP_DEPTH - 1);
-				continue;
-			}
-			if (bpf_map_lookup_elem(maps->fds.bindings, &bkey, &existing) == 0) {
-				if (existing.policy_id == binding.policy_id)
-					continue;
-				add_problem(report, policy, sel, -EEXIST, true,
-					    "cgroup %s is also selected by policy '%s' (%s:%u)", sel->cgroup,
-					    set->policies[existing.policy_id].name,
-					    set->policies[existing.policy_id].file,
-					    set->policies[existing.policy_id].line);
-				continue;
-			}
-			if (bpf_map_update_elem(maps->fds.bindings, &bkey, &binding, BPF_NOEXIST))
-				return negative_errno();
-			report->bindings++;
+		if (bpf_map_update_elem(maps->fds.selectors, &key, &sel->selectors[s], BPF_NOEXIST))
+			return negative_errno();
+	}
+	if (bpf_map_update_elem(maps->fds.generations, &gen, &sel->generation, BPF_NOEXIST))
+		return negative_errno();
+	return 0;
+}
+
+/* A cgroup found by the walk, waiting for its children to be listed. */
+struct walk_node {
+	char *path; /* relative to the cgroup2 root: "" for the root */
+	struct cg_cgroup_state state;
+};
+
+struct walk {
+	struct policy_maps *maps;
+	const struct policy_set *set;
+	const struct cgroup_fs *fs;
+	uint32_t gen;
+	struct publish_report *report;
+	struct walk_node *queue;
+	size_t head, tail, cap;
+	bool *selector_used; /* [nselectors]: held somewhere on this host */
+};
+
+static int walk_push(struct walk *w, char *path, const struct cg_cgroup_state *state)
+{
+	if (w->tail == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 256;
+		struct walk_node *q = realloc(w->queue, ncap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		w->queue = q;
+		w->cap = ncap;
+	}
+	w->queue[w->tail].path = path;
+	w->queue[w->tail].state = *state;
+	w->tail++;
+	return 0;
+}
+
+static const struct policy *policy_of(const struct walk *w, __u32 policy_id)
+{
+	return policy_id < w->set->count ? &w->set->policies[policy_id] : NULL;
+}
+
+static void note_tie(struct walk *w, const char *path, const struct policy_tie *tie)
+{
+	const struct policy *a = policy_of(w, tie->winner_policy), *b = policy_of(w, tie->other_policy);
+
+	if (!a || !b)
+		return;
+	add_problem(w->report, true,
+		    "%s:%u:%u: error: cgroup %s is selected by policy '%s' and by policy '%s' (%s:%u:%u) at the same depth and priority %d; give one of them a higher priority:",
+		    b->file, b->line, b->column, path[0] ? path : "/", a->name, b->name, b->file, b->line,
+		    b->column, tie->priority);
+}
+
+static void note_selectors(struct walk *w, const struct cg_cgroup_state *state)
+{
+	const struct policy_selection *sel = w->set->selection;
+
+	for (__u32 i = 0; i < sel->generation.nselectors; i++) {
+		bool held = true;
+
+		if (w->selector_used[i])
+			continue;
+		for (int k = 0; k < CG_MAX_PREDICATES / 64; k++)
+			if (sel->selectors[i].require[k] & ~state->held[k])
+				held = false;
+		w->selector_used[i] = held;
+	}
+}
+
+/*
+ * Store one cgroup's state; the cgroup may have vanished meanwhile (then
+ * the rmdir program may already have run: drop the entry again).
+ */
+static int store_state(struct walk *w, const char *path, const struct cg_cgroup_state *state)
+{
+	int root = cgroup_fs__root_fd(w->fs);
+	struct cg_cgroup_key key = { .gen = w->gen };
+	struct stat st;
+
+	if (fstatat(root, path[0] ? path : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : negative_errno();
+	key.cgroup_id = st.st_ino;
+	if (bpf_map_update_elem(w->maps->fds.cgroups, &key, state, BPF_ANY))
+		return negative_errno();
+	if (fstatat(root, path[0] ? path : ".", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		bpf_map_delete_elem(w->maps->fds.cgroups, &key);
+	w->report->cgroups++;
+	if (state->policy_id != CG_NO_POLICY)
+		w->report->governed++;
+	note_selectors(w, state);
+	return 0;
+}
+
+/* Children of the queue's head: compute, store, enqueue. */
+static int walk_children(struct walk *w, const struct walk_node *node)
+{
+	int root = cgroup_fs__root_fd(w->fs);
+	_cleanup_close_ int fd = -1;
+	DIR *dir;
+	struct dirent *de;
+	int r = 0;
+
+	fd = openat(root, node->path[0] ? node->path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : negative_errno();
+	dir = fdopendir(fd);
+	if (!dir)
+		return negative_errno();
+	TAKE_FD(fd);
+	while ((de = readdir(dir))) {
+		struct cg_cgroup_state child;
+		struct policy_tie tie = {};
+		char *path;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (strlen(de->d_name) >= CG_NAME_LEN)
+			continue; /* kernfs names are shorter; never true */
+		if (asprintf(&path, "%s%s%s", node->path, node->path[0] ? "/" : "", de->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		policy_selection_child(w->set->selection, &node->state, de->d_name, &child, &tie);
+		if (tie.tied)
+			note_tie(w, path, &tie);
+		if (w->report->cgroups >= CG_MAX_CGROUPS) {
+			add_problem(w->report, true, "error: more than %d cgroups on this host; credgate tracks at most that many",
+				    CG_MAX_CGROUPS);
+			free(path);
+			r = -E2BIG;
+			break;
+		}
+		/* The state is stored before the children are listed (see cgroup.bpf.c). */
+		r = store_state(w, path, &child);
+		if (r == 0)
+			r = walk_push(w, path, &child);
+		if (r < 0) {
+			free(path);
+			break;
 		}
 	}
-	return 0;
+	closedir(dir);
+	return r;
+}
+
+static int write_cgroup_states(struct walk *w)
+{
+	struct cg_cgroup_state root;
+	struct policy_tie tie = {};
+	char *path = strdup("");
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	policy_selection_root(w->set->selection, &root, &tie);
+	if (tie.tied)
+		note_tie(w, "/", &tie);
+	r = store_state(w, "", &root);
+	if (r == 0)
+		r = walk_push(w, path, &root);
+	else
+		free(path);
+	while (r == 0 && w->head < w->tail) {
+		struct walk_node node = w->queue[w->head++];
+
+		r = walk_children(w, &node);
+		free(node.path);
+	}
+	while (w->head < w->tail)
+		free(w->queue[w->head++].path);
+	return r;
+}
+
+static void warn_unused_selectors(struct walk *w)
+{
+	const struct policy_selection *sel = w->set->selection;
+
+	for (__u32 i = 0; i < sel->generation.nselectors; i++) {
+		const struct policy_selector_origin *o = &sel->origins[i];
+		const struct policy *policy = policy_of(w, o->policy_id);
+		const struct policy_selector *s;
+
+		if (w->selector_used[i] || !policy || o->selector >= policy->nselectors)
+			continue;
+		s = &policy->selectors[o->selector];
+		add_problem(w->report, false,
+			    "%s:%u:%u: warning: policy '%s': selector (%s) matches no cgroup now; it will govern matching cgroups from their creation",
+			    policy->file, s->line, s->column, policy->name, s->text);
+	}
 }
 
 int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 			 const struct cgroup_fs *fs, struct publish_report *report)
 {
 	uint32_t old_gen = maps->generation, gen = old_gen + 1;
-	struct cg_config config;
-	__u32 zero = 0;
+	struct walk w = { .maps = maps, .set = set, .fs = fs, .report = report };
 	int r;
 
 	memset(report, 0, sizeof(*report));
@@ -239,38 +437,47 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 		return -E2BIG;
 	if (gen == 0)
 		gen = 1; /* 0 means "never published" */
+	w.gen = gen;
+	w.selector_used = calloc(set->selection->generation.nselectors + 1, sizeof(bool));
+	if (!w.selector_used)
+		return -ENOMEM;
 	/* Leftovers of an earlier failed attempt at this generation. */
-	delete_generation(maps->fds.policies, sizeof(struct cg_policy_key), gen);
-	delete_generation(maps->fds.bindings, sizeof(struct cg_binding_key), gen);
+	delete_all(maps, gen);
 
-	r = write_policies(maps, set, gen, fs, report);
+	r = write_tables(maps, set, gen, report);
+	if (r < 0)
+		goto discard;
+	/* From here on, cgroups created meanwhile get a state in @gen too. */
+	r = update_config(maps, old_gen, gen);
+	if (r < 0)
+		goto discard;
+	r = write_cgroup_states(&w);
 	if (r == 0 && report_has_fatal(report))
 		r = -EINVAL;
 	if (r < 0)
 		goto discard;
+	warn_unused_selectors(&w);
 
-	if (bpf_map_lookup_elem(maps->fds.config, &zero, &config)) {
-		r = negative_errno();
+	r = update_config(maps, gen, 0);
+	if (r < 0)
 		goto discard;
-	}
-	config.gen = gen;
-	if (bpf_map_update_elem(maps->fds.config, &zero, &config, BPF_EXIST)) {
-		r = negative_errno();
-		goto discard;
-	}
 	maps->generation = gen;
 	report->generation = gen;
+	free(w.selector_used);
+	free(w.queue);
 
 	r = wait_for_running_programs(maps);
 	if (r < 0)
 		return r; /* the new generation is in force; the old one lingers */
-	if (old_gen) {
-		delete_generation(maps->fds.policies, sizeof(struct cg_policy_key), old_gen);
-		delete_generation(maps->fds.bindings, sizeof(struct cg_binding_key), old_gen);
-	}
+	if (old_gen)
+		delete_all(maps, old_gen);
 	return 0;
 discard:
-	delete_generation(maps->fds.policies, sizeof(struct cg_policy_key), gen);
-	delete_generation(maps->fds.bindings, sizeof(struct cg_binding_key), gen);
+	update_config(maps, old_gen, 0);
+	/* A cgroup_mkdir program may still be writing into @gen: let it finish. */
+	wait_for_running_programs(maps);
+	free(w.selector_used);
+	free(w.queue);
+	delete_all(maps, gen);
 	return r;
 }

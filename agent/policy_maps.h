@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Publishing a compiled policy set into the BPF maps as one new generation:
- * write it whole, switch the generation number in one store, wait until no
- * program can still be deciding with the old one, then delete the old.
+ * the policies, the selection tables, and the selection state of every
+ * cgroup of the host; then switch the generation number in one store, wait
+ * until no program can still be deciding with the old one, and delete it.
  * A decision never mixes two generations, and at no instant is there none.
  */
 #ifndef CREDGATE_POLICY_MAPS_H
 #define CREDGATE_POLICY_MAPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,20 +19,18 @@
 
 struct policy_maps;
 
-/* A problem found while binding selectors to cgroups. */
-struct binding_problem {
-	const struct policy *policy;
-	const struct policy_selector *selector;
-	int error;	/* negative errno */
-	bool fatal;	/* true: the publish is refused */
-	char message[256];
+/* A problem found while binding the policy to this host's cgroups. */
+struct publish_problem {
+	bool fatal; /* the publish is refused */
+	char message[512]; /* "FILE:LINE:COL: error: ..." */
 };
 
 struct publish_report {
 	size_t policies;
-	size_t bindings;
 	size_t enforcing; /* policies with at least one enforce rule */
-	struct binding_problem problems[32];
+	size_t cgroups;	  /* cgroups whose state was computed */
+	size_t governed;  /* ... of which a policy governs */
+	struct publish_problem problems[32];
 	size_t nproblems;
 	size_t problems_dropped;
 	uint32_t generation;
@@ -40,9 +40,9 @@ int policy_maps__new(struct policy_maps **out, const struct bpf_loader *loader);
 void policy_maps__free(struct policy_maps *maps);
 
 /*
- * Publish @set. On failure (a fatal binding problem, a map error) nothing
- * changes: the previous generation stays in force. @report says what was
- * bound and every problem, fatal or not.
+ * Publish @set. On failure (a fatal problem, a map error) nothing changes:
+ * the previous generation stays in force. @report says what was bound and
+ * every problem, fatal or not.
  */
 int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 			 const struct cgroup_fs *fs, struct publish_report *report);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,53 +10,9 @@
 
 #include "macro.h"
 
-/* An entry is re-read after this long: the process may have exec'd since. */
-#define PROC_INFO_TTL_NS (1000ull * 1000 * 1000)
-
-struct proc_entry {
-	uint32_t pid;
-	uint64_t start_boottime_ns;
-	uint64_t read_at_ns;
-	bool used;
-	struct proc_info info;
-};
-
-struct proc_cache {
-	char proc_root[256];
-	unsigned capacity;
-	long clock_ticks;
-	struct proc_entry *entries; /* direct-mapped by pid */
-};
-
-int proc_cache__new(struct proc_cache **out, const char *proc_root, unsigned capacity)
-{
-	_cleanup_free_ struct proc_cache *cache = calloc(1, sizeof(*cache));
-
-	if (!cache || capacity == 0)
-		return -ENOMEM;
-	snprintf(cache->proc_root, sizeof(cache->proc_root), "%s", proc_root);
-	cache->capacity = capacity;
-	cache->clock_ticks = sysconf(_SC_CLK_TCK);
-	if (cache->clock_ticks <= 0)
-		cache->clock_ticks = 100;
-	cache->entries = calloc(capacity, sizeof(*cache->entries));
-	if (!cache->entries)
-		return -ENOMEM;
-	*out = TAKE_PTR(cache);
-	return 0;
-}
-
-void proc_cache__free(struct proc_cache *cache)
-{
-	if (!cache)
-		return;
-	free(cache->entries);
-	free(cache);
-}
-
 static ssize_t read_small_file(const char *path, char *buf, size_t size)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	ssize_t n;
 
 	if (fd < 0)
@@ -69,101 +24,146 @@ static ssize_t read_small_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
-/*
- * Field 22 of /proc/PID/stat is the start time in clock ticks since boot,
- * the same task->start_boottime the kernel reports, at lower resolution.
- */
-static int read_start_ticks(const struct proc_cache *cache, uint32_t pid, uint64_t *ticks)
+static void proc_path(char *path, size_t size, const char *root, uint32_t pid, const char *name)
 {
-	char path[300], buf[1024];
-	const char *p;
+	snprintf(path, size, "%s/%u/%s", root, pid, name);
+}
+
+int proc_read_stat(const char *proc_root, uint32_t pid, struct proc_stat *st)
+{
+	char path[512], buf[1024];
+	const char *open_paren, *p;
+	size_t comm_len;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%u/stat", cache->proc_root, pid);
+	proc_path(path, sizeof(path), proc_root, pid, "stat");
 	n = read_small_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	/* comm may contain spaces and parentheses: fields start after the last ')'. */
+	/* comm may hold spaces and parentheses: it ends at the last ')'. */
+	open_paren = strchr(buf, '(');
 	p = strrchr(buf, ')');
-	if (!p)
+	if (!open_paren || !p || p < open_paren)
 		return -EBADMSG;
+	comm_len = (size_t)(p - open_paren - 1);
+	if (comm_len >= sizeof(st->comm))
+		comm_len = sizeof(st->comm) - 1;
+	memcpy(st->comm, open_paren + 1, comm_len);
+	st->comm[comm_len] = '\0';
+	/* ") S PPID ...": field 3 is the state, 4 the parent, 22 the start time. */
 	p++;
 	for (int field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
 			return -EBADMSG;
+		if (field == 3)
+			st->ppid = (uint32_t)strtoul(p + 1, NULL, 10);
 	}
-	*ticks = strtoull(p + 1, NULL, 10);
+	st->start_ticks = strtoull(p + 1, NULL, 10);
 	return 0;
 }
 
-static bool read_link(const struct proc_cache *cache, uint32_t pid, const char *name, char *buf,
-		      size_t size)
+int proc_read_link(const char *proc_root, uint32_t pid, const char *name, char *buf, size_t size)
 {
-	char path[300];
+	char path[512];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%u/%s", cache->proc_root, pid, name);
+	proc_path(path, sizeof(path), proc_root, pid, name);
 	n = readlink(path, buf, size - 1);
 	if (n < 0)
-		return false;
+		return negative_errno();
 	buf[n] = '\0';
-	return true;
+	return (int)n;
 }
 
-/* argv[1..] joined by spaces, as the reference tool reports "arguments". */
-static bool read_arguments(const struct proc_cache *cache, uint32_t pid, char *buf, size_t size)
+size_t proc_join_arguments(const char *argv, size_t len, char *buf, size_t size, bool *truncated)
 {
-	char path[300];
-	ssize_t n;
-	char *first_nul;
+	const char *first_nul = memchr(argv, '\0', len);
+	const char *p, *end = argv + len;
+	size_t out = 0;
 
-	snprintf(path, sizeof(path), "%s/%u/cmdline", cache->proc_root, pid);
-	n = read_small_file(path, buf, size);
-	if (n <= 0)
-		return false;
-	first_nul = memchr(buf, '\0', (size_t)n);
-	if (!first_nul || first_nul + 1 >= buf + n) {
-		buf[0] = '\0';
-		return true;
+	*truncated = false;
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (!first_nul)
+		return 0; /* argv[0] alone, cut: no arguments seen */
+	p = first_nul + 1;
+	/* The trailing NUL of the last argument, and any NUL padding. */
+	while (end > p && end[-1] == '\0')
+		end--;
+	for (; p < end; p++) {
+		if (out + 1 >= size) {
+			*truncated = true;
+			break;
+		}
+		buf[out++] = *p ? *p : ' ';
 	}
-	n -= first_nul + 1 - buf;
-	memmove(buf, first_nul + 1, (size_t)n);
-	buf[n] = '\0';
-	/* Trailing NUL of the last argument, then NULs between arguments. */
-	while (n > 0 && buf[n - 1] == '\0')
-		n--;
-	for (ssize_t i = 0; i < n; i++)
-		if (buf[i] == '\0')
-			buf[i] = ' ';
-	buf[n] = '\0';
-	return true;
+	buf[out] = '\0';
+	return out;
 }
 
-const struct proc_info *proc_cache__get(struct proc_cache *cache, uint32_t pid,
-					uint64_t start_boottime_ns, uint64_t now_boottime_ns)
+int proc_read_arguments(const char *proc_root, uint32_t pid, char *buf, size_t size, bool *truncated)
 {
-	struct proc_entry *e = &cache->entries[pid % cache->capacity];
-	uint64_t ticks, expected;
+	char path[512], raw[PROC_INFO_MAX_ARGS + 256];
+	ssize_t n;
 
-	if (e->used && e->pid == pid && e->start_boottime_ns == start_boottime_ns &&
-	    now_boottime_ns - e->read_at_ns < PROC_INFO_TTL_NS)
-		return &e->info;
+	proc_path(path, sizeof(path), proc_root, pid, "cmdline");
+	n = read_small_file(path, raw, sizeof(raw));
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return -ENOENT; /* a kernel thread, or a zombie */
+	/* A full read may have cut the last argument. */
+	if ((size_t)n == sizeof(raw) - 1) {
+		size_t len = proc_join_arguments(raw, (size_t)n, buf, size, truncated);
 
-	if (read_start_ticks(cache, pid, &ticks) < 0)
-		return NULL;
-	expected = start_boottime_ns / (1000000000ull / (uint64_t)cache->clock_ticks);
-	if (ticks != expected)
-		return NULL; /* the pid belongs to another process now */
+		*truncated = true;
+		return (int)len;
+	}
+	return (int)proc_join_arguments(raw, (size_t)n, buf, size, truncated);
+}
 
-	memset(e, 0, sizeof(*e));
-	e->pid = pid;
-	e->start_boottime_ns = start_boottime_ns;
-	e->read_at_ns = now_boottime_ns;
-	e->info.has_binary = read_link(cache, pid, "exe", e->info.binary, sizeof(e->info.binary));
-	e->info.has_cwd = read_link(cache, pid, "cwd", e->info.cwd, sizeof(e->info.cwd));
-	e->info.has_arguments =
-		read_arguments(cache, pid, e->info.arguments, sizeof(e->info.arguments));
-	e->used = true;
-	return &e->info;
+static uint32_t last_number(const char *s)
+{
+	const char *last = NULL;
+
+	for (const char *p = s; *p && *p != '\n'; p++)
+		if (*p >= '0' && *p <= '9' && (p == s || p[-1] == ' ' || p[-1] == '\t'))
+			last = p;
+	return last ? (uint32_t)strtoul(last, NULL, 10) : 0;
+}
+
+int proc_read_status(const char *proc_root, uint32_t pid, uint32_t *uid, uint32_t *nspid)
+{
+	char path[512], buf[4096];
+	const char *line;
+	ssize_t n;
+
+	proc_path(path, sizeof(path), proc_root, pid, "status");
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	*nspid = pid;
+	line = strstr(buf, "\nUid:");
+	if (!line)
+		return -EBADMSG;
+	*uid = (uint32_t)strtoul(line + 5, NULL, 10);
+	line = strstr(buf, "\nNSpid:");
+	if (line)
+		*nspid = last_number(line + 7);
+	return 0;
+}
+
+int proc_read_loginuid(const char *proc_root, uint32_t pid, uint32_t *auid)
+{
+	char path[512], buf[32];
+	ssize_t n;
+
+	proc_path(path, sizeof(path), proc_root, pid, "loginuid");
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	*auid = (uint32_t)strtoul(buf, NULL, 10);
+	return 0;
 }

@@ -1,37 +1,50 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What /proc says about a process an event names: binary, arguments and
- * working directory. Cached by (pid, start time), so a reused pid never
- * gets an older process's identity, and the cache stays bounded.
+ * Reading what /proc says about one process: its start time, parent and
+ * command name (stat), executable, working directory, arguments, uid,
+ * loginuid and pid in its own namespace. Every read is bounded; the process
+ * cache (process_cache.c) decides when to read.
  */
 #ifndef CREDGATE_PROC_INFO_H
 #define CREDGATE_PROC_INFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#define PROC_INFO_MAX_ARGS 1024 /* bytes of arguments kept */
+#define PROC_INFO_MAX_ARGS 1024	 /* bytes of arguments kept, NUL included */
+#define PROC_INFO_MAX_PATH 4096	 /* binary and cwd, NUL included */
 
-struct proc_info {
-	char binary[4096];
-	char arguments[PROC_INFO_MAX_ARGS];
-	char cwd[4096];
-	bool has_binary, has_arguments, has_cwd;
+struct proc_stat {
+	uint32_t ppid;
+	uint64_t start_ticks; /* clock ticks since boot (task->start_boottime, coarse) */
+	char comm[16];	      /* NUL-terminated, may be cut */
 };
 
-struct proc_cache;
+/* Field 22 of /proc/PID/stat and friends. 0 or a negative errno. */
+int proc_read_stat(const char *proc_root, uint32_t pid, struct proc_stat *st);
 
-/* @proc_root is "/proc" outside tests. */
-int proc_cache__new(struct proc_cache **out, const char *proc_root, unsigned capacity);
-void proc_cache__free(struct proc_cache *cache);
+/* readlink /proc/PID/@name (exe, cwd) into @buf. Length, or a negative errno. */
+int proc_read_link(const char *proc_root, uint32_t pid, const char *name, char *buf, size_t size);
 
 /*
- * Look up @pid whose start time (CLOCK_BOOTTIME, ns, as the kernel's
- * task->start_boottime) is @start_boottime_ns. Returns the cached or freshly
- * read info, or NULL when the process is gone or is another process now.
- * The pointer is valid until the next call.
+ * argv[1..] joined by spaces, as the reference tool reports "arguments",
+ * from /proc/PID/cmdline. Sets *truncated when the arguments did not fit.
+ * Length, or a negative errno.
  */
-const struct proc_info *proc_cache__get(struct proc_cache *cache, uint32_t pid,
-					uint64_t start_boottime_ns, uint64_t now_boottime_ns);
+int proc_read_arguments(const char *proc_root, uint32_t pid, char *buf, size_t size, bool *truncated);
+
+/* Real uid and the innermost NSpid from /proc/PID/status. 0 or a negative errno. */
+int proc_read_status(const char *proc_root, uint32_t pid, uint32_t *uid, uint32_t *nspid);
+
+/* /proc/PID/loginuid (4294967295 when unset). 0 or a negative errno. */
+int proc_read_loginuid(const char *proc_root, uint32_t pid, uint32_t *auid);
+
+/*
+ * argv[1..] joined by spaces from a NUL-separated argv block (argv[0]
+ * first), as the kernel's exec record and /proc/PID/cmdline hold it.
+ * Writes at most @size - 1 bytes and a NUL; returns the length.
+ */
+size_t proc_join_arguments(const char *argv, size_t len, char *buf, size_t size, bool *truncated);
 
 #endif /* CREDGATE_PROC_INFO_H */

@@ -127,6 +127,14 @@ static __always_inline __u32 cg_task_pidns_ino(struct task_struct *task)
 	return BPF_CORE_READ(upid.ns, ns.inum);
 }
 
+/* The exec time recorded for @task (a thread group leader), or 0. */
+static __always_inline __u64 cg_task_exec_boottime(struct task_struct *task)
+{
+	struct cg_task_exec *te = bpf_task_storage_get(&cg_task_execs, task, NULL, 0);
+
+	return te ? te->exec_boottime : 0;
+}
+
 static __always_inline void cg_fill_header(struct cg_event_header *hdr, __u32 type, __u32 size,
 					   __u64 cgroup_id)
 {
@@ -143,82 +151,99 @@ static __always_inline void cg_fill_header(struct cg_event_header *hdr, __u32 ty
 	hdr->ppid = task->real_parent->tgid;
 	hdr->pidns_ino = cg_task_pidns_ino(task);
 	bpf_get_current_comm(hdr->comm, sizeof(hdr->comm));
+	hdr->exec_boottime = cg_task_exec_boottime(task->group_leader);
 }
 
 /*
- * Walk the current task's cgroup and its ancestors, nearest first, and
- * return the first one bound to a policy in generation @gen.
- *
- * The agent never binds a cgroup deeper than CG_MAX_CGROUP_DEPTH, so for a
- * deeper cgroup checking the levels below that limit is still exact.
+ * A cgroup with no state in this generation (there should be none: user
+ * space computes every existing cgroup's state and the cgroup_mkdir program
+ * every new one's) takes the policy of its nearest ancestor that has one,
+ * and is counted.
  */
-static __always_inline __u32 cg_walk_ancestors(__u32 gen)
+static __always_inline __u32 cg_ancestor_policy(__u32 gen)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	int level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
-	struct cg_binding_key key = { .gen = gen };
-	struct cg_binding *binding;
+	struct task_struct *task = bpf_get_current_task_btf();
+	int level = task->cgroups->dfl_cgrp->level;
+	struct cg_cgroup_key key = { .gen = gen };
+	struct cg_cgroup_state *state;
 
-	if (level >= CG_MAX_CGROUP_DEPTH)
-		level = CG_MAX_CGROUP_DEPTH - 1;
+	cg_count(CG_CNT_CGROUP_UNKNOWN);
 	for (int i = 0; i < CG_MAX_CGROUP_DEPTH; i++) {
+		level--;
 		if (level < 0)
 			break;
 		key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
-		binding = bpf_map_lookup_elem(&cg_bindings, &key);
-		if (binding)
-			return binding->policy_id;
-		level--;
+		state = bpf_map_lookup_elem(&cg_cgroups, &key);
+		if (state)
+			return state->policy_id;
 	}
 	return CG_NO_POLICY;
 }
 
-/* The policy id for cgroup @cgid in generation @gen: from the cache or a walk. */
-static __always_inline __u32 cg_cgroup_policy(__u32 gen, __u64 cgid)
+/* Whether a policy's pid-namespace condition (from a TracingPolicy) holds. */
+static __always_inline bool cg_pidns_matches(const struct cg_policy *policy, __u32 pidns_ino)
 {
-	struct cg_cgroup_cache *cached, fresh = { .gen = gen };
-
-	cached = bpf_map_lookup_elem(&cg_cgroup_cache, &cgid);
-	if (cached && cached->gen == gen)
-		return cached->policy_id;
-	cg_count(CG_CNT_CACHE_MISS);
-	fresh.policy_id = cg_walk_ancestors(gen);
-	bpf_map_update_elem(&cg_cgroup_cache, &cgid, &fresh, BPF_ANY);
-	return fresh.policy_id;
+	if ((policy->flags & CG_POLICY_PIDNS_NOT_HOST) && pidns_ino == CG_HOST_PIDNS_INO)
+		return false;
+	if ((policy->flags & CG_POLICY_PIDNS_HOST) && pidns_ino != CG_HOST_PIDNS_INO)
+		return false;
+	return true;
 }
 
 /*
  * The policy governing the current task, or NULL. Sets *cgroup_id to the
  * task's own cgroup and *policy_id to the policy found (or CG_NO_POLICY).
  * A task seen before in the same cgroup and generation costs one
- * task-local lookup; otherwise the cgroup's resolution is cached per task.
+ * task-local lookup; otherwise one lookup of its cgroup's state.
  */
 static __always_inline struct cg_policy *cg_current_policy(__u32 gen, __u64 *cgroup_id,
 							   __u32 *policy_id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct cg_cgroup_key ckey = { .gen = gen };
 	struct cg_policy_key pkey = { .gen = gen };
 	__u64 cgid = bpf_get_current_cgroup_id();
+	struct cg_cgroup_state *state;
 	struct cg_task_policy *tp;
+	struct cg_policy *policy;
+	__u32 pidns_ino;
 
 	*cgroup_id = cgid;
+	*policy_id = CG_NO_POLICY;
+	if (!gen)
+		return NULL; /* nothing published yet: programs attach before the first policy */
 	tp = bpf_task_storage_get(&cg_task_policies, task, NULL, 0);
 	if (tp && tp->cgroup_id == cgid && tp->gen == gen) {
 		pkey.policy_id = tp->policy_id;
+		pidns_ino = tp->pidns_ino;
 	} else {
-		pkey.policy_id = cg_cgroup_policy(gen, cgid);
-		tp = bpf_task_storage_get(&cg_task_policies, task, NULL,
-					  BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (tp) {
-			tp->cgroup_id = cgid;
-			tp->gen = gen;
-			tp->policy_id = pkey.policy_id;
+		ckey.cgroup_id = cgid;
+		state = bpf_map_lookup_elem(&cg_cgroups, &ckey);
+		pidns_ino = cg_task_pidns_ino(task);
+		if (state) {
+			pkey.policy_id = state->policy_id;
+			tp = bpf_task_storage_get(&cg_task_policies, task, NULL,
+						  BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (tp) {
+				tp->cgroup_id = cgid;
+				tp->gen = gen;
+				tp->policy_id = pkey.policy_id;
+				tp->pidns_ino = pidns_ino;
+			}
+		} else {
+			/* Not cached: the next call may find the cgroup's state. */
+			pkey.policy_id = cg_ancestor_policy(gen);
 		}
 	}
 	*policy_id = pkey.policy_id;
 	if (pkey.policy_id == CG_NO_POLICY)
 		return NULL;
-	return bpf_map_lookup_elem(&cg_policies, &pkey);
+	policy = bpf_map_lookup_elem(&cg_policies, &pkey);
+	if (policy && !cg_pidns_matches(policy, pidns_ino)) {
+		*policy_id = CG_NO_POLICY;
+		return NULL;
+	}
+	return policy;
 }
 
 #endif /* CREDGATE_COMMON_BPF_H */

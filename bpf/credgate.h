@@ -18,10 +18,22 @@
 #define CG_MAX_ID_RULES 32
 /* Capability rules in one policy. */
 #define CG_MAX_CAP_RULES 16
-/* Cgroups bound directly to a policy, per generation. */
-#define CG_MAX_BINDINGS 16384
-/* Ancestors examined when looking for the nearest governed cgroup. */
+/* Cgroups tracked per generation (every cgroup of the host has an entry). */
+#define CG_MAX_CGROUPS 32768
+/* Depth of cgroups the agent evaluates, and ancestors a lookup may walk. */
 #define CG_MAX_CGROUP_DEPTH 32
+/* Selector matching (see "Cgroup selection" below). */
+#define CG_MAX_NFA_STATES 256
+#define CG_MAX_PREDICATES 256
+#define CG_MAX_SELECTORS 256
+#define CG_PATTERN_LEN 128 /* one path component: a literal or a glob */
+#define CG_NAME_LEN 256	   /* a cgroup directory name, NUL included */
+/* Allowed target uid ranges of one exec rule. */
+#define CG_MAX_EXEC_UIDS 16
+/* Paths in exec events and exec allow lists, NUL included. */
+#define CG_PATH_LEN 256
+/* Bytes of a new program's arguments in an exec event. */
+#define CG_ARGS_LEN 1024
 /* Supplementary groups copied into an event; the count is always exact. */
 #define CG_EVENT_MAX_GROUPS 32
 /* Highest capability number the kernel may know (CAP_LAST_CAP is 40). */
@@ -31,6 +43,12 @@
 #define CG_NO_POLICY 0xffffffffu
 /* Rule index meaning "no rule decided": the default verdict applied. */
 #define CG_NO_RULE 0xffffu
+/* Predicate index meaning "none" (cg_generation.container_predicate). */
+#define CG_NO_PREDICATE 0xffffu
+/* The cgroup2 hierarchy's id (cgroup_root.hierarchy_id of cgrp_dfl_root). */
+#define CG_DFL_HIERARCHY_ID 0
+/* PROC_PID_INIT_INO: the initial ("host") pid namespace's inode number. */
+#define CG_HOST_PIDNS_INO 0xEFFFFFFCu
 /* An id of -1 (as in setresuid(-1, ...)): "leave unchanged". */
 #define CG_ID_UNCHANGED 0xffffffffu
 
@@ -49,7 +67,15 @@ enum cg_mode {
 enum cg_action {
 	CG_ACTION_DENY = 1,
 	CG_ACTION_ALLOW = 2,
+	/*
+	 * Constrain the source with no allowed target: SafeSetID's transitivity
+	 * rule, added by the compiler for a target no allow rule constrains.
+	 */
+	CG_ACTION_CONSTRAIN = 3,
 };
+
+/* cg_*_rule.flags */
+#define CG_RULE_KILL (1u << 0) /* enforced: also SIGKILL the caller (Tetragon's Sigkill) */
 
 enum cg_verdict {
 	CG_VERDICT_NONE = 0,	/* observation only: nothing was decided */
@@ -66,6 +92,9 @@ enum cg_hook {
 	CG_HOOK_SETGID = 2,    /* task_fix_setgid */
 	CG_HOOK_SETGROUPS = 3, /* task_fix_setgroups */
 	CG_HOOK_CAPSET = 4,    /* capset */
+	CG_HOOK_EXEC = 5,      /* bprm_creds_from_file: privilege gained by exec */
+	CG_HOOK_USERNS = 6,    /* userns_create */
+	CG_HOOK_PRCTL = 7,     /* task_prctl: PR_CAP_AMBIENT_RAISE */
 	CG_HOOK_MAX,
 };
 
@@ -96,6 +125,7 @@ enum cg_cap_set {
 	CG_CAPSET_PERMITTED = 1 << 0,
 	CG_CAPSET_EFFECTIVE = 1 << 1,
 	CG_CAPSET_INHERITABLE = 1 << 2,
+	CG_CAPSET_AMBIENT = 1 << 3, /* raised with prctl(PR_CAP_AMBIENT_RAISE) */
 };
 
 /*
@@ -122,19 +152,114 @@ struct cg_config {
 	__u32 gen;
 	/* enum cg_fallback: who decides when there is no BPF LSM. */
 	__u32 fallback;
-	/* Pid namespace inode of the host, for "outside host_ns" selectors. */
-	__u64 host_pidns_ino;
+	/*
+	 * The generation user space is preparing, or 0. While it is set, the
+	 * cgroup creation program computes new cgroups' states for it too, so
+	 * no cgroup created during a publish is missing from it.
+	 */
+	__u32 next_gen;
+	__u32 pad;
 };
 
-struct cg_binding_key {
+/*
+ * ---- Cgroup selection ----------------------------------------------------
+ *
+ * Every selector key (cgroup path or glob, systemd unit, container, pod,
+ * QoS class, "in a container") compiles to a predicate: one or more path
+ * patterns, each a sequence of component matchers. All patterns of all
+ * policies form one NFA over path components. Each cgroup has a state: the
+ * NFA states active after its path, and the predicates that matched it or
+ * an ancestor. A selector holds when all its predicates hold (and, for
+ * "host: true", the cgroup is not in a container); a policy governs the
+ * cgroups where one of its selectors holds, the most specific (deepest)
+ * selector winning, then the higher priority.
+ *
+ * User space computes the state of every existing cgroup; a tp_btf program
+ * on cgroup_mkdir computes a new cgroup's state from its parent's, under
+ * the cgroup mutex, before any task can enter it. So a new cgroup is
+ * governed from its first instruction, with no user space in the loop.
+ */
+
+/* NFA states: pattern i of a predicate is states [s, s + components]. */
+enum cg_match_kind {
+	CG_MATCH_LITERAL = 1, /* the component equals pattern */
+	CG_MATCH_GLOB = 2,    /* pattern with '?' and at most one '*' */
+	CG_MATCH_ANY_SEQ = 3, /* "**": zero or more components */
+	CG_MATCH_END = 4,     /* the pattern matched: predicate accepts here */
+};
+
+struct cg_nfa_key {
+	__u32 gen;
+	__u32 state;
+};
+
+/*
+ * A state at position k of a pattern consumes component k: on a match the
+ * next state (state + 1) becomes active. ANY_SEQ also stays active, and
+ * makes the next state active at once (it may match nothing). END states
+ * consume nothing; reaching one means predicate `predicate` holds.
+ */
+struct cg_nfa_state {
+	__u8 kind;	/* enum cg_match_kind */
+	__u8 star;	/* GLOB: position of the '*', or 0xff when none */
+	__u16 len;	/* pattern length, < CG_PATTERN_LEN */
+	__u16 predicate; /* END: the predicate */
+	__u16 pad;
+	char pattern[CG_PATTERN_LEN];
+};
+
+struct cg_selector_key {
+	__u32 gen;
+	__u32 index;
+};
+
+/* cg_selector.flags */
+#define CG_SELECTOR_HOST (1u << 0) /* "host: true": never inside a container */
+
+struct cg_selector {
+	__u64 require[CG_MAX_PREDICATES / 64]; /* all must hold (may be empty) */
+	__u32 policy_id;
+	__s32 priority;
+	__u32 flags; /* CG_SELECTOR_* */
+	__u32 pad;
+};
+
+/* Per generation: the sizes of its tables. */
+struct cg_generation {
+	__u32 nstates;
+	__u32 nselectors;
+	__u16 container_predicate; /* "inside a container", or CG_NO_PREDICATE */
+	__u16 pad;
+	__u32 pad2;
+	/* NFA states active at the root cgroup (before any component). */
+	__u64 root_active[CG_MAX_NFA_STATES / 64];
+};
+
+struct cg_cgroup_key {
 	__u32 gen;
 	__u32 pad;
 	__u64 cgroup_id;
 };
 
-struct cg_binding {
-	__u32 policy_id;
-	__u32 pad;
+/* The best selector found so far on a cgroup's path. */
+struct cg_winner {
+	__u32 policy_id; /* CG_NO_POLICY when none */
+	__s32 priority;
+	__u16 depth;	 /* where the selector started to hold */
+	__u16 selector;
+};
+
+/* cg_cgroup_state.flags */
+#define CG_CGROUP_AMBIGUOUS (1u << 0) /* two policies tied; the lower id won */
+
+struct cg_cgroup_state {
+	__u64 active[CG_MAX_NFA_STATES / 64];
+	__u64 held[CG_MAX_PREDICATES / 64];
+	struct cg_winner plain; /* best selector without the host condition */
+	struct cg_winner host;	/* best "host: true" selector, until a container */
+	__u32 policy_id;	/* the winner of the two: what the hooks use */
+	__u16 depth;
+	__u16 flags;
 };
 
 struct cg_policy_key {
@@ -151,9 +276,13 @@ struct cg_id_rule {
 	__u32 from_hi;
 	__u32 to_lo;
 	__u32 to_hi;
-	__u8 action; /* enum cg_action */
-	__u8 mode;   /* enum cg_mode, resolved: never CG_MODE_NONE */
 	__u16 rule_index;
+	__u8 action;	 /* enum cg_action */
+	__u8 mode;	 /* enum cg_mode, resolved: never CG_MODE_NONE */
+	__u8 flags;	 /* CG_RULE_* */
+	__u8 err;	 /* errno returned when enforced: EPERM unless a policy says */
+	__u8 setid_mask; /* CG_SETID_* calls the rule applies to; 0: all */
+	__u8 pad;
 };
 
 struct cg_id_rules {
@@ -165,11 +294,12 @@ struct cg_id_rules {
 struct cg_cap_rule {
 	__u64 caps;  /* bit n: capability n */
 	__u8 sets;   /* enum cg_cap_set bits the rule looks at */
-	__u8 action; /* enum cg_action */
+	__u8 action; /* enum cg_action: DENY or ALLOW */
 	__u8 mode;   /* enum cg_mode, resolved */
-	__u8 pad;
+	__u8 flags;  /* CG_RULE_* */
 	__u16 rule_index;
-	__u16 pad2;
+	__u8 err;
+	__u8 pad;
 };
 
 struct cg_cap_rules {
@@ -178,32 +308,76 @@ struct cg_cap_rules {
 	struct cg_cap_rule rule[CG_MAX_CAP_RULES];
 };
 
+/*
+ * Privilege gained by executing a set-user-ID / set-group-ID binary or one
+ * with file capabilities. Paths allowed are in cg_exec_paths.
+ */
+struct cg_exec_rule {
+	__u16 rule_index; /* CG_NO_RULE: the policy has no exec rule */
+	__u8 mode;
+	__u8 flags; /* CG_RULE_* */
+	__u32 nuids;
+	struct {
+		__u32 lo, hi;
+	} allow_uids[CG_MAX_EXEC_UIDS]; /* target euids always allowed */
+};
+
+struct cg_exec_path_key {
+	__u32 gen;
+	__u32 policy_id;
+	char path[CG_PATH_LEN]; /* NUL-padded */
+};
+
+/* Creating a user namespace. */
+struct cg_userns_rule {
+	__u16 rule_index; /* CG_NO_RULE: the policy has no userns rule */
+	__u8 mode;
+	__u8 flags;
+};
+
 /* Policy flags. */
-#define CG_POLICY_OBSERVE (1u << 0)	   /* emit syscall observations */
-#define CG_POLICY_REPORT_ALLOWED (1u << 1) /* emit decisions that allow */
+#define CG_POLICY_OBSERVE (1u << 0)	     /* emit syscall observations */
+#define CG_POLICY_REPORT_ALLOWED (1u << 1)   /* emit decisions that allow */
+#define CG_POLICY_REGAIN_ALLOWED (1u << 2)   /* moving to an id held in r/e/s is not checked */
+#define CG_POLICY_PIDNS_NOT_HOST (1u << 3)   /* only processes outside the host pid ns */
+#define CG_POLICY_PIDNS_HOST (1u << 4)	     /* only processes in the host pid ns */
 
 struct cg_policy {
 	__u32 policy_id;
 	__u32 flags; /* CG_POLICY_* */
 	__u8 mode;   /* enum cg_mode, the policy's default */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 observe_syscalls; /* bit (1 << enum cg_syscall): which calls to observe */
 	struct cg_id_rules setuid;
 	struct cg_id_rules setgid;
 	struct cg_id_rules setgroups; /* from_* unused: each new gid is "to" */
 	struct cg_cap_rules capset;
+	struct cg_exec_rule exec;
+	struct cg_userns_rule userns;
+	__u32 pad2;
 };
 
-/* Per-cgroup resolution cache: valid only for the generation it names. */
-struct cg_cgroup_cache {
-	__u32 gen;
-	__u32 policy_id;
-};
-
-/* Per-task cache of cg_cgroup_cache: valid for one cgroup and generation. */
+/*
+ * Per task: the policy of the cgroup and generation it was in at its last
+ * credential change (valid while both are the same), and its pid namespace
+ * (a task never changes its own pid namespace).
+ */
 struct cg_task_policy {
 	__u64 cgroup_id;
 	__u32 gen;
 	__u32 policy_id;
+	__u32 pidns_ino;
+	__u32 pad;
+};
+
+/*
+ * What the agent already reported of the loss counters: pinned with the
+ * rest, so an agent that adopts the maps reports only losses that are new.
+ */
+struct cg_agent_state {
+	__u64 reported_ringbuf_full;
+	__u64 reported_inflight_full;
+	__u64 reported_process_lost;
 };
 
 /* Counters, per CPU, indexed by enum cg_counter. */
@@ -214,7 +388,10 @@ enum cg_counter {
 	CG_CNT_AUDITED,
 	CG_CNT_DENIED,
 	CG_CNT_KILLED,
-	CG_CNT_CACHE_MISS, /* cgroup resolutions that walked ancestors */
+	CG_CNT_CGROUP_UNKNOWN, /* a cgroup with no state: resolved from an ancestor */
+	CG_CNT_CGROUP_AMBIGUOUS, /* a new cgroup where two policies tied */
+	CG_CNT_MKDIR_FAILED,	 /* a new cgroup's state could not be stored */
+	CG_CNT_PROCESS_LOST,	 /* exec/fork/exit records lost: ring buffer full */
 	CG_CNT_MAX,
 };
 
@@ -223,6 +400,10 @@ enum cg_counter {
 enum cg_event_type {
 	CG_EVENT_DECISION = 1,
 	CG_EVENT_SYSCALL = 2,
+	CG_EVENT_EXEC_DECISION = 3, /* cg_exec_decision_event */
+	CG_EVENT_EXEC = 4,	    /* cg_exec_event: a program started */
+	CG_EVENT_FORK = 5,	    /* cg_fork_event: a process (not a thread) was created */
+	CG_EVENT_EXIT = 6,	    /* cg_exit_event: a process's main thread exited */
 };
 
 struct cg_ids {
@@ -248,6 +429,12 @@ struct cg_event_header {
 	__u32 ppid;
 	__u32 pidns_ino; /* the task's pid namespace */
 	char comm[CG_COMM_LEN];
+	/*
+	 * When the process's program started (its last execve, or its fork
+	 * if it never exec'd), CLOCK_BOOTTIME; 0 if credgate never saw it.
+	 * With the node name and pid it makes the process's exec_id.
+	 */
+	__u64 exec_boottime;
 };
 
 struct cg_decision_event {
@@ -261,7 +448,9 @@ struct cg_decision_event {
 	__u32 ngroups_old;
 	__u32 ngroups_new;
 	__u32 policy_gen; /* the generation policy_id belongs to */
-	__u32 pad;
+	__u8 err;	  /* DENIED: the errno returned */
+	__u8 rule_flags;  /* CG_RULE_* of the deciding rule (KILL: SIGKILL sent too) */
+	__u16 pad;
 	/* The id (or gid for setgroups) that triggered the rule. */
 	__u32 subject_from;
 	__u32 subject_to;
@@ -289,6 +478,62 @@ struct cg_syscall_event {
 	__u32 ngroups;	  /* setgroups: the size argument */
 	__u32 policy_gen; /* the generation policy_id belongs to */
 	__u32 groups[CG_EVENT_MAX_GROUPS]; /* setgroups: the first gids */
+};
+
+/* exec_flags of an exec decision: where the privilege came from. */
+#define CG_EXEC_SETUID (1u << 0)    /* the effective uid changed */
+#define CG_EXEC_SETGID (1u << 1)    /* the effective gid changed */
+#define CG_EXEC_FILE_CAPS (1u << 2) /* permitted or effective capabilities grew */
+
+/* A decision on privilege gained by exec: the decision, and the binary. */
+struct cg_exec_decision_event {
+	struct cg_decision_event d; /* d.hdr.type == CG_EVENT_EXEC_DECISION */
+	__u32 exec_flags;
+	__u32 pad;
+	char filename[CG_PATH_LEN]; /* as given to execve(), NUL-terminated */
+};
+
+/* ---- Process lifecycle ----------------------------------------------- */
+
+/* Per task (task storage), kept across the agent's restarts when pinned. */
+struct cg_task_exec {
+	__u64 exec_boottime; /* see cg_event_header.exec_boottime */
+	__u32 binary_flags;  /* CG_EXEC_* of that exec */
+	__u32 flags;	     /* CG_PROC_* */
+};
+
+#define CG_PROC_EXECVE (1u << 0) /* the program came from an execve credgate saw */
+#define CG_PROC_CLONE (1u << 1)	 /* a fork that has not exec'd since */
+
+struct cg_exec_event {
+	struct cg_event_header hdr; /* after the exec: hdr.comm is the new program's */
+	struct cg_ids ids;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u32 auid;	    /* loginuid; 0xffffffff when unset */
+	__u32 binary_flags; /* CG_EXEC_*: privilege this exec gained */
+	__u32 policy_id;    /* the policy governing its cgroup, or CG_NO_POLICY */
+	__u32 policy_gen;
+	__u32 observe;	    /* that policy observes: report this exec */
+	__u32 args_len;	    /* bytes of args: argv[0..] each NUL-terminated */
+	__u32 args_truncated;
+	__u32 pad;
+	char filename[CG_PATH_LEN]; /* as given to execve() */
+	char args[CG_ARGS_LEN];
+};
+
+struct cg_fork_event {
+	struct cg_event_header hdr; /* the child */
+	__u64 parent_start_boottime;
+	__u64 parent_exec_boottime;
+	__u32 parent_pid;
+	__u32 pad;
+};
+
+struct cg_exit_event {
+	struct cg_event_header hdr;
+	__u32 exit_code; /* as wait() reports it */
+	__u32 pad;
 };
 
 #endif /* CREDGATE_H */

@@ -16,6 +16,9 @@ struct cg_decision {
 	__u16 rule_index;
 	__u32 subject_from;
 	__u32 subject_to;
+	__u8 flags; /* CG_RULE_* of the deciding rule */
+	__u8 err;   /* errno to return when enforced */
+	__u16 pad;
 };
 
 static __always_inline void cg_decision_init(struct cg_decision *d, __u8 policy_mode)
@@ -25,11 +28,14 @@ static __always_inline void cg_decision_init(struct cg_decision *d, __u8 policy_
 	d->rule_index = CG_NO_RULE;
 	d->subject_from = 0;
 	d->subject_to = 0;
+	d->flags = 0;
+	d->err = EPERM;
+	d->pad = 0;
 }
 
 /* Keep the strongest violation: enforce beats audit, the first one wins a tie. */
 static __always_inline void cg_decision_violate(struct cg_decision *d, __u8 mode, __u16 rule_index,
-						__u32 from, __u32 to)
+						__u32 from, __u32 to, __u8 flags, __u8 err)
 {
 	__u8 verdict = mode == CG_MODE_ENFORCE ? CG_VERDICT_DENIED : CG_VERDICT_AUDITED;
 
@@ -41,6 +47,8 @@ static __always_inline void cg_decision_violate(struct cg_decision *d, __u8 mode
 	d->rule_index = rule_index;
 	d->subject_from = from;
 	d->subject_to = to;
+	d->flags = flags;
+	d->err = err ? err : EPERM;
 }
 
 static __always_inline bool cg_in_range(__u32 value, __u32 lo, __u32 hi)
@@ -65,6 +73,7 @@ struct cg_allow_scan {
 	__u16 rule;	/* first allow rule that applied, CG_NO_RULE if none */
 	__u8 mode;	/* strongest mode among them */
 	__u8 matched;	/* id rules: some allow rule matched the target */
+	__u32 setid_flags; /* input: the call's CG_SETID_* (0 for setgroups) */
 };
 
 static __always_inline void cg_allow_scan_init(struct cg_allow_scan *allow)
@@ -73,6 +82,7 @@ static __always_inline void cg_allow_scan_init(struct cg_allow_scan *allow)
 	allow->rule = CG_NO_RULE;
 	allow->mode = CG_MODE_AUDIT;
 	allow->matched = 0;
+	allow->setid_flags = 0;
 }
 
 static __always_inline void cg_allow_note(struct cg_allow_scan *allow, __u16 rule_index, __u8 mode)
@@ -116,8 +126,9 @@ __noinline int cg_lowest_bit(__u64 v)
 }
 
 /*
- * Scan the id rules for one move from @from to @to: deny rules that match
- * both ends are recorded in *d, allow rules that name @from in *allow.
+ * Scan the id rules for one move from @from to @to made by a call of the
+ * allow->setid_flags family (0: setgroups): deny rules that match both ends
+ * are recorded in *d, allow and constrain rules that name @from in *allow.
  * *allow is an argument, not a local, so the verifier knows nothing of its
  * contents and every path through the loop body merges at the loop head.
  */
@@ -131,15 +142,19 @@ __noinline int cg_scan_id_rules(const struct cg_id_rules *rules, __u32 from, __u
 
 		if (i >= rules->count)
 			break;
+		if (rule->setid_mask && !(rule->setid_mask & allow->setid_flags))
+			continue;
 		if (!cg_in_range(from, rule->from_lo, rule->from_hi))
 			continue;
 		if (rule->action == CG_ACTION_DENY) {
 			if (cg_in_range(to, rule->to_lo, rule->to_hi))
-				cg_decision_violate(d, rule->mode, rule->rule_index, from, to);
+				cg_decision_violate(d, rule->mode, rule->rule_index, from, to, rule->flags,
+						    rule->err);
 			continue;
 		}
+		/* ALLOW names @from as constrained; CONSTRAIN allows nothing. */
 		cg_allow_note(allow, rule->rule_index, rule->mode);
-		if (cg_in_range(to, rule->to_lo, rule->to_hi))
+		if (rule->action == CG_ACTION_ALLOW && cg_in_range(to, rule->to_lo, rule->to_hi))
 			allow->matched = 1;
 	}
 	return 0;
@@ -151,46 +166,71 @@ __noinline int cg_scan_id_rules(const struct cg_id_rules *rules, __u32 from, __u
  * must match one of them (SafeSetID's "constrained" source).
  */
 __noinline int cg_check_id_move(const struct cg_id_rules *rules, __u32 from, __u32 to,
-				struct cg_decision *d)
+				__u32 setid_flags, struct cg_decision *d)
 {
 	struct cg_allow_scan allow;
 
 	if (!d)
 		return 0;
 	cg_allow_scan_init(&allow);
+	allow.setid_flags = setid_flags;
 	cg_scan_id_rules(rules, from, to, d, &allow);
 	if (allow.rule != CG_NO_RULE && !allow.matched)
-		cg_decision_violate(d, allow.mode, allow.rule, from, to);
+		cg_decision_violate(d, allow.mode, allow.rule, from, to, 0, EPERM);
 	return 0;
 }
 
-/* Compare each of real, effective, saved and fs ids; only changed ones count. */
-static __always_inline void cg_check_id_slots(const struct cg_id_rules *rules, __u32 old0, __u32 old1,
-					      __u32 old2, __u32 old3, __u32 new0, __u32 new1,
-					      __u32 new2, __u32 new3, struct cg_decision *d)
+/* The four ids of one kind (real, effective, saved, fs), before and after. */
+struct cg_id_quad {
+	__u32 old_ids[4];
+	__u32 new_ids[4];
+};
+
+/*
+ * Compare each of real, effective, saved and fs ids: each id that changes
+ * is one move from its old value to its new one. With @regain, a move to
+ * an id the process already holds as real, effective or saved is not
+ * checked (SafeSetID's rule).
+ */
+static __always_inline void cg_check_id_slots(const struct cg_id_rules *rules,
+					      const struct cg_id_quad *q, __u32 setid_flags,
+					      bool regain, struct cg_decision *d)
 {
-	if (old0 != new0)
-		cg_check_id_move(rules, old0, new0, d);
-	if (old1 != new1)
-		cg_check_id_move(rules, old1, new1, d);
-	if (old2 != new2)
-		cg_check_id_move(rules, old2, new2, d);
-	if (old3 != new3)
-		cg_check_id_move(rules, old3, new3, d);
+	for (int slot = 0; slot < 4; slot++) {
+		__u32 from = q->old_ids[slot], to = q->new_ids[slot];
+
+		if (from == to)
+			continue;
+		if (regain && (to == q->old_ids[0] || to == q->old_ids[1] || to == q->old_ids[2]))
+			continue;
+		cg_check_id_move(rules, from, to, setid_flags, d);
+	}
 }
 
 static __always_inline void cg_check_setuid(const struct cg_policy *policy, const struct cg_ids *old,
-					    const struct cg_ids *new, struct cg_decision *d)
+					    const struct cg_ids *new, __u32 setid_flags,
+					    struct cg_decision *d)
 {
-	cg_check_id_slots(&policy->setuid, old->uid, old->euid, old->suid, old->fsuid, new->uid,
-			  new->euid, new->suid, new->fsuid, d);
+	struct cg_id_quad q = {
+		.old_ids = { old->uid, old->euid, old->suid, old->fsuid },
+		.new_ids = { new->uid, new->euid, new->suid, new->fsuid },
+	};
+
+	cg_check_id_slots(&policy->setuid, &q, setid_flags,
+			  policy->flags & CG_POLICY_REGAIN_ALLOWED, d);
 }
 
 static __always_inline void cg_check_setgid(const struct cg_policy *policy, const struct cg_ids *old,
-					    const struct cg_ids *new, struct cg_decision *d)
+					    const struct cg_ids *new, __u32 setid_flags,
+					    struct cg_decision *d)
 {
-	cg_check_id_slots(&policy->setgid, old->gid, old->egid, old->sgid, old->fsgid, new->gid,
-			  new->egid, new->sgid, new->fsgid, d);
+	struct cg_id_quad q = {
+		.old_ids = { old->gid, old->egid, old->sgid, old->fsgid },
+		.new_ids = { new->gid, new->egid, new->sgid, new->fsgid },
+	};
+
+	cg_check_id_slots(&policy->setgid, &q, setid_flags,
+			  policy->flags & CG_POLICY_REGAIN_ALLOWED, d);
 }
 
 /* The capability-rule twin of cg_scan_id_rules(). */
@@ -211,7 +251,7 @@ __noinline int cg_scan_cap_rules(const struct cg_cap_rules *rules, __u32 set_bit
 			hit = gained & rule->caps;
 			if (hit)
 				cg_decision_violate(d, rule->mode, rule->rule_index, set_bit,
-						    cg_lowest_bit(hit));
+						    cg_lowest_bit(hit), rule->flags, rule->err);
 			continue;
 		}
 		cg_allow_note(allow, rule->rule_index, rule->mode);
@@ -236,7 +276,8 @@ __noinline int cg_check_cap_set(const struct cg_cap_rules *rules, __u32 set_bit,
 	cg_scan_cap_rules(rules, set_bit, gained, d, &allow);
 	outside = gained & ~allow.caps;
 	if (allow.rule != CG_NO_RULE && outside)
-		cg_decision_violate(d, allow.mode, allow.rule, set_bit, cg_lowest_bit(outside));
+		cg_decision_violate(d, allow.mode, allow.rule, set_bit, cg_lowest_bit(outside), 0,
+				    EPERM);
 	return 0;
 }
 

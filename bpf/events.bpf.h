@@ -52,22 +52,16 @@ static __always_inline void cg_count_verdict(__u32 verdict)
 	}
 }
 
-static __always_inline void cg_emit_decision(const struct cg_decision_facts *facts)
+static __always_inline void cg_fill_decision(struct cg_decision_event *e, __u32 type, __u32 size,
+					     const struct cg_decision_facts *facts)
 {
-	struct cg_decision_event *e;
-
-	__u64 wakeup = cg_ringbuf_wakeup_flags();
-
-	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
-	if (!e) {
-		cg_count(CG_CNT_RINGBUF_FULL);
-		return;
-	}
-	cg_fill_header(&e->hdr, CG_EVENT_DECISION, sizeof(*e), facts->cgroup_id);
+	cg_fill_header(&e->hdr, type, size, facts->cgroup_id);
 	e->hook = facts->hook;
 	e->setid_flags = facts->setid_flags;
 	e->policy_id = facts->policy_id;
 	e->policy_gen = facts->policy_gen;
+	e->err = facts->decision->err;
+	e->rule_flags = facts->decision->flags;
 	e->pad = 0;
 	e->rule_index = facts->decision->rule_index;
 	e->mode = facts->decision->mode;
@@ -89,7 +83,43 @@ static __always_inline void cg_emit_decision(const struct cg_decision_facts *fac
 	__builtin_memset(e->groups_new, 0, sizeof(e->groups_new));
 	if (e->ngroups_new)
 		cg_copy_gids(e->groups_new, e->ngroups_new, cg_group_array(facts->new_groups), false);
+}
+
+static __always_inline void cg_emit_decision(const struct cg_decision_facts *facts)
+{
+	__u64 wakeup = cg_ringbuf_wakeup_flags();
+	struct cg_decision_event *e;
+
+	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	if (!e) {
+		cg_count(CG_CNT_RINGBUF_FULL);
+		return;
+	}
+	cg_fill_decision(e, CG_EVENT_DECISION, sizeof(*e), facts);
 	bpf_ringbuf_submit(e, wakeup);
+}
+
+/*
+ * Enforce a decision in an LSM hook: the errno to return, after SIGKILL
+ * when the rule asks for it (a TracingPolicy's Sigkill action).
+ */
+static __always_inline int cg_enforce(const struct cg_decision *d)
+{
+	int err = d->err, zero = 0;
+
+	if (d->verdict != CG_VERDICT_DENIED)
+		return 0;
+	if (d->flags & CG_RULE_KILL)
+		bpf_send_signal(SIGKILL);
+	if (err < 1 || err > 4095)
+		err = EPERM;
+	/*
+	 * The verifier checks that an LSM program returns 0 or -errno, and
+	 * forgets a register's range on negation: 0 - err, with a zero clang
+	 * cannot fold away, keeps the range [-4095, -1] it can prove.
+	 */
+	asm volatile("" : "+r"(zero));
+	return zero - err;
 }
 
 #endif /* CREDGATE_EVENTS_BPF_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * BPF LSM hooks: decide every credential change made in a governed cgroup,
- * report it, and in enforce mode refuse it with -EPERM.
+ * report it, and in enforce mode refuse it.
  *
  * Each program runs after the kernel's own permission checks, on the
  * prepared new credentials, and returns a non-zero verdict of an earlier
@@ -11,6 +11,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define ENOSYS 38
+
 static __always_inline int cg_finish(struct cg_decision_facts *facts, const struct cg_policy *policy)
 {
 	const struct cg_decision *d = facts->decision;
@@ -19,7 +23,7 @@ static __always_inline int cg_finish(struct cg_decision_facts *facts, const stru
 	cg_count_verdict(facts->verdict);
 	if (d->verdict != CG_VERDICT_ALLOWED || (policy->flags & CG_POLICY_REPORT_ALLOWED))
 		cg_emit_decision(facts);
-	return d->verdict == CG_VERDICT_DENIED ? -EPERM : 0;
+	return cg_enforce(d);
 }
 
 static __always_inline int cg_decide_setid(enum cg_hook hook, const struct cred *new,
@@ -42,9 +46,9 @@ static __always_inline int cg_decide_setid(enum cg_hook hook, const struct cred 
 	cg_read_ids(new, &new_ids);
 	cg_decision_init(&decision, policy->mode);
 	if (hook == CG_HOOK_SETUID)
-		cg_check_setuid(policy, &old_ids, &new_ids, &decision);
+		cg_check_setuid(policy, &old_ids, &new_ids, flags, &decision);
 	else
-		cg_check_setgid(policy, &old_ids, &new_ids, &decision);
+		cg_check_setgid(policy, &old_ids, &new_ids, flags, &decision);
 
 	struct cg_decision_facts facts = {
 		.hook = hook,
@@ -119,7 +123,7 @@ static long cg_scan_new_group(__u32 index, void *ctx)
 	policy = bpf_map_lookup_elem(&cg_policies, &key);
 	if (!policy)
 		return 1;
-	cg_check_id_move(&policy->setgroups, CG_ID_UNCHANGED, gid, scan->decision);
+	cg_check_id_move(&policy->setgroups, CG_ID_UNCHANGED, gid, 0, scan->decision);
 	return 0;
 }
 
@@ -218,4 +222,217 @@ int BPF_PROG(cg_lsm_capset, struct cred *new, const struct cred *old, const kern
 		.new_caps = &new_caps,
 	};
 	return cg_finish(&facts, policy);
+}
+
+/* ---- Privilege gained by exec ----------------------------------------- */
+
+/* Scratch for the exec decision's path key: too big for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cg_exec_path_key);
+} cg_exec_scratch SEC(".maps");
+
+static __always_inline bool cg_exec_uid_allowed(const struct cg_exec_rule *rule, __u32 euid)
+{
+	for (int i = 0; i < CG_MAX_EXEC_UIDS; i++) {
+		if (i >= rule->nuids)
+			break;
+		if (cg_in_range(euid, rule->allow_uids[i].lo, rule->allow_uids[i].hi))
+			return true;
+	}
+	return false;
+}
+
+static __always_inline void cg_emit_exec_decision(const struct cg_decision_facts *facts,
+						  __u32 exec_flags, const char *filename)
+{
+	__u64 wakeup = cg_ringbuf_wakeup_flags();
+	struct cg_exec_decision_event *e;
+
+	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	if (!e) {
+		cg_count(CG_CNT_RINGBUF_FULL);
+		return;
+	}
+	cg_fill_decision(&e->d, CG_EVENT_EXEC_DECISION, sizeof(*e), facts);
+	e->exec_flags = exec_flags;
+	e->pad = 0;
+	__builtin_memcpy(e->filename, filename, sizeof(e->filename));
+	bpf_ringbuf_submit(e, wakeup);
+}
+
+/*
+ * bprm->cred already holds what the exec will give: the file's set-user-ID
+ * and set-group-ID bits were applied by bprm_fill_uid() and its file
+ * capabilities by the capability module, which runs before BPF. Compared
+ * with the caller's credentials, that is the privilege the exec gains.
+ */
+SEC("lsm/bprm_creds_from_file")
+int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file *file, int ret)
+{
+	struct cg_config *config;
+	struct cg_exec_path_key *key;
+	struct cg_ids old_ids, new_ids;
+	struct cg_caps old_caps, new_caps;
+	struct cg_decision decision;
+	struct cg_policy *policy;
+	const struct cred *old, *new;
+	__u32 policy_id, exec_flags = 0, zero = 0;
+	__u64 cgroup_id;
+
+	if (ret)
+		return ret;
+	config = cg_get_config();
+	if (!config)
+		return 0;
+	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	if (!policy || policy->exec.rule_index == CG_NO_RULE)
+		return 0;
+
+	old = bpf_get_current_task_btf()->cred;
+	new = bprm->cred;
+	cg_read_ids(old, &old_ids);
+	cg_read_ids(new, &new_ids);
+	cg_read_caps(old, &old_caps);
+	cg_read_caps(new, &new_caps);
+	if (new_ids.euid != old_ids.euid)
+		exec_flags |= CG_EXEC_SETUID;
+	if (new_ids.egid != old_ids.egid)
+		exec_flags |= CG_EXEC_SETGID;
+	if ((new_caps.permitted & ~old_caps.permitted) || (new_caps.effective & ~old_caps.effective))
+		exec_flags |= CG_EXEC_FILE_CAPS;
+	if (!exec_flags)
+		return 0;
+
+	key = bpf_map_lookup_elem(&cg_exec_scratch, &zero);
+	if (!key)
+		return 0;
+	/* The whole key is hashed: the path is NUL-padded to its full size. */
+	__builtin_memset(key, 0, sizeof(*key));
+	key->gen = config->gen;
+	key->policy_id = policy_id;
+	bpf_probe_read_kernel_str(key->path, sizeof(key->path), bprm->filename);
+
+	cg_decision_init(&decision, policy->exec.mode);
+	if (!cg_exec_uid_allowed(&policy->exec, new_ids.euid) &&
+	    !bpf_map_lookup_elem(&cg_exec_paths, key))
+		cg_decision_violate(&decision, policy->exec.mode, policy->exec.rule_index,
+				    old_ids.euid, new_ids.euid, policy->exec.flags, EPERM);
+
+	struct cg_decision_facts facts = {
+		.hook = CG_HOOK_EXEC,
+		.policy_id = policy_id,
+		.policy_gen = config->gen,
+		.cgroup_id = cgroup_id,
+		.decision = &decision,
+		.old_ids = &old_ids,
+		.new_ids = &new_ids,
+		.old_caps = &old_caps,
+		.new_caps = &new_caps,
+		.verdict = decision.verdict,
+	};
+	cg_count_verdict(decision.verdict);
+	if (decision.verdict != CG_VERDICT_ALLOWED || (policy->flags & CG_POLICY_REPORT_ALLOWED))
+		cg_emit_exec_decision(&facts, exec_flags, key->path);
+	return cg_enforce(&decision);
+}
+
+/* ---- User namespaces (kernel 6.1 and later) ---------------------------- */
+
+SEC("lsm/userns_create")
+int BPF_PROG(cg_lsm_userns_create, const struct cred *cred, int ret)
+{
+	struct cg_config *config;
+	struct cg_ids ids;
+	struct cg_decision decision;
+	struct cg_policy *policy;
+	__u32 policy_id;
+	__u64 cgroup_id;
+
+	if (ret)
+		return ret;
+	config = cg_get_config();
+	if (!config)
+		return 0;
+	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	if (!policy || policy->userns.rule_index == CG_NO_RULE)
+		return 0;
+
+	cg_read_ids(cred, &ids);
+	cg_decision_init(&decision, policy->userns.mode);
+	cg_decision_violate(&decision, policy->userns.mode, policy->userns.rule_index, 0, 0,
+			    policy->userns.flags, EPERM);
+
+	struct cg_decision_facts facts = {
+		.hook = CG_HOOK_USERNS,
+		.policy_id = policy_id,
+		.policy_gen = config->gen,
+		.cgroup_id = cgroup_id,
+		.decision = &decision,
+		.old_ids = &ids,
+		.new_ids = &ids,
+	};
+	return cg_finish(&facts, policy);
+}
+
+/*
+ * Ambient capabilities. The capability module handles PR_CAP_AMBIENT, and
+ * commits the raise, before any BPF program runs: this hook can only report
+ * it and, in enforce mode, kill the caller and make prctl() fail. An
+ * inheritable-set rule on capset prevents it instead (an ambient raise
+ * needs the capability in the inheritable set). Any other prctl passes.
+ *
+ * task_prctl's "no opinion" is -ENOSYS, not 0: returning 0 would make
+ * prctl() succeed without doing anything. So the program returns @ret
+ * unchanged unless it refuses.
+ */
+SEC("lsm/task_prctl")
+int BPF_PROG(cg_lsm_task_prctl, int option, unsigned long arg2, unsigned long arg3,
+	     unsigned long arg4, unsigned long arg5, int ret)
+{
+	struct cg_config *config;
+	struct cg_ids ids;
+	struct cg_caps caps;
+	struct cg_decision decision;
+	struct cg_policy *policy;
+	const struct cred *cred;
+	__u32 policy_id;
+	__u64 cgroup_id;
+
+	if (ret != -ENOSYS && ret != 0)
+		return ret;
+	if (option != PR_CAP_AMBIENT || arg2 != PR_CAP_AMBIENT_RAISE || arg3 > CG_CAP_LAST)
+		return ret;
+	config = cg_get_config();
+	if (!config)
+		return ret;
+	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	if (!policy || !policy->capset.count)
+		return ret;
+
+	cred = bpf_get_current_task_btf()->cred;
+	cg_read_ids(cred, &ids);
+	cg_read_caps(cred, &caps);
+	cg_decision_init(&decision, policy->mode);
+	cg_check_cap_set(&policy->capset, CG_CAPSET_AMBIENT, 1ull << arg3, &decision);
+	if (decision.verdict == CG_VERDICT_ALLOWED)
+		return ret;
+	/* The raise is already committed: refusing alone would be a lie. */
+	if (decision.verdict == CG_VERDICT_DENIED)
+		decision.flags |= CG_RULE_KILL;
+
+	struct cg_decision_facts facts = {
+		.hook = CG_HOOK_PRCTL,
+		.policy_id = policy_id,
+		.policy_gen = config->gen,
+		.cgroup_id = cgroup_id,
+		.decision = &decision,
+		.old_ids = &ids,
+		.new_ids = &ids,
+		.old_caps = &caps,
+		.new_caps = &caps,
+	};
+	return cg_finish(&facts, policy) ?: ret;
 }

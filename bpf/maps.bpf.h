@@ -18,14 +18,50 @@ struct {
 	__type(value, struct cg_config);
 } cg_config_map SEC(".maps");
 
-/* (generation, cgroup id) -> policy: cgroups a selector names directly. */
+/* (generation, cgroup id) -> the cgroup's selection state and policy. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * CG_MAX_BINDINGS);
-	__type(key, struct cg_binding_key);
-	__type(value, struct cg_binding);
+	__uint(max_entries, 2 * CG_MAX_CGROUPS);
+	__type(key, struct cg_cgroup_key);
+	__type(value, struct cg_cgroup_state);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-} cg_bindings SEC(".maps");
+} cg_cgroups SEC(".maps");
+
+/* (generation, state) -> NFA state: the compiled selector patterns. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * CG_MAX_NFA_STATES);
+	__type(key, struct cg_nfa_key);
+	__type(value, struct cg_nfa_state);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} cg_nfa SEC(".maps");
+
+/* (generation, index) -> selector. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * CG_MAX_SELECTORS);
+	__type(key, struct cg_selector_key);
+	__type(value, struct cg_selector);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} cg_selectors SEC(".maps");
+
+/* generation -> table sizes and root state. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct cg_generation);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} cg_generations SEC(".maps");
+
+/* (generation, policy, path) -> present: binaries an exec rule allows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct cg_exec_path_key);
+	__type(value, __u8);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} cg_exec_paths SEC(".maps");
 
 /* (generation, policy id) -> compiled rules. */
 struct {
@@ -35,18 +71,6 @@ struct {
 	__type(value, struct cg_policy);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } cg_policies SEC(".maps");
-
-/*
- * cgroup id -> the policy that governs it, for the generation it names.
- * cgroup ids are never reused while the system runs, so an entry can only
- * go stale through a new generation, which the gen field detects.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, __u64);
-	__type(value, struct cg_cgroup_cache);
-} cg_cgroup_cache SEC(".maps");
 
 /*
  * Per task: the policy resolved for the cgroup and generation it was in at
@@ -60,11 +84,27 @@ struct {
 	__type(value, struct cg_task_policy);
 } cg_task_policies SEC(".maps");
 
+/* Per task: its program's start, for exec ids (see struct cg_task_exec). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cg_task_exec);
+} cg_task_execs SEC(".maps");
+
 /* Events to user space; the size is set by the loader before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4 * 1024 * 1024);
 } cg_events SEC(".maps");
+
+/* User space's own bookkeeping, kept across agent restarts (index 0). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cg_agent_state);
+} cg_agent_state_map SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

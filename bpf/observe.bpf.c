@@ -62,6 +62,11 @@ static __always_inline const struct cred *cg_current_cred(void)
 	return bpf_get_current_task_btf()->cred;
 }
 
+static __always_inline bool cg_observes(const struct cg_policy *policy, __u32 syscall)
+{
+	return (policy->flags & CG_POLICY_OBSERVE) && (policy->observe_syscalls & (1u << syscall));
+}
+
 static __always_inline void cg_read_capset_request(struct cg_inflight *in, __s64 header_arg, __s64 data_arg)
 {
 	struct {
@@ -104,7 +109,7 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, 
 	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
 	if (!policy)
 		return 0;
-	if (!(policy->flags & CG_POLICY_OBSERVE) && config->fallback == CG_FALLBACK_NONE)
+	if (!cg_observes(policy, syscall) && config->fallback == CG_FALLBACK_NONE)
 		return 0;
 	in = bpf_task_storage_get(&cg_inflight_map, bpf_get_current_task_btf(), NULL,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -215,7 +220,7 @@ static long cg_exit_scan_group(__u32 index, void *ctx)
 	policy = bpf_map_lookup_elem(&cg_policies, &key);
 	if (!policy)
 		return 1;
-	cg_check_id_move(&policy->setgroups, CG_ID_UNCHANGED, gid, scan->decision);
+	cg_check_id_move(&policy->setgroups, CG_ID_UNCHANGED, gid, 0, scan->decision);
 	return 0;
 }
 
@@ -231,9 +236,9 @@ static __always_inline __u32 cg_decide_at_exit(struct cg_config *config, struct 
 	cg_syscall_hook(in->syscall, &hook, &flags);
 	cg_decision_init(&decision, policy->mode);
 	if (hook == CG_HOOK_SETUID) {
-		cg_check_setuid(policy, &in->old_ids, new_ids, &decision);
+		cg_check_setuid(policy, &in->old_ids, new_ids, flags, &decision);
 	} else if (hook == CG_HOOK_SETGID) {
-		cg_check_setgid(policy, &in->old_ids, new_ids, &decision);
+		cg_check_setgid(policy, &in->old_ids, new_ids, flags, &decision);
 	} else if (hook == CG_HOOK_CAPSET) {
 		cg_check_caps(&policy->capset, &in->old_caps, new_caps, &decision);
 	} else {
@@ -350,7 +355,7 @@ static __always_inline int cg_on_exit(__u32 syscall, __s64 ret)
 		new_caps = in->old_caps;
 	if (config->fallback != CG_FALLBACK_NONE)
 		verdict = cg_decide_at_exit(config, in, policy, cred, &new_ids, &new_caps);
-	if (policy->flags & CG_POLICY_OBSERVE)
+	if (cg_observes(policy, in->syscall))
 		cg_emit_syscall(in, ret, verdict == CG_VERDICT_KILLED ? verdict : CG_VERDICT_NONE,
 				&new_ids, &new_caps);
 out:

@@ -6,7 +6,8 @@
  * cg_id_rule entries as its id lists need (every "from" range paired with
  * every "to" range), all carrying that info's index. Rules are laid out in
  * a fixed order whatever the order of keys in the file: setuid, setgid,
- * setgroups, capset; within each, deny before allow, then list order.
+ * setgroups, capset, exec, userns; within each id kind, deny before allow,
+ * then the constrain rules the transitivity rule adds; then list order.
  */
 
 #include <errno.h>
@@ -18,16 +19,17 @@
 
 #include "cleanup.h"
 #include "compile.h"
+#include "ids.h"
 #include "names.h"
 
 /* The model's lists bound the written rules; rule_index must stay below
  * CG_NO_RULE. */
-_Static_assert(MODEL_ID_KINDS * 2 * CG_MAX_ID_RULES + CG_MAX_CAP_RULES < CG_NO_RULE,
+_Static_assert(MODEL_ID_KINDS * 3 * CG_MAX_ID_RULES + CG_MAX_CAP_RULES + 2 < CG_NO_RULE,
 	       "rule_index must fit in __u16 below CG_NO_RULE");
 
-/* Longest rule text: two lists of CG_MAX_ID_RULES ranges of two 10-digit
- * ids, or every capability name; both fit with room to spare. */
-#define RULE_TEXT_SIZE 4096
+/* Longest rule text: an exec rule's POLICY_MAX_EXEC_PATHS paths of
+ * CG_PATH_LEN bytes and its ids; id lists and capability names are shorter. */
+#define RULE_TEXT_SIZE (POLICY_MAX_EXEC_PATHS * CG_PATH_LEN + 2048)
 
 struct id_kind {
 	const char *name;
@@ -115,6 +117,163 @@ static void text_append_sets(struct text *t, __u8 sets)
 	text_append(t, count == 1 ? "" : "]");
 }
 
+/* ---- Transitivity ------------------------------------------------------- */
+
+/*
+ * SafeSetID's transitivity rule: an allow rule constrains its source ids,
+ * so a target that no allow rule names as a source would be a way out of
+ * the constraint (move to it, then anywhere). Such a target is constrained
+ * to itself: a CG_ACTION_CONSTRAIN rule with that source and an empty
+ * target range (to_lo 1 > to_hi 0), which the kernel treats like an allow
+ * rule that allows nothing.
+ */
+struct constrain_piece {
+	__u32 lo, hi;
+	enum cg_mode mode;			/* the strongest of the allow rules reaching it */
+	const struct model_id_rule *origin;	/* the first allow rule reaching it */
+};
+
+struct constrain_plan {
+	struct constrain_piece *pieces;
+	unsigned count;
+};
+
+static void constrain_plan_done(struct constrain_plan *plan)
+{
+	free(plan->pieces);
+	*plan = (struct constrain_plan){};
+}
+
+static int compare_ranges(const void *a, const void *b)
+{
+	const struct model_id_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static enum cg_mode resolve_mode(enum cg_mode own, enum cg_mode policy_mode)
+{
+	return own != CG_MODE_NONE ? own : policy_mode;
+}
+
+static int plan_constraints(const struct model_id_rule_list *allow, enum cg_mode policy_mode,
+			    struct constrain_plan *plan)
+{
+	_cleanup_free_ struct model_id_range *sources = NULL;
+	_cleanup_free_ struct constrain_piece *items = NULL;
+	_cleanup_free_ __u64 *bounds = NULL;
+	size_t nsources = 0, nitems = 0, nbounds = 0, max_items;
+
+	*plan = (struct constrain_plan){};
+	if (allow->count == 0)
+		return 0;
+
+	/* The sources, sorted and merged. */
+	sources = calloc(allow->count * CG_MAX_ID_RULES, sizeof(*sources));
+	if (!sources)
+		return -ENOMEM;
+	for (unsigned r = 0; r < allow->count; r++)
+		for (unsigned f = 0; f < allow->rules[r].from.count; f++)
+			sources[nsources++] = allow->rules[r].from.ranges[f];
+	qsort(sources, nsources, sizeof(*sources), compare_ranges);
+	{
+		size_t merged = 0;
+
+		for (size_t i = 0; i < nsources; i++) {
+			if (merged > 0 && (__u64)sources[i].lo <= (__u64)sources[merged - 1].hi + 1) {
+				if (sources[i].hi > sources[merged - 1].hi)
+					sources[merged - 1].hi = sources[i].hi;
+				continue;
+			}
+			sources[merged++] = sources[i];
+		}
+		nsources = merged;
+	}
+
+	/* Each target range minus the sources: pieces no allow rule constrains.
+	 * Subtracting n disjoint ranges leaves at most n + 1 pieces. */
+	max_items = 0;
+	for (unsigned r = 0; r < allow->count; r++)
+		max_items += allow->rules[r].to.count;
+	max_items *= nsources + 1;
+	items = calloc(max_items, sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	for (unsigned r = 0; r < allow->count; r++) {
+		const struct model_id_rule *rule = &allow->rules[r];
+
+		for (unsigned t = 0; t < rule->to.count; t++) {
+			__u64 lo = rule->to.ranges[t].lo, hi = rule->to.ranges[t].hi;
+
+			for (size_t s = 0; s < nsources && lo <= hi; s++) {
+				if (sources[s].hi < lo)
+					continue;
+				if (sources[s].lo > hi)
+					break;
+				if (sources[s].lo > lo)
+					items[nitems++] = (struct constrain_piece){
+						(__u32)lo, sources[s].lo - 1, resolve_mode(rule->mode, policy_mode), rule
+					};
+				lo = (__u64)sources[s].hi + 1;
+			}
+			if (lo <= hi)
+				items[nitems++] = (struct constrain_piece){ (__u32)lo, (__u32)hi,
+									    resolve_mode(rule->mode, policy_mode), rule };
+		}
+	}
+	if (nitems == 0)
+		return 0;
+
+	/* Elementary segments between every piece's ends: each is covered
+	 * whole or not at all by each piece. */
+	bounds = calloc(nitems * 2, sizeof(*bounds));
+	if (!bounds)
+		return -ENOMEM;
+	for (size_t i = 0; i < nitems; i++) {
+		bounds[nbounds++] = items[i].lo;
+		bounds[nbounds++] = (__u64)items[i].hi + 1;
+	}
+	qsort(bounds, nbounds, sizeof(*bounds), compare_u64);
+	plan->pieces = calloc(nbounds, sizeof(*plan->pieces));
+	if (!plan->pieces)
+		return -ENOMEM;
+	for (size_t b = 0; b + 1 < nbounds; b++) {
+		struct constrain_piece segment = {};
+		struct constrain_piece *last;
+
+		if (bounds[b] == bounds[b + 1])
+			continue;
+		for (size_t i = 0; i < nitems; i++) {
+			if (items[i].lo > bounds[b] || (__u64)items[i].hi < bounds[b])
+				continue;
+			if (!segment.origin) {
+				segment = items[i];
+			} else if (items[i].mode == CG_MODE_ENFORCE) {
+				segment.mode = CG_MODE_ENFORCE;
+			}
+		}
+		if (!segment.origin)
+			continue;
+		segment.lo = (__u32)bounds[b];
+		segment.hi = (__u32)(bounds[b + 1] - 1);
+		last = plan->count > 0 ? &plan->pieces[plan->count - 1] : NULL;
+		if (last && (__u64)last->hi + 1 == segment.lo && last->origin == segment.origin &&
+		    last->mode == segment.mode) {
+			last->hi = segment.hi;
+			continue;
+		}
+		plan->pieces[plan->count++] = segment;
+	}
+	return 0;
+}
+
 /* ---- Compiling ---------------------------------------------------------- */
 
 static const char *action_key(enum cg_action action)
@@ -131,19 +290,53 @@ static unsigned id_list_entries(const struct model_id_rule_list *list)
 	return entries;
 }
 
-static bool check_limits(struct diag_reporter *reporter, const struct policy_model *model)
+static unsigned cap_rule_count(const struct model_capset *capset)
 {
+	unsigned count = 0;
+
+	for (unsigned i = 0; i < capset->count; i++)
+		count += !!capset->entries[i].deny_gain.caps + !!capset->entries[i].allow_gain.caps;
+	return count;
+}
+
+struct compile_plan {
+	struct constrain_plan constrain[MODEL_ID_KINDS];
+};
+
+static void compile_plan_done(struct compile_plan *plan)
+{
+	for (size_t i = 0; i < MODEL_ID_KINDS; i++)
+		constrain_plan_done(&plan->constrain[i]);
+}
+
+/* Returns 1 when within the limits, 0 after reporting, -ENOMEM. */
+static int check_limits(struct diag_reporter *reporter, const struct policy_model *model, struct compile_plan *plan)
+{
+	unsigned cap_rules = cap_rule_count(&model->capset);
 	bool ok = true;
-	unsigned cap_rules = !!model->capset.deny_gain.caps + !!model->capset.allow_gain.caps;
+	int r;
 
 	for (size_t kind = 0; kind < MODEL_ID_KINDS; kind++) {
 		const struct model_id_section *section = &model->id_rules[kind];
 		unsigned entries = id_list_entries(&section->deny) + id_list_entries(&section->allow);
 
-		if (entries > CG_MAX_ID_RULES) {
-			diag_error(reporter, section->mark.line, section->mark.column,
-				   "spec.%s compiles to %u rules, more than CG_MAX_ID_RULES (%d)", id_kinds[kind].name,
-				   entries, CG_MAX_ID_RULES);
+		/* Within the limit before transitivity, the plan stays small. */
+		if (kind != MODEL_SETGROUPS && entries <= CG_MAX_ID_RULES) {
+			r = plan_constraints(&section->allow, model->mode, &plan->constrain[kind]);
+			if (r < 0)
+				return r;
+		}
+		if (entries + plan->constrain[kind].count > CG_MAX_ID_RULES) {
+			if (plan->constrain[kind].count > 0)
+				diag_error(reporter, section->mark.line, section->mark.column,
+					   "spec.%s compiles to %u rules (%u of them added by the transitivity rule), "
+					   "more than CG_MAX_ID_RULES (%d)",
+					   id_kinds[kind].name, entries + plan->constrain[kind].count,
+					   plan->constrain[kind].count, CG_MAX_ID_RULES);
+			else
+				diag_error(reporter, section->mark.line, section->mark.column,
+					   "spec.%s compiles to %u rules, more than CG_MAX_ID_RULES (%d)",
+					   id_kinds[kind].name, entries, CG_MAX_ID_RULES);
 			ok = false;
 		}
 	}
@@ -154,11 +347,6 @@ static bool check_limits(struct diag_reporter *reporter, const struct policy_mod
 		ok = false;
 	}
 	return ok;
-}
-
-static enum cg_mode resolve_mode(enum cg_mode own, enum cg_mode policy_mode)
-{
-	return own != CG_MODE_NONE ? own : policy_mode;
 }
 
 static int add_rule_info(struct policy *out, enum cg_hook hook, enum cg_action action, enum cg_mode mode,
@@ -181,6 +369,12 @@ static int add_rule_info(struct policy *out, enum cg_hook hook, enum cg_action a
 	return 0;
 }
 
+/* What cg_*_rule.err holds when a policy does not say: EPERM. */
+static __u8 rule_errno(__u8 err)
+{
+	return err ? err : EPERM;
+}
+
 static int compile_id_list(struct policy *out, const struct id_kind *kind, enum cg_action action,
 			   const struct model_id_rule_list *list)
 {
@@ -193,15 +387,19 @@ static int compile_id_list(struct policy *out, const struct id_kind *kind, enum 
 		struct text text = {};
 		__u16 index;
 
-		text_append(&text, "%s.%s[%u]: ", kind->name, action_key(action), rule->index);
-		if (kind->has_from) {
-			text_append(&text, "from ");
-			text_append_id_spec(&text, &rule->from);
-			text_append(&text, " to ");
+		if (rule->text) {
+			text_append(&text, "%s", rule->text);
 		} else {
-			text_append(&text, "gid ");
+			text_append(&text, "%s.%s[%u]: ", kind->name, action_key(action), rule->index);
+			if (kind->has_from) {
+				text_append(&text, "from ");
+				text_append_id_spec(&text, &rule->from);
+				text_append(&text, " to ");
+			} else {
+				text_append(&text, "gid ");
+			}
+			text_append_id_spec(&text, &rule->to);
 		}
-		text_append_id_spec(&text, &rule->to);
 
 		r = add_rule_info(out, kind->hook, action, mode, rule->index, rule->mark, &text, &index);
 		if (r < 0)
@@ -214,19 +412,63 @@ static int compile_id_list(struct policy *out, const struct id_kind *kind, enum 
 					.from_hi = rule->from.ranges[f].hi,
 					.to_lo = rule->to.ranges[t].lo,
 					.to_hi = rule->to.ranges[t].hi,
+					.rule_index = index,
 					.action = (__u8)action,
 					.mode = (__u8)mode,
-					.rule_index = index,
+					.flags = rule->flags,
+					.err = rule_errno(rule->err),
+					.setid_mask = rule->setid_mask,
 				};
 	}
 	return 0;
 }
 
-static int compile_cap_list(struct policy *out, const struct model_capset *capset, enum cg_action action,
+static int compile_constraints(struct diag_reporter *reporter, struct policy *out, const struct id_kind *kind,
+			       enum id_type type, const struct constrain_plan *plan)
+{
+	struct cg_id_rules *compiled = (struct cg_id_rules *)((char *)&out->compiled + kind->offset);
+	int r;
+
+	for (unsigned i = 0; i < plan->count; i++) {
+		const struct constrain_piece *piece = &plan->pieces[i];
+		struct model_id_range range = { piece->lo, piece->hi };
+		struct text text = {}, target = {}, from = {};
+		__u16 index;
+
+		text_append_range(&target, &range);
+		text_append_id_spec(&from, &piece->origin->from);
+		diag_report(reporter, POLICY_DIAG_WARNING, piece->origin->to_mark.line, piece->origin->to_mark.column,
+			    "%s %s may move to %s, which no allow rule constrains; %s is constrained to itself "
+			    "(SafeSetID's transitivity rule)",
+			    id_type_noun(type), from.buf, target.buf, target.buf);
+
+		text_append(&text, "%s: %s constrained to itself (transitivity of %s.allow[%u])", kind->name,
+			    target.buf, kind->name, piece->origin->index);
+		r = add_rule_info(out, kind->hook, CG_ACTION_CONSTRAIN, piece->mode, piece->origin->index,
+				  piece->origin->to_mark, &text, &index);
+		if (r < 0)
+			return r;
+		/* An empty target range: no move away from the source is allowed. */
+		compiled->rule[compiled->count++] = (struct cg_id_rule){
+			.from_lo = piece->lo,
+			.from_hi = piece->hi,
+			.to_lo = 1,
+			.to_hi = 0,
+			.rule_index = index,
+			.action = CG_ACTION_CONSTRAIN,
+			.mode = (__u8)piece->mode,
+			.err = EPERM,
+		};
+	}
+	return 0;
+}
+
+static int compile_cap_list(struct policy *out, const struct model_cap_entry *entry, enum cg_action action,
 			    const struct model_cap_list *list)
 {
 	struct cg_cap_rules *compiled = &out->compiled.capset;
-	enum cg_mode mode = resolve_mode(capset->mode, out->mode);
+	enum cg_mode mode = resolve_mode(entry->mode, out->mode);
+	const char *key = action == CG_ACTION_DENY ? "denyGain" : "allowGain";
 	struct text text = {};
 	__u16 index;
 	int r;
@@ -235,72 +477,189 @@ static int compile_cap_list(struct policy *out, const struct model_capset *capse
 	if (list->caps == 0)
 		return 0;
 
-	text_append(&text, "capset.%s: ", action == CG_ACTION_DENY ? "denyGain" : "allowGain");
+	if (entry->in_rules_list)
+		text_append(&text, "capset.rules[%u].%s: ", entry->index, key);
+	else
+		text_append(&text, "capset.%s: ", key);
 	text_append_caps(&text, list->caps);
 	text_append(&text, " in ");
-	text_append_sets(&text, capset->sets);
+	text_append_sets(&text, entry->sets);
 
-	r = add_rule_info(out, CG_HOOK_CAPSET, action, mode, 0, list->mark, &text, &index);
+	r = add_rule_info(out, CG_HOOK_CAPSET, action, mode, entry->index, list->mark, &text, &index);
 	if (r < 0)
 		return r;
 	compiled->rule[compiled->count++] = (struct cg_cap_rule){
 		.caps = list->caps,
-		.sets = capset->sets,
+		.sets = entry->sets,
 		.action = (__u8)action,
 		.mode = (__u8)mode,
 		.rule_index = index,
+		.err = EPERM,
 	};
+	return 0;
+}
+
+static int compile_exec(struct policy *out, const struct model_exec *exec)
+{
+	struct cg_exec_rule *compiled = &out->compiled.exec;
+	enum cg_mode mode = resolve_mode(exec->mode, out->mode);
+	struct text text = {};
+	__u16 index;
+	int r;
+
+	*compiled = (struct cg_exec_rule){ .rule_index = CG_NO_RULE };
+	if (!exec->present)
+		return 0;
+
+	text_append(&text, "exec:");
+	if (exec->npaths > 0) {
+		text_append(&text, " allowPaths [");
+		for (unsigned i = 0; i < exec->npaths; i++)
+			text_append(&text, "%s%s", i ? ", " : "", exec->paths[i]);
+		text_append(&text, "]");
+	}
+	if (exec->nuids > 0) {
+		text_append(&text, "%s allowTargetUids [", exec->npaths > 0 ? "," : "");
+		for (unsigned i = 0; i < exec->nuids; i++) {
+			text_append(&text, i ? ", " : "");
+			text_append_range(&text, &exec->uids[i]);
+		}
+		text_append(&text, "]");
+	}
+	if (exec->npaths == 0 && exec->nuids == 0)
+		text_append(&text, " deny");
+	r = add_rule_info(out, CG_HOOK_EXEC, CG_ACTION_DENY, mode, 0, exec->mark, &text, &index);
+	if (r < 0)
+		return r;
+
+	compiled->rule_index = index;
+	compiled->mode = (__u8)mode;
+	compiled->nuids = exec->nuids;
+	for (unsigned i = 0; i < exec->nuids; i++) {
+		compiled->allow_uids[i].lo = exec->uids[i].lo;
+		compiled->allow_uids[i].hi = exec->uids[i].hi;
+	}
+
+	if (exec->npaths > 0) {
+		out->exec_allow_paths = calloc(exec->npaths, sizeof(*out->exec_allow_paths));
+		if (!out->exec_allow_paths)
+			return -ENOMEM;
+		for (unsigned i = 0; i < exec->npaths; i++) {
+			out->exec_allow_paths[i] = strdup(exec->paths[i]);
+			if (!out->exec_allow_paths[i])
+				return -ENOMEM;
+			out->nexec_allow_paths++;
+		}
+	}
+	return 0;
+}
+
+static int compile_userns(struct policy *out, const struct model_userns *userns)
+{
+	struct cg_userns_rule *compiled = &out->compiled.userns;
+	enum cg_mode mode = resolve_mode(userns->mode, out->mode);
+	struct text text = {};
+	__u16 index;
+	int r;
+
+	*compiled = (struct cg_userns_rule){ .rule_index = CG_NO_RULE };
+	if (!userns->present)
+		return 0;
+	text_append(&text, "userns: deny");
+	r = add_rule_info(out, CG_HOOK_USERNS, CG_ACTION_DENY, mode, 0, userns->mark, &text, &index);
+	if (r < 0)
+		return r;
+	compiled->rule_index = index;
+	compiled->mode = (__u8)mode;
+	return 0;
+}
+
+static int copy_selector(struct policy_selector *to, const struct model_selector *from)
+{
+	*to = (struct policy_selector){
+		.line = from->mark.line,
+		.column = from->mark.column,
+		.host = from->host,
+		.index = POLICY_NO_SELECTOR,
+	};
+	if (from->cgroup) {
+		to->cgroup = strdup(from->cgroup);
+		if (!to->cgroup)
+			return -ENOMEM;
+	}
+	to->text = strdup(from->text ? from->text : "");
+	if (!to->text)
+		return -ENOMEM;
+	if (from->npredicates == 0)
+		return 0;
+	to->predicates = calloc(from->npredicates, sizeof(*to->predicates));
+	if (!to->predicates)
+		return -ENOMEM;
+	for (unsigned i = 0; i < from->npredicates; i++) {
+		struct policy_selector_predicate *predicate = &to->predicates[to->npredicates];
+
+		predicate->patterns = strdup(from->predicates[i].patterns);
+		predicate->description = strdup(from->predicates[i].description);
+		to->npredicates++;
+		if (!predicate->patterns || !predicate->description)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
 static int copy_selectors(struct policy *out, const struct policy_model *model)
 {
+	int r;
+
 	if (model->nselectors == 0)
 		return 0;
 	out->selectors = calloc(model->nselectors, sizeof(*out->selectors));
 	if (!out->selectors)
 		return -ENOMEM;
 	for (unsigned i = 0; i < model->nselectors; i++) {
-		const struct model_selector *from = &model->selectors[i];
-		struct policy_selector *to = &out->selectors[out->nselectors];
-
-		*to = (struct policy_selector){ .line = from->mark.line, .column = from->mark.column };
-		if (from->cgroup) {
-			to->cgroup = strdup(from->cgroup);
-			if (!to->cgroup)
-				return -ENOMEM;
-		}
+		/* Counted first, so that policy_done() frees a half-copied one. */
 		out->nselectors++;
+		r = copy_selector(&out->selectors[i], &model->selectors[i]);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
 
-static int compile_into(struct policy *out, const struct policy_model *model, const char *file, __u32 policy_id)
+static int compile_into(struct diag_reporter *reporter, struct policy *out, const struct policy_model *model,
+			const char *file, __u32 policy_id, const struct compile_plan *plan)
 {
+	__u32 all_syscalls = (1u << CG_SYS_MAX) - 1;
 	int r;
 
 	out->name = strdup(model->name);
 	out->file = strdup(file);
 	if (!out->name || !out->file)
 		return -ENOMEM;
+	out->kind = model->kind;
 	out->line = model->mark.line;
 	out->column = model->mark.column;
 	out->name_line = model->name_mark.line;
 	out->name_column = model->name_mark.column;
 	out->mode = model->mode;
-	out->flags = (model->observe ? CG_POLICY_OBSERVE : 0) | (model->report_allowed ? CG_POLICY_REPORT_ALLOWED : 0);
+	out->priority = model->priority;
+	out->flags = (model->observe ? CG_POLICY_OBSERVE : 0) | (model->report_allowed ? CG_POLICY_REPORT_ALLOWED : 0) |
+		     (model->regain_allowed ? CG_POLICY_REGAIN_ALLOWED : 0) | model->pidns_flags;
 	out->compiled.policy_id = policy_id;
 	out->compiled.flags = out->flags;
 	out->compiled.mode = (__u8)model->mode;
+	if (model->observe)
+		out->compiled.observe_syscalls = model->observe_syscalls ? model->observe_syscalls : all_syscalls;
 
 	r = copy_selectors(out, model);
 	if (r < 0)
 		return r;
 
-	size_t nrules = !!model->capset.deny_gain.caps + !!model->capset.allow_gain.caps;
+	size_t nrules = cap_rule_count(&model->capset) + model->exec.present + model->userns.present;
 
 	for (size_t kind = 0; kind < MODEL_ID_KINDS; kind++)
-		nrules += model->id_rules[kind].deny.count + model->id_rules[kind].allow.count;
+		nrules += model->id_rules[kind].deny.count + model->id_rules[kind].allow.count +
+			  plan->constrain[kind].count;
 	if (nrules > 0) {
 		out->rules = calloc(nrules, sizeof(*out->rules));
 		if (!out->rules)
@@ -315,27 +674,56 @@ static int compile_into(struct policy *out, const struct policy_model *model, co
 		r = compile_id_list(out, &id_kinds[kind], CG_ACTION_ALLOW, &section->allow);
 		if (r < 0)
 			return r;
+		r = compile_constraints(reporter, out, &id_kinds[kind], kind == MODEL_SETUID ? ID_USER : ID_GROUP,
+					&plan->constrain[kind]);
+		if (r < 0)
+			return r;
 	}
-	r = compile_cap_list(out, &model->capset, CG_ACTION_DENY, &model->capset.deny_gain);
+	for (unsigned i = 0; i < model->capset.count; i++) {
+		const struct model_cap_entry *entry = &model->capset.entries[i];
+
+		r = compile_cap_list(out, entry, CG_ACTION_DENY, &entry->deny_gain);
+		if (r < 0)
+			return r;
+		r = compile_cap_list(out, entry, CG_ACTION_ALLOW, &entry->allow_gain);
+		if (r < 0)
+			return r;
+	}
+	r = compile_exec(out, &model->exec);
 	if (r < 0)
 		return r;
-	return compile_cap_list(out, &model->capset, CG_ACTION_ALLOW, &model->capset.allow_gain);
+	return compile_userns(out, &model->userns);
 }
 
 int policy_compile(struct diag_reporter *reporter, const struct policy_model *model, const char *file,
 		   __u32 policy_id, struct policy *out)
 {
+	_cleanup_(compile_plan_done) struct compile_plan plan = {};
 	int r;
 
 	*out = (struct policy){};
-	if (!check_limits(reporter, model))
+	r = check_limits(reporter, model, &plan);
+	if (r < 0)
+		return r;
+	if (r == 0)
 		return -EINVAL;
-	r = compile_into(out, model, file, policy_id);
+	r = compile_into(reporter, out, model, file, policy_id, &plan);
 	if (r < 0) {
 		policy_done(out);
 		return r;
 	}
 	return 0;
+}
+
+static void selector_done(struct policy_selector *selector)
+{
+	free(selector->cgroup);
+	free(selector->text);
+	for (size_t i = 0; i < selector->npredicates; i++) {
+		free(selector->predicates[i].patterns);
+		free(selector->predicates[i].description);
+	}
+	free(selector->predicates);
 }
 
 void policy_done(struct policy *policy)
@@ -345,10 +733,13 @@ void policy_done(struct policy *policy)
 	free(policy->name);
 	free(policy->file);
 	for (size_t i = 0; i < policy->nselectors; i++)
-		free(policy->selectors[i].cgroup);
+		selector_done(&policy->selectors[i]);
 	free(policy->selectors);
 	for (size_t i = 0; i < policy->nrules; i++)
 		free(policy->rules[i].text);
 	free(policy->rules);
+	for (size_t i = 0; i < policy->nexec_allow_paths; i++)
+		free(policy->exec_allow_paths[i]);
+	free(policy->exec_allow_paths);
 	*policy = (struct policy){};
 }

@@ -1,16 +1,50 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libFuzzer entry: any bytes through the parser, into a set that already
- * holds one policy (so duplicate names and all-or-nothing are exercised). */
+/*
+ * libFuzzer entry: any bytes through the policy parser (CredentialPolicy,
+ * TracingPolicy, by kind), into a set that already holds one policy (so
+ * duplicate names, the set-wide selection and all-or-nothing are
+ * exercised); the resulting selection through the matcher; and the same
+ * bytes through the agent's settings-file parser.
+ *
+ * Names resolve through $CREDGATE_FUZZ_PASSWD / $CREDGATE_FUZZ_GROUP when
+ * set (the ctest entry points them at the unit tests' files), otherwise
+ * through /etc/passwd and /etc/group.
+ */
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "policy.h"
 
 static const char seed_policy[] = "apiVersion: credgate.io/v1\n"
 				  "kind: CredentialPolicy\n"
 				  "metadata: {name: seed}\n"
-				  "spec: {selector: {cgroup: /}}\n";
+				  "spec: {selector: [{cgroup: /}, {host: true}]}\n";
+
+/* Paths that exercise every kind of pattern the selectors compile to. */
+static const char *const probe_paths[] = {
+	"/",
+	"/system.slice/nginx.service",
+	"/system.slice/docker-4f2a1b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8.scope",
+	("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0f3c1d52_7f6e_4a8b_9c3d_2e1f0a9b8c7d.slice/"
+	 "cri-containerd-4f2a1b3c4d5e.scope"),
+	"/kubepods/besteffort/pod0f3c1d52-7f6e-4a8b-9c3d-2e1f0a9b8c7d/4f2a1b3c4d5e",
+	"/machine.slice/libpod-4f2a1b3c4d5e.scope/container",
+	"/a/b/c/d/e/f/g",
+};
+
+static void check_diags(const struct policy_diags *diags)
+{
+	char line[512];
+
+	for (size_t i = 0; i < diags->count; i++) {
+		policy_diag_format(&diags->items[i], line, sizeof(line));
+		if (strchr(line, '\n'))
+			__builtin_trap();
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,20 +52,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct policy_diags diags = {};
 	struct policy_set *set = policy_set__new();
-	char line[512];
+	struct credgate_config cfg;
 
 	if (!set)
 		return 0;
+	if (policy_set__set_name_files(set, getenv("CREDGATE_FUZZ_PASSWD"), getenv("CREDGATE_FUZZ_GROUP")) != 0)
+		__builtin_trap();
 	if (policy_set__parse(set, "seed.yaml", seed_policy, strlen(seed_policy), &diags) != 0)
 		__builtin_trap();
 	if (policy_set__parse(set, "fuzz.yaml", (const char *)data, size, &diags) != 0 && set->count != 1)
 		__builtin_trap(); /* a failed parse must leave the set as it was */
-	for (size_t i = 0; i < diags.count; i++) {
-		policy_diag_format(&diags.items[i], line, sizeof(line));
-		if (strchr(line, '\n'))
+	if (set->selection->generation.nselectors < set->count || set->selection->generation.nstates > CG_MAX_NFA_STATES)
+		__builtin_trap();
+	for (size_t i = 0; i < sizeof(probe_paths) / sizeof(probe_paths[0]); i++) {
+		struct cg_cgroup_state state;
+		struct policy_tie tie;
+
+		if (policy_selection_match_path(set->selection, probe_paths[i], &state, &tie) != 0)
+			__builtin_trap();
+		if (state.policy_id != CG_NO_POLICY && state.policy_id >= set->count)
+			__builtin_trap();
+		if (tie.tied != !!(state.flags & CG_CGROUP_AMBIGUOUS) && i == 0)
 			__builtin_trap();
 	}
+	check_diags(&diags);
 	policy_diags_clear(&diags);
 	policy_set__free(set);
+
+	/* The settings file: whatever happens, the defaults stay usable. */
+	credgate_config_parse("fuzz.yaml", (const char *)data, size, &cfg, &diags);
+	check_diags(&diags);
+	credgate_config_free(&cfg);
+	policy_diags_clear(&diags);
 	return 0;
 }

@@ -17,10 +17,8 @@
 
 #include "cleanup.h"
 #include "diag.h"
+#include "fileio.h"
 #include "set.h"
-
-/* First read of a file whose size fstat() gave as 0 (procfs and the like). */
-#define READ_CHUNK 4096
 
 /* Report errno @errnum about @file with @what ("cannot open"), return it negated. */
 static int report_errno(struct policy_diags *diags, const char *file, const char *what, int errnum)
@@ -41,50 +39,17 @@ static int report_too_large(struct policy_diags *diags, const char *file, unsign
 	return -EFBIG;
 }
 
-/*
- * Read all of @fd, at most POLICY_MAX_FILE_SIZE bytes. The size from
- * fstat() is only a first guess: the file may grow while it is read.
- */
+/* Read all of @fd, at most POLICY_MAX_FILE_SIZE bytes. */
 static int read_bounded(int fd, size_t size_hint, const char *file, struct policy_diags *diags, char **ret,
 			size_t *ret_len)
 {
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, capacity = (size_hint > 0 ? size_hint : READ_CHUNK) + 1;
+	int r = read_fd_bounded(fd, size_hint, POLICY_MAX_FILE_SIZE, ret, ret_len);
 
-	for (;;) {
-		ssize_t n;
-
-		if (len == capacity) {
-			char *bigger;
-
-			if (capacity > POLICY_MAX_FILE_SIZE)
-				return report_too_large(diags, file, len);
-			capacity = capacity * 2 > POLICY_MAX_FILE_SIZE + 1 ? POLICY_MAX_FILE_SIZE + 1 : capacity * 2;
-			bigger = realloc(buf, capacity);
-			if (!bigger)
-				return -ENOMEM;
-			buf = bigger;
-		} else if (!buf) {
-			buf = malloc(capacity);
-			if (!buf)
-				return -ENOMEM;
-		}
-
-		n = read(fd, buf + len, capacity - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return report_errno(diags, file, "cannot read", errno);
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > POLICY_MAX_FILE_SIZE)
-		return report_too_large(diags, file, len);
-	*ret = TAKE_PTR(buf);
-	*ret_len = len;
-	return 0;
+	if (r == -EFBIG)
+		return report_too_large(diags, file, *ret_len);
+	if (r < 0 && r != -ENOMEM)
+		return report_errno(diags, file, "cannot read", -r);
+	return r;
 }
 
 static int load_file(struct policy_staging *staging, int fd, const struct stat *st, const char *file)
@@ -253,13 +218,14 @@ static int load_directory(struct policy_staging *staging, int fd, const char *pa
 
 int policy_set__load(struct policy_set *set, const char *path, struct policy_diags *diags)
 {
-	struct policy_staging staging = { .base = set, .diags = diags };
+	struct policy_staging staging;
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	int r;
 
 	if (!set || !path)
 		return -EINVAL;
+	policy_staging_init(&staging, set, diags);
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)

@@ -9,6 +9,9 @@
 static const struct policy_keyword mode_keywords[] = {
 	{ "audit", CG_MODE_AUDIT },
 	{ "enforce", CG_MODE_ENFORCE },
+	/* SELinux's words for the same. */
+	{ "permissive", CG_MODE_AUDIT },
+	{ "enforcing", CG_MODE_ENFORCE },
 };
 
 const struct policy_keyword_table policy_mode_keywords = {
@@ -20,6 +23,7 @@ static const struct policy_keyword capset_keywords[] = {
 	{ "permitted", CG_CAPSET_PERMITTED },
 	{ "effective", CG_CAPSET_EFFECTIVE },
 	{ "inheritable", CG_CAPSET_INHERITABLE },
+	{ "ambient", CG_CAPSET_AMBIENT },
 };
 
 const struct policy_keyword_table policy_capset_keywords = {
@@ -56,9 +60,23 @@ const char *policy_hook_name(enum cg_hook hook)
 		[CG_HOOK_SETGID] = "task_fix_setgid",
 		[CG_HOOK_SETGROUPS] = "task_fix_setgroups",
 		[CG_HOOK_CAPSET] = "capset",
+		[CG_HOOK_EXEC] = "bprm_creds_from_file",
+		[CG_HOOK_USERNS] = "userns_create",
+		[CG_HOOK_PRCTL] = "task_prctl",
 	};
 
 	if ((unsigned)hook >= ELEMENTSOF(hook_names))
 		return NULL;
 	return hook_names[hook];
+}
+
+const char *policy_kind_name(enum policy_kind kind)
+{
+	switch (kind) {
+	case POLICY_KIND_CREDENTIAL:
+		return "CredentialPolicy";
+	case POLICY_KIND_TRACING:
+		return "TracingPolicy";
+	}
+	return NULL;
 }

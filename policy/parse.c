@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Node tree to policy model.
+ * Node tree to policy model: CredentialPolicy documents, and the dispatch
+ * on `kind` (TracingPolicy is in tracing.c, selectors in selector.c).
  *
- * Every mapping is read through a table of the keys it accepts (struct
- * field): unknown and duplicate keys are found in one place, and a new key
- * is a new row plus its parser. Documents are dispatched on `kind`, each kind
- * having its own table. Parsing goes on after a problem so that one run
- * reports as many as it can; a document with any error yields no model.
+ * A document with any error yields no model; parsing goes on after a
+ * problem so that one run reports as many as it can.
  */
 
 #include <errno.h>
@@ -21,444 +19,47 @@
 #include "names.h"
 #include "parse.h"
 
-/* A dotted path such as "spec.setuid.deny[3].from": keys come from the
- * tables below and indexes are bounded, so this always fits. */
-#define PATH_SIZE 128
-/* Room for "expected one of: ..." lists built from a table. */
-#define CHOICES_SIZE 256
-/* Rows one field table may have: parse_fields() keeps one slot per row. */
-#define MAX_FIELDS 32
-/* Longest cgroup path component, as for any file name (NAME_MAX). */
-#define CGROUP_NAME_MAX 255
-
-struct document_kind;
-
-struct parse_ctx {
-	struct diag_reporter *reporter;
-	const struct document_kind *kind;
-};
-
-struct field;
-
-struct field_arg {
-	const struct field *field;
-	const struct ynode *key;
-	const struct ynode *value;
-	const char *path; /* of the value, e.g. "spec.mode" */
-};
-
-/* Returns 0 (problems are reported, not returned) or -ENOMEM. */
-typedef int (*field_parser)(struct parse_ctx *ctx, const struct field_arg *arg, void *target);
-
-struct field {
-	const char *key;
-	field_parser parse;
-	size_t arg; /* for the parser: an offset into its target, or a selector */
-	bool required;
-};
-
-/* The member of @target that a field's offset names. */
-#define FIELD_MEMBER(type, target, arg) ((type *)((char *)(target) + (arg)->field->arg))
-
-#define parse_error(ctx, node, ...) diag_error((ctx)->reporter, (node)->line, (node)->column, __VA_ARGS__)
-
 static struct model_mark mark_of(const struct ynode *node)
 {
 	return (struct model_mark){ .line = node->line, .column = node->column };
 }
 
-static const char *path_key(char buf[static PATH_SIZE], const char *parent, const char *key)
-{
-	if (!parent || !*parent)
-		snprintf(buf, PATH_SIZE, "%s", key);
-	else
-		snprintf(buf, PATH_SIZE, "%s.%s", parent, key);
-	return buf;
-}
-
-static const char *path_index(char buf[static PATH_SIZE], const char *parent, size_t index)
-{
-	snprintf(buf, PATH_SIZE, "%s[%zu]", parent, index);
-	return buf;
-}
-
-/* Append @name to a list read as "'a', 'b' or 'c'" (@quote) or "a, b, c". */
-static void append_choice(char buf[static CHOICES_SIZE], size_t index, size_t count, const char *name, bool quote)
-{
-	size_t len = strlen(buf);
-	const char *separator = index == 0 ? "" : (quote && index + 1 == count) ? " or " : ", ";
-
-	snprintf(buf + len, CHOICES_SIZE - len, quote ? "%s'%s'" : "%s%s", separator, name);
-}
-
-static const char *keyword_choices(char buf[static CHOICES_SIZE], const struct policy_keyword_table *table)
-{
-	buf[0] = '\0';
-	for (size_t i = 0; i < table->count; i++)
-		append_choice(buf, i, table->count, table->items[i].name, true);
-	return buf;
-}
-
-static const char *field_keys(char buf[static CHOICES_SIZE], const struct field *fields, size_t nfields)
-{
-	buf[0] = '\0';
-	for (size_t i = 0; i < nfields; i++)
-		append_choice(buf, i, nfields, fields[i].key, false);
-	return buf;
-}
-
-/* ---- Scalars ---------------------------------------------------------- */
-
-/* A scalar that is not null and holds no NUL: usable as a C string. */
-static bool scalar_is_text(const struct ynode *node)
-{
-	return node->kind == YNODE_SCALAR && !ynode_is_null(node) && strlen(node->value) == node->length;
-}
-
-static bool scalar_equals(const struct ynode *node, const char *text)
-{
-	return scalar_is_text(node) && strcmp(node->value, text) == 0;
-}
-
-static bool expect_string(struct parse_ctx *ctx, const struct ynode *node, const char *path, const char **ret)
-{
-	char described[DIAG_QUOTE_SIZE];
-
-	if (node->kind != YNODE_SCALAR || ynode_is_null(node)) {
-		parse_error(ctx, node, "%s: expected a string, got %s", path, ynode_describe(node, described));
-		return false;
-	}
-	if (strlen(node->value) != node->length) {
-		parse_error(ctx, node, "%s: NUL characters are not allowed, got %s", path,
-			    ynode_describe(node, described));
-		return false;
-	}
-	*ret = node->value;
-	return true;
-}
-
-static bool expect_mapping(struct parse_ctx *ctx, const struct ynode *node, const char *path)
-{
-	char described[DIAG_QUOTE_SIZE];
-
-	if (node->kind == YNODE_MAPPING)
-		return true;
-	parse_error(ctx, node, "%s: expected a mapping, got %s", path, ynode_describe(node, described));
-	return false;
-}
-
-static bool expect_list(struct parse_ctx *ctx, const struct ynode *node, const char *path)
-{
-	char described[DIAG_QUOTE_SIZE];
-
-	if (node->kind == YNODE_SEQUENCE)
-		return true;
-	parse_error(ctx, node, "%s: expected a list, got %s", path, ynode_describe(node, described));
-	return false;
-}
-
-static bool parse_keyword(struct parse_ctx *ctx, const struct ynode *node, const char *path,
-			  const struct policy_keyword_table *table, unsigned *ret)
-{
-	const struct policy_keyword *keyword = NULL;
-	char choices[CHOICES_SIZE], described[DIAG_QUOTE_SIZE];
-
-	if (scalar_is_text(node))
-		keyword = policy_keyword_find(table, node->value);
-	if (!keyword) {
-		parse_error(ctx, node, "%s: expected %s, got %s", path, keyword_choices(choices, table),
-			    ynode_describe(node, described));
-		return false;
-	}
-	*ret = keyword->value;
-	return true;
-}
-
-static bool parse_bool(struct parse_ctx *ctx, const struct ynode *node, const char *path, bool *ret)
-{
-	/* YAML 1.2's core schema: no yes/no/on/off, which surprise people. */
-	static const struct {
-		const char *text;
-		bool value;
-	} spellings[] = {
-		{ "true", true }, { "True", true }, { "TRUE", true },
-		{ "false", false }, { "False", false }, { "FALSE", false },
-	};
-	char described[DIAG_QUOTE_SIZE];
-
-	for (size_t i = 0; i < ELEMENTSOF(spellings); i++)
-		if (scalar_equals(node, spellings[i].text)) {
-			*ret = spellings[i].value;
-			return true;
-		}
-	parse_error(ctx, node, "%s: expected true or false, got %s", path, ynode_describe(node, described));
-	return false;
-}
-
-/* ---- Mappings --------------------------------------------------------- */
-
-static bool key_matches(const struct ynode *key, const char *name)
-{
-	size_t len = strlen(name);
-
-	return key->kind == YNODE_SCALAR && key->length == len && memcmp(key->value, name, len) == 0;
-}
-
-/* The value of the first pair whose key is @name, or NULL. */
-static const struct ynode *mapping_find(const struct ynode *mapping, const char *name)
-{
-	for (const struct ynode *key = mapping->first; key && key->next; key = key->next->next)
-		if (key_matches(key, name))
-			return key->next;
-	return NULL;
-}
-
-/*
- * Read @mapping through @fields, calling each known key's parser in the
- * order the keys are written. Unknown and repeated keys are errors, and so
- * is a missing required key (reported at @anchor: the key that names this
- * mapping, or the mapping itself).
- */
-static int parse_fields(struct parse_ctx *ctx, const struct ynode *mapping, const char *path,
-			const struct ynode *anchor, const struct field *fields, size_t nfields, void *target)
-{
-	const struct ynode *seen[MAX_FIELDS] = {};
-	char where[PATH_SIZE + 16], keys[CHOICES_SIZE], described[DIAG_QUOTE_SIZE];
-	int r;
-
-	if (nfields > MAX_FIELDS)
-		return -E2BIG; /* a table too big for seen[]: a bug, not input */
-	if (*path)
-		snprintf(where, sizeof(where), "in %s", path);
-	else
-		snprintf(where, sizeof(where), "at the top level");
-
-	for (const struct ynode *key = mapping->first; key && key->next; key = key->next->next) {
-		const struct ynode *value = key->next;
-		size_t i;
-
-		if (key->kind != YNODE_SCALAR) {
-			parse_error(ctx, key, "keys %s must be strings, got %s", where,
-				    ynode_describe(key, described));
-			continue;
-		}
-		for (i = 0; i < nfields; i++)
-			if (key_matches(key, fields[i].key))
-				break;
-		if (i == nfields) {
-			parse_error(ctx, key, "unknown key %s %s (expected one of: %s)",
-				    diag_quote(described, key->value, key->length), where,
-				    field_keys(keys, fields, nfields));
-			continue;
-		}
-		if (seen[i]) {
-			parse_error(ctx, key, "duplicate key '%s' %s (first defined at %u:%u)", fields[i].key, where,
-				    seen[i]->line, seen[i]->column);
-			continue;
-		}
-		seen[i] = key;
-
-		char value_path[PATH_SIZE];
-		struct field_arg arg = {
-			.field = &fields[i],
-			.key = key,
-			.value = value,
-			.path = path_key(value_path, path, fields[i].key),
-		};
-
-		r = fields[i].parse(ctx, &arg, target);
-		if (r < 0)
-			return r;
-	}
-
-	for (size_t i = 0; i < nfields; i++)
-		if (fields[i].required && !seen[i]) {
-			char missing[PATH_SIZE];
-
-			parse_error(ctx, anchor, "%s is required", path_key(missing, path, fields[i].key));
-		}
-	return 0;
-}
-
-/* ---- Field parsers shared by several tables ---------------------------- */
-
-static int parse_mode_at(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
-{
-	unsigned mode = CG_MODE_NONE;
-
-	if (parse_keyword(ctx, arg->value, arg->path, &policy_mode_keywords, &mode))
-		*FIELD_MEMBER(enum cg_mode, target, arg) = (enum cg_mode)mode;
-	return 0;
-}
-
-static int parse_bool_at(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
-{
-	parse_bool(ctx, arg->value, arg->path, FIELD_MEMBER(bool, target, arg));
-	return 0;
-}
-
-static int parse_nothing(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
-{
-	return 0;
-}
-
-/* ---- Ids -------------------------------------------------------------- */
-
-#define ID_EXPECTED "expected an integer id, a range 'lo-hi' or 'any'"
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static const char *skip_spaces(const char *s)
-{
-	while (*s == ' ')
-		s++;
-	return s;
-}
-
-/* One decimal id at *@p, which moves past its digits. */
-static bool scan_id(struct parse_ctx *ctx, const struct ynode *node, const char *path, const char **p, __u32 *ret)
-{
-	const char *start = *p, *s = *p;
-	char quoted[DIAG_QUOTE_SIZE];
-	uint64_t value = 0;
-	bool too_big = false;
-
-	for (; is_digit(*s); s++)
-		if (!too_big) {
-			value = value * 10 + (uint64_t)(*s - '0');
-			too_big = value > UINT32_MAX;
-		}
-	*p = s;
-
-	/* YAML 1.1 reads 0755 as octal; refuse rather than guess. */
-	if (start[0] == '0' && s - start > 1) {
-		parse_error(ctx, node, "%s: id %s has a leading zero (ids are decimal)", path,
-			    diag_quote(quoted, start, (size_t)(s - start)));
-		return false;
-	}
-	if (!too_big && value == CG_ID_UNCHANGED) {
-		parse_error(ctx, node,
-			    "%s: id 4294967295 is -1, which means 'unchanged' and cannot be used (expected 0..%u)",
-			    path, MODEL_ID_MAX);
-		return false;
-	}
-	if (too_big || value > MODEL_ID_MAX) {
-		parse_error(ctx, node, "%s: id %s is out of range (expected 0..%u)", path,
-			    diag_quote(quoted, start, (size_t)(s - start)), MODEL_ID_MAX);
-		return false;
-	}
-	*ret = (__u32)value;
-	return true;
-}
-
-/* One id, "lo-hi" or "any": a plain integer or a string holding one. */
-static bool parse_id_item(struct parse_ctx *ctx, const struct ynode *node, const char *path,
-			  struct model_id_range *ret)
-{
-	char described[DIAG_QUOTE_SIZE];
-	const char *s;
-	__u32 lo, hi;
-
-	if (!scalar_is_text(node))
-		goto garbage;
-	if (strcmp(node->value, "any") == 0) {
-		*ret = (struct model_id_range){ MODEL_ID_ANY_LO, MODEL_ID_ANY_HI };
-		return true;
-	}
-
-	s = skip_spaces(node->value);
-	if (s[0] == '-' && is_digit(s[1])) {
-		const char *digits = s + 1, *end = digits;
-
-		while (is_digit(*end))
-			end++;
-		if (*skip_spaces(end) != '\0')
-			goto garbage;
-		if (end - digits == 1 && digits[0] == '1')
-			parse_error(ctx, node, "%s: id -1 means 'unchanged' and cannot be used (expected 0..%u)",
-				    path, MODEL_ID_MAX);
-		else
-			parse_error(ctx, node, "%s: id %s is out of range (expected 0..%u)", path,
-				    ynode_describe(node, described), MODEL_ID_MAX);
-		return false;
-	}
-	if (!is_digit(*s))
-		goto garbage;
-	if (!scan_id(ctx, node, path, &s, &lo))
-		return false;
-	s = skip_spaces(s);
-	hi = lo;
-	if (*s == '-') {
-		s = skip_spaces(s + 1);
-		if (!is_digit(*s))
-			goto garbage;
-		if (!scan_id(ctx, node, path, &s, &hi))
-			return false;
-		s = skip_spaces(s);
-	}
-	if (*s)
-		goto garbage;
-	if (lo > hi) {
-		parse_error(ctx, node, "%s: bad range %s: %u is greater than %u", path,
-			    ynode_describe(node, described), lo, hi);
-		return false;
-	}
-	*ret = (struct model_id_range){ lo, hi };
-	return true;
-
-garbage:
-	parse_error(ctx, node, "%s: " ID_EXPECTED ", got %s", path, ynode_describe(node, described));
-	return false;
-}
-
-static void parse_id_spec(struct parse_ctx *ctx, const struct ynode *node, const char *path,
-			  struct model_id_spec *spec)
-{
-	struct model_id_range range;
-	char item_path[PATH_SIZE];
-	size_t i = 0;
-
-	spec->count = 0;
-	if (node->kind != YNODE_SEQUENCE) {
-		if (parse_id_item(ctx, node, path, &range))
-			spec->ranges[spec->count++] = range;
-		return;
-	}
-	if (node->count == 0) {
-		parse_error(ctx, node, "%s: expected at least one id", path);
-		return;
-	}
-	/* Each item is at least one compiled rule: more cannot fit. */
-	if (node->count > CG_MAX_ID_RULES) {
-		parse_error(ctx, node, "%s: %zu ids, more than CG_MAX_ID_RULES (%d)", path, node->count,
-			    CG_MAX_ID_RULES);
-		return;
-	}
-	for (const struct ynode *item = node->first; item; item = item->next, i++)
-		if (parse_id_item(ctx, item, path_index(item_path, path, i), &range))
-			spec->ranges[spec->count++] = range;
-}
-
-static int parse_id_spec_at(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
-{
-	parse_id_spec(ctx, arg->value, arg->path, FIELD_MEMBER(struct model_id_spec, target, arg));
-	return 0;
-}
-
 /* ---- setuid, setgid, setgroups ----------------------------------------- */
 
+/* Which ids a section's lists hold: uids for setuid, gids otherwise. */
+static enum id_type section_id_type(const struct field_arg *arg)
+{
+	return strstr(arg->path, "setuid") ? ID_USER : ID_GROUP;
+}
+
+static int parse_rule_ids(struct parse_ctx *ctx, const struct field_arg *arg, struct model_id_spec *spec)
+{
+	return parse_id_spec(ctx, arg->value, arg->path, section_id_type(arg), CG_MAX_ID_RULES, "CG_MAX_ID_RULES",
+			     spec);
+}
+
+static int parse_from(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	return parse_rule_ids(ctx, arg, &((struct model_id_rule *)target)->from);
+}
+
+static int parse_to(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct model_id_rule *rule = target;
+
+	rule->to_mark = mark_of(arg->value);
+	return parse_rule_ids(ctx, arg, &rule->to);
+}
+
 static const struct field transition_rule_fields[] = {
-	{ .key = "from", .parse = parse_id_spec_at, .arg = offsetof(struct model_id_rule, from) },
-	{ .key = "to", .parse = parse_id_spec_at, .arg = offsetof(struct model_id_rule, to), .required = true },
+	{ .key = "from", .parse = parse_from },
+	{ .key = "to", .parse = parse_to, .required = true },
 	{ .key = "mode", .parse = parse_mode_at, .arg = offsetof(struct model_id_rule, mode) },
 };
 
 /* A setgroups rule is about each gid being added: it lands in "to". */
 static const struct field setgroups_rule_fields[] = {
-	{ .key = "gid", .parse = parse_id_spec_at, .arg = offsetof(struct model_id_rule, to), .required = true },
+	{ .key = "gid", .parse = parse_to, .required = true },
 	{ .key = "mode", .parse = parse_mode_at, .arg = offsetof(struct model_id_rule, mode) },
 };
 
@@ -546,6 +147,33 @@ static int parse_setgroups_section(struct parse_ctx *ctx, const struct field_arg
 
 /* ---- capset ------------------------------------------------------------ */
 
+/* The known capability nearest to @name, if it is near enough to be a typo. */
+static const char *capability_suggestion(const char *name)
+{
+	char upper[64];
+	const char *best = NULL;
+	unsigned best_distance = 1000;
+	size_t len;
+
+	if (strncasecmp(name, "CAP_", 4) == 0)
+		name += 4;
+	len = strlen(name);
+	if (len == 0 || len >= sizeof(upper))
+		return NULL;
+	for (size_t i = 0; i <= len; i++)
+		upper[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
+	for (unsigned cap = 0; cap <= POLICY_CAP_LAST_KNOWN; cap++) {
+		const char *known = policy_capability_name(cap);
+		unsigned distance = edit_distance(upper, known + 4);
+
+		if (distance < best_distance) {
+			best_distance = distance;
+			best = known;
+		}
+	}
+	return best_distance <= (len >= 5 ? 2u : 1u) ? best : NULL;
+}
+
 static int parse_cap_list_at(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
 {
 	struct model_cap_list *list = FIELD_MEMBER(struct model_cap_list, target, arg);
@@ -561,6 +189,7 @@ static int parse_cap_list_at(struct parse_ctx *ctx, const struct field_arg *arg,
 	if (!expect_list(ctx, node, arg->path))
 		return 0;
 	for (const struct ynode *item = node->first; item; item = item->next, index++) {
+		const char *suggestion;
 		int cap;
 
 		if (!scalar_is_text(item)) {
@@ -574,7 +203,13 @@ static int parse_cap_list_at(struct parse_ctx *ctx, const struct field_arg *arg,
 		}
 		cap = policy_capability_parse(item->value);
 		if (cap < 0) {
-			parse_error(ctx, item, "unknown capability %s", diag_quote(described, item->value, item->length));
+			suggestion = capability_suggestion(item->value);
+			if (suggestion)
+				parse_error(ctx, item, "unknown capability %s (did you mean %s?)",
+					    diag_quote(described, item->value, item->length), suggestion);
+			else
+				parse_error(ctx, item, "unknown capability %s",
+					    diag_quote(described, item->value, item->length));
 			continue;
 		}
 		list->caps |= (__u64)1 << cap;
@@ -584,7 +219,7 @@ static int parse_cap_list_at(struct parse_ctx *ctx, const struct field_arg *arg,
 
 static int parse_cap_sets(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
 {
-	struct model_capset *capset = target;
+	struct model_cap_entry *entry = target;
 	const struct ynode *node = arg->value;
 	char item_path[PATH_SIZE], choices[CHOICES_SIZE];
 	size_t index = 0;
@@ -607,20 +242,93 @@ static int parse_cap_sets(struct parse_ctx *ctx, const struct field_arg *arg, vo
 			ok = false;
 	}
 	if (ok)
-		capset->sets = sets;
+		entry->sets = sets;
 	return 0;
 }
 
-static const struct field capset_fields[] = {
-	{ .key = "denyGain", .parse = parse_cap_list_at, .arg = offsetof(struct model_capset, deny_gain) },
-	{ .key = "allowGain", .parse = parse_cap_list_at, .arg = offsetof(struct model_capset, allow_gain) },
-	{ .key = "sets", .parse = parse_cap_sets },
-	{ .key = "mode", .parse = parse_mode_at, .arg = offsetof(struct model_capset, mode) },
+#define CAP_ENTRY_FIELDS                                                                                   \
+	{ .key = "denyGain", .parse = parse_cap_list_at, .arg = offsetof(struct model_cap_entry, deny_gain) }, \
+	{ .key = "allowGain", .parse = parse_cap_list_at, .arg = offsetof(struct model_cap_entry, allow_gain) }, \
+	{ .key = "sets", .parse = parse_cap_sets },                                                           \
+	{ .key = "mode", .parse = parse_mode_at, .arg = offsetof(struct model_cap_entry, mode) }
+
+static const struct field cap_entry_fields[] = { CAP_ENTRY_FIELDS };
+
+static struct model_cap_entry cap_entry_default(const struct ynode *node)
+{
+	return (struct model_cap_entry){
+		.mark = mark_of(node),
+		.sets = CG_CAPSET_PERMITTED | CG_CAPSET_EFFECTIVE,
+		.mode = CG_MODE_NONE,
+	};
+}
+
+/* capset.rules: several entries, each with its own sets and mode. */
+static int parse_cap_rules(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct model_capset *capset = target;
+	const struct ynode *node = arg->value;
+	char item_path[PATH_SIZE];
+	unsigned index = 0;
+	int r;
+
+	if (!expect_list(ctx, node, arg->path))
+		return 0;
+	if (node->count > CG_MAX_CAP_RULES) {
+		parse_error(ctx, node, "%s: %zu rules, more than CG_MAX_CAP_RULES (%d)", arg->path, node->count,
+			    CG_MAX_CAP_RULES);
+		return 0;
+	}
+	for (const struct ynode *item = node->first; item; item = item->next, index++) {
+		struct model_cap_entry *entry;
+
+		path_index(item_path, arg->path, index);
+		if (!expect_mapping(ctx, item, item_path))
+			continue;
+		entry = &capset->entries[capset->count++];
+		*entry = cap_entry_default(item);
+		entry->in_rules_list = true;
+		entry->index = index;
+		r = parse_fields(ctx, item, item_path, item, cap_entry_fields, ELEMENTSOF(cap_entry_fields), entry);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The short form's keys, and "rules"; parsed into a scratch entry first. */
+struct capset_scratch {
+	struct model_cap_entry entry;
+	struct model_capset *capset;
+	const struct ynode *rules_key;
 };
+
+static int parse_cap_rules_at(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct capset_scratch *scratch = target;
+
+	scratch->rules_key = arg->key;
+	return parse_cap_rules(ctx, arg, scratch->capset);
+}
+
+static const struct field capset_fields[] = {
+	{ .key = "denyGain", .parse = parse_cap_list_at,
+	  .arg = offsetof(struct capset_scratch, entry) + offsetof(struct model_cap_entry, deny_gain) },
+	{ .key = "allowGain", .parse = parse_cap_list_at,
+	  .arg = offsetof(struct capset_scratch, entry) + offsetof(struct model_cap_entry, allow_gain) },
+	{ .key = "sets", .parse = parse_cap_sets }, /* struct model_cap_entry is first in the scratch */
+	{ .key = "mode", .parse = parse_mode_at,
+	  .arg = offsetof(struct capset_scratch, entry) + offsetof(struct model_cap_entry, mode) },
+	{ .key = "rules", .parse = parse_cap_rules_at },
+};
+
+_Static_assert(offsetof(struct capset_scratch, entry) == 0, "parse_cap_sets() takes the scratch as an entry");
 
 static int parse_capset(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
 {
 	struct model_capset *capset = &((struct policy_model *)target)->capset;
+	struct capset_scratch scratch = { .entry = cap_entry_default(arg->key), .capset = capset };
+	int r;
 
 	capset->present = true;
 	capset->mark = mark_of(arg->key);
@@ -628,138 +336,126 @@ static int parse_capset(struct parse_ctx *ctx, const struct field_arg *arg, void
 		return 0;
 	if (!expect_mapping(ctx, arg->value, arg->path))
 		return 0;
-	return parse_fields(ctx, arg->value, arg->path, arg->key, capset_fields, ELEMENTSOF(capset_fields), capset);
-}
-
-/* ---- Selectors --------------------------------------------------------- */
-
-/*
- * "/a//b/" -> "/a/b", "/" -> "/". Components "." and ".." are refused rather
- * than resolved: a policy names a cgroup, it does not walk to one, and a
- * path that climbs out of where it appears to point is a mistake or a trick.
- */
-static int normalize_cgroup_path(struct parse_ctx *ctx, const struct ynode *node, const char *path,
-				 const char *value, char **ret)
-{
-	const char *p;
-	char described[DIAG_QUOTE_SIZE];
-	_cleanup_free_ char *normal = NULL;
-	size_t len = 0;
-
-	*ret = NULL;
-	if (node->length > POLICY_MAX_PATH_LEN) {
-		parse_error(ctx, node, "%s: path is %zu bytes long, more than POLICY_MAX_PATH_LEN (%d)", path,
-			    node->length, POLICY_MAX_PATH_LEN);
+	r = parse_fields(ctx, arg->value, arg->path, arg->key, capset_fields, ELEMENTSOF(capset_fields), &scratch);
+	if (r < 0)
+		return r;
+	if (scratch.rules_key) {
+		if (arg->value->count > 2)
+			parse_error(ctx, scratch.rules_key,
+				    "%s.rules cannot be combined with denyGain, allowGain, sets or mode: give each "
+				    "entry of rules its own",
+				    arg->path);
 		return 0;
 	}
-	if (value[0] != '/') {
-		parse_error(ctx, node, "%s: expected an absolute path starting with '/', got %s", path,
-			    ynode_describe(node, described));
-		return 0;
-	}
-	for (p = value; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-			parse_error(ctx, node, "%s: control characters are not allowed, got %s", path,
-				    ynode_describe(node, described));
-			return 0;
-		}
-
-	normal = malloc(node->length + 2);
-	if (!normal)
-		return -ENOMEM;
-	for (p = value; *p;) {
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
-		if (n == 0)
-			break;
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-			parse_error(ctx, node, "%s: '.' and '..' components are not allowed, got %s", path,
-				    ynode_describe(node, described));
-			return 0;
-		}
-		if (n > CGROUP_NAME_MAX) {
-			parse_error(ctx, node, "%s: a path component is %zu bytes long, more than %d", path, n,
-				    CGROUP_NAME_MAX);
-			return 0;
-		}
-		normal[len++] = '/';
-		memcpy(normal + len, p, n);
-		len += n;
-		p += n;
-	}
-	if (len == 0)
-		normal[len++] = '/';
-	normal[len] = '\0';
-	*ret = TAKE_PTR(normal);
+	capset->entries[0] = scratch.entry;
+	capset->count = 1;
 	return 0;
 }
 
-static int parse_cgroup(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+/* ---- exec ---------------------------------------------------------------- */
+
+static int parse_exec_paths(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
 {
-	struct model_selector *selector = target;
-	const char *value;
-
-	if (!expect_string(ctx, arg->value, arg->path, &value))
-		return 0;
-	return normalize_cgroup_path(ctx, arg->value, arg->path, value, &selector->cgroup);
-}
-
-/* The keys of one selector are ANDed; a new kind of selector is a new row. */
-static const struct field selector_fields[] = {
-	{ .key = "cgroup", .parse = parse_cgroup },
-};
-
-static int parse_selector(struct parse_ctx *ctx, const struct ynode *node, const char *path,
-			  struct policy_model *model)
-{
-	struct model_selector *selector;
-	char keys[CHOICES_SIZE];
-
-	if (!expect_mapping(ctx, node, path))
-		return 0;
-	if (node->count == 0) {
-		parse_error(ctx, node, "%s: empty selector (expected at least one of: %s)", path,
-			    field_keys(keys, selector_fields, ELEMENTSOF(selector_fields)));
-		return 0;
-	}
-	selector = &model->selectors[model->nselectors++];
-	*selector = (struct model_selector){ .mark = mark_of(node) };
-	return parse_fields(ctx, node, path, node, selector_fields, ELEMENTSOF(selector_fields), selector);
-}
-
-static int parse_selectors(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
-{
-	struct policy_model *model = target;
+	struct model_exec *exec = target;
 	const struct ynode *node = arg->value;
-	char item_path[PATH_SIZE], described[DIAG_QUOTE_SIZE];
+	char item_path[PATH_SIZE], quoted[DIAG_QUOTE_SIZE];
 	size_t index = 0;
 	int r;
 
-	if (node->kind == YNODE_MAPPING)
-		return parse_selector(ctx, node, arg->path, model);
-	if (node->kind != YNODE_SEQUENCE) {
-		parse_error(ctx, node, "%s: expected a mapping or a list of mappings, got %s", arg->path,
-			    ynode_describe(node, described));
+	if (!expect_list(ctx, node, arg->path))
 		return 0;
-	}
-	if (node->count == 0) {
-		parse_error(ctx, node, "%s: expected at least one selector", arg->path);
-		return 0;
-	}
-	if (node->count > POLICY_MAX_SELECTORS) {
-		parse_error(ctx, node, "%s: %zu selectors, more than POLICY_MAX_SELECTORS (%d)", arg->path,
-			    node->count, POLICY_MAX_SELECTORS);
+	if (node->count > POLICY_MAX_EXEC_PATHS) {
+		parse_error(ctx, node, "%s: %zu paths, more than POLICY_MAX_EXEC_PATHS (%d)", arg->path, node->count,
+			    POLICY_MAX_EXEC_PATHS);
 		return 0;
 	}
 	for (const struct ynode *item = node->first; item; item = item->next, index++) {
-		r = parse_selector(ctx, item, path_index(item_path, arg->path, index), model);
+		_cleanup_free_ char *normal = NULL;
+		bool duplicate = false;
+
+		path_index(item_path, arg->path, index);
+		r = normalize_absolute_path(ctx, item, item_path, &normal);
 		if (r < 0)
 			return r;
+		if (!normal)
+			continue;
+		if (strlen(normal) >= CG_PATH_LEN) {
+			parse_error(ctx, item, "%s: path %s is %zu bytes long, more than CG_PATH_LEN - 1 (%d)", item_path,
+				    diag_quote(quoted, normal, strlen(normal)), strlen(normal), CG_PATH_LEN - 1);
+			continue;
+		}
+		if (strcmp(normal, "/") == 0) {
+			parse_error(ctx, item, "%s: expected the path of a program, got '/'", item_path);
+			continue;
+		}
+		/* Written twice, maybe spelled differently: one map key. */
+		for (unsigned i = 0; i < exec->npaths; i++)
+			duplicate = duplicate || strcmp(exec->paths[i], normal) == 0;
+		if (!duplicate)
+			exec->paths[exec->npaths++] = TAKE_PTR(normal);
 	}
 	return 0;
+}
+
+static int parse_exec_uids(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct model_exec *exec = target;
+	struct model_id_spec spec;
+	int r;
+
+	r = parse_id_spec(ctx, arg->value, arg->path, ID_USER, CG_MAX_EXEC_UIDS, "CG_MAX_EXEC_UIDS", &spec);
+	if (r < 0)
+		return r;
+	exec->nuids = spec.count;
+	memcpy(exec->uids, spec.ranges, spec.count * sizeof(spec.ranges[0]));
+	return 0;
+}
+
+static const struct field exec_fields[] = {
+	{ .key = "mode", .parse = parse_mode_at, .arg = offsetof(struct model_exec, mode) },
+	{ .key = "allowPaths", .parse = parse_exec_paths },
+	{ .key = "allowTargetUids", .parse = parse_exec_uids },
+};
+
+/* "exec: deny", or a mapping; either way every privilege-gaining exec is checked. */
+static int parse_exec(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct model_exec *exec = &((struct policy_model *)target)->exec;
+	char described[DIAG_QUOTE_SIZE];
+
+	exec->present = true;
+	exec->mark = mark_of(arg->key);
+	if (scalar_equals(arg->value, "deny"))
+		return 0;
+	if (arg->value->kind != YNODE_MAPPING) {
+		parse_error(ctx, arg->value, "%s: expected 'deny' or a mapping, got %s", arg->path,
+			    ynode_describe(arg->value, described));
+		return 0;
+	}
+	return parse_fields(ctx, arg->value, arg->path, arg->key, exec_fields, ELEMENTSOF(exec_fields), exec);
+}
+
+/* ---- userns -------------------------------------------------------------- */
+
+static const struct field userns_fields[] = {
+	{ .key = "mode", .parse = parse_mode_at, .arg = offsetof(struct model_userns, mode) },
+};
+
+static int parse_userns(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct model_userns *userns = &((struct policy_model *)target)->userns;
+	char described[DIAG_QUOTE_SIZE];
+
+	userns->present = true;
+	userns->mark = mark_of(arg->key);
+	if (scalar_equals(arg->value, "deny"))
+		return 0;
+	if (arg->value->kind != YNODE_MAPPING) {
+		parse_error(ctx, arg->value, "%s: expected 'deny' or a mapping, got %s", arg->path,
+			    ynode_describe(arg->value, described));
+		return 0;
+	}
+	return parse_fields(ctx, arg->value, arg->path, arg->key, userns_fields, ELEMENTSOF(userns_fields), userns);
 }
 
 /* ---- metadata and spec -------------------------------------------------- */
@@ -773,7 +469,7 @@ static bool policy_name_is_valid(const char *name)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
-		bool alnum = (c >= 'a' && c <= 'z') || is_digit(c);
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 
 		if (!alnum && ((c != '-' && c != '.') || i == 0 || i == len - 1))
 			return false;
@@ -813,7 +509,7 @@ static const struct field metadata_fields[] = {
 	{ .key = "name", .parse = parse_name, .required = true },
 };
 
-static int parse_metadata(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+int parse_metadata(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
 {
 	if (!expect_mapping(ctx, arg->value, arg->path))
 		return 0;
@@ -821,15 +517,49 @@ static int parse_metadata(struct parse_ctx *ctx, const struct field_arg *arg, vo
 			    target);
 }
 
+static int parse_priority(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	long long priority;
+
+	if (parse_integer(ctx, arg->value, arg->path, POLICY_MIN_PRIORITY, POLICY_MAX_PRIORITY, &priority))
+		((struct policy_model *)target)->priority = (int)priority;
+	return 0;
+}
+
+enum regain {
+	REGAIN_CHECK,
+	REGAIN_ALLOW,
+};
+
+static const struct policy_keyword regain_keywords[] = {
+	{ "check", REGAIN_CHECK },
+	{ "allow", REGAIN_ALLOW },
+};
+
+static const struct policy_keyword_table regain_table = { regain_keywords, ELEMENTSOF(regain_keywords) };
+
+static int parse_regain(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	unsigned regain;
+
+	if (parse_keyword(ctx, arg->value, arg->path, &regain_table, &regain))
+		((struct policy_model *)target)->regain_allowed = regain == REGAIN_ALLOW;
+	return 0;
+}
+
 static const struct field spec_fields[] = {
 	{ .key = "mode", .parse = parse_mode_at, .arg = offsetof(struct policy_model, mode) },
 	{ .key = "observe", .parse = parse_bool_at, .arg = offsetof(struct policy_model, observe) },
 	{ .key = "reportAllowed", .parse = parse_bool_at, .arg = offsetof(struct policy_model, report_allowed) },
+	{ .key = "priority", .parse = parse_priority },
+	{ .key = "regain", .parse = parse_regain },
 	{ .key = "selector", .parse = parse_selectors, .required = true },
 	{ .key = "setuid", .parse = parse_transition_section, .arg = MODEL_SETUID },
 	{ .key = "setgid", .parse = parse_transition_section, .arg = MODEL_SETGID },
 	{ .key = "setgroups", .parse = parse_setgroups_section, .arg = MODEL_SETGROUPS },
 	{ .key = "capset", .parse = parse_capset },
+	{ .key = "exec", .parse = parse_exec },
+	{ .key = "userns", .parse = parse_userns },
 };
 
 static int parse_spec(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
@@ -841,8 +571,6 @@ static int parse_spec(struct parse_ctx *ctx, const struct field_arg *arg, void *
 
 /* ---- Documents, by kind ------------------------------------------------- */
 
-static int parse_api_version(struct parse_ctx *ctx, const struct field_arg *arg, void *target);
-
 static const struct field credential_policy_fields[] = {
 	{ .key = "apiVersion", .parse = parse_api_version, .required = true },
 	{ .key = "kind", .parse = parse_nothing, .required = true }, /* checked to choose this table */
@@ -853,13 +581,6 @@ static const struct field credential_policy_fields[] = {
 static int parse_credential_policy(struct parse_ctx *ctx, const struct ynode *root, struct policy_model *model)
 {
 	int r;
-
-	model->mode = CG_MODE_AUDIT;
-	model->observe = true;
-	model->report_allowed = false;
-	for (size_t i = 0; i < MODEL_ID_KINDS; i++)
-		model->id_rules[i] = (struct model_id_section){};
-	model->capset = (struct model_capset){ .sets = CG_CAPSET_PERMITTED | CG_CAPSET_EFFECTIVE };
 
 	r = parse_fields(ctx, root, "", root, credential_policy_fields, ELEMENTSOF(credential_policy_fields), model);
 	if (r < 0)
@@ -874,20 +595,13 @@ static int parse_credential_policy(struct parse_ctx *ctx, const struct ynode *ro
 static const struct document_kind {
 	const char *kind;
 	const char *api_version;
+	enum policy_kind policy_kind;
+	bool foreign; /* another program's format: unknown keys are unsupported fields */
 	int (*parse)(struct parse_ctx *ctx, const struct ynode *root, struct policy_model *model);
 } document_kinds[] = {
-	{ "CredentialPolicy", "credgate.io/v1", parse_credential_policy },
+	{ "CredentialPolicy", "credgate.io/v1", POLICY_KIND_CREDENTIAL, false, parse_credential_policy },
+	{ "TracingPolicy", "cilium.io/v1alpha1", POLICY_KIND_TRACING, true, parse_tracing_policy },
 };
-
-static int parse_api_version(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
-{
-	char described[DIAG_QUOTE_SIZE];
-
-	if (!scalar_equals(arg->value, ctx->kind->api_version))
-		parse_error(ctx, arg->value, "%s: expected '%s', got %s", arg->path, ctx->kind->api_version,
-			    ynode_describe(arg->value, described));
-	return 0;
-}
 
 static const struct document_kind *find_document_kind(const struct ynode *node)
 {
@@ -903,7 +617,15 @@ void policy_model_free(struct policy_model *model)
 		return;
 	free(model->name);
 	for (unsigned i = 0; i < model->nselectors; i++)
-		free(model->selectors[i].cgroup);
+		model_selector_done(&model->selectors[i]);
+	for (unsigned k = 0; k < MODEL_ID_KINDS; k++) {
+		for (unsigned i = 0; i < model->id_rules[k].deny.count; i++)
+			free(model->id_rules[k].deny.rules[i].text);
+		for (unsigned i = 0; i < model->id_rules[k].allow.count; i++)
+			free(model->id_rules[k].allow.rules[i].text);
+	}
+	for (unsigned i = 0; i < model->exec.npaths; i++)
+		free(model->exec.paths[i]);
 	free(model);
 }
 
@@ -912,10 +634,12 @@ void policy_model_freep(struct policy_model **model)
 	policy_model_free(*model);
 }
 
-int policy_parse_document(struct diag_reporter *reporter, const struct ynode *root, struct policy_model **ret)
+int policy_parse_document(struct diag_reporter *reporter, struct id_names *names, const struct ynode *root,
+			  struct policy_model **ret)
 {
 	_cleanup_(policy_model_freep) struct policy_model *model = NULL;
-	struct parse_ctx ctx = { .reporter = reporter };
+	struct parse_ctx ctx = { .reporter = reporter, .names = names };
+	const struct document_kind *kind_entry;
 	size_t errors_before = reporter->errors;
 	char described[DIAG_QUOTE_SIZE], choices[CHOICES_SIZE];
 	const struct ynode *kind;
@@ -935,20 +659,25 @@ int policy_parse_document(struct diag_reporter *reporter, const struct ynode *ro
 		parse_error(&ctx, root, "kind is required");
 		return 0;
 	}
-	ctx.kind = find_document_kind(kind);
-	if (!ctx.kind) {
+	kind_entry = find_document_kind(kind);
+	if (!kind_entry) {
 		choices[0] = '\0';
 		for (size_t i = 0; i < ELEMENTSOF(document_kinds); i++)
 			append_choice(choices, i, ELEMENTSOF(document_kinds), document_kinds[i].kind, true);
 		parse_error(&ctx, kind, "kind: expected %s, got %s", choices, ynode_describe(kind, described));
 		return 0;
 	}
+	ctx.api_version = kind_entry->api_version;
+	ctx.foreign = kind_entry->foreign;
 
 	model = calloc(1, sizeof(*model));
 	if (!model)
 		return -ENOMEM;
+	model->kind = kind_entry->policy_kind;
 	model->mark = mark_of(root);
-	r = ctx.kind->parse(&ctx, root, model);
+	model->mode = CG_MODE_AUDIT;
+	model->observe = true;
+	r = kind_entry->parse(&ctx, root, model);
 	if (r < 0)
 		return r;
 	if (reporter->errors == errors_before)

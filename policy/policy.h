@@ -26,6 +26,17 @@
 #define POLICY_MAX_SELECTORS 64
 #define POLICY_MAX_NESTING 16
 #define POLICY_MAX_DIAGS 100
+/* exec.allowPaths entries in one policy. */
+#define POLICY_MAX_EXEC_PATHS 64
+/* kprobes of one TracingPolicy. */
+#define POLICY_MAX_KPROBES 64
+/* passwd and group files read for names. */
+#define POLICY_MAX_NAMES_FILE_SIZE (16 * 1024 * 1024)
+#define POLICY_DEFAULT_PASSWD_FILE "/etc/passwd"
+#define POLICY_DEFAULT_GROUP_FILE "/etc/group"
+/* spec.priority */
+#define POLICY_MIN_PRIORITY (-1000)
+#define POLICY_MAX_PRIORITY 1000
 
 enum policy_diag_severity {
 	POLICY_DIAG_ERROR = 0,
@@ -51,10 +62,32 @@ struct policy_diags {
 int policy_diag_format(const struct policy_diag *diag, char *buf, size_t size);
 void policy_diags_clear(struct policy_diags *diags);
 
+/* What a document was written as. */
+enum policy_kind {
+	POLICY_KIND_CREDENTIAL = 0, /* credgate.io/v1 CredentialPolicy */
+	POLICY_KIND_TRACING = 1,    /* cilium.io/v1alpha1 TracingPolicy (Tetragon) */
+};
+
+/*
+ * One predicate of a selector: a set of cgroup path patterns, ORed.
+ * @patterns is canonical, and equal strings are the same predicate: the
+ * patterns are separated by '\n', their components by '/', and a "**"
+ * component matches zero or more components.
+ */
+struct policy_selector_predicate {
+	char *patterns;	   /* e.g. "kubepods.slice" for cgroup /kubepods.slice */
+	char *description; /* e.g. "container 4f2a...", "cgroup /system.slice" */
+};
+
 /* Which cgroups a policy governs: the keys present are ANDed. */
 struct policy_selector {
-	char *cgroup; /* absolute path under the cgroup2 root, normalised */
-	unsigned line, column;
+	unsigned line, column; /* of the selector */
+	char *cgroup;	       /* the cgroup key, normalised as written, or NULL */
+	char *text;	       /* every key, e.g. "cgroup /kubepods.slice and host" */
+	bool host;	       /* "host: true" */
+	struct policy_selector_predicate *predicates; /* ANDed; none: always holds */
+	size_t npredicates;
+	__u32 index; /* its struct cg_selector in the set's selection */
 };
 
 /* A rule as written, for events and for `policy check --compiled`. */
@@ -62,7 +95,7 @@ struct policy_rule_info {
 	enum cg_hook hook;
 	enum cg_action action;
 	enum cg_mode mode; /* resolved: the rule's own or the policy's */
-	unsigned list_index; /* position in its deny:/allow: list */
+	unsigned list_index; /* position in its list */
 	unsigned line, column;
 	char *text; /* e.g. "setuid.deny[0]: from any to 0" */
 };
@@ -70,30 +103,112 @@ struct policy_rule_info {
 struct policy {
 	char *name;
 	char *file;
+	enum policy_kind kind;
 	unsigned line, column; /* of the document's first key */
 	unsigned name_line, name_column; /* of metadata.name's value */
 	enum cg_mode mode;
 	__u32 flags; /* CG_POLICY_* */
+	int priority; /* spec.priority: breaks ties between selectors at one depth */
 	struct policy_selector *selectors; /* ORed */
 	size_t nselectors;
 	struct policy_rule_info *rules; /* indexed by cg_*_rule.rule_index */
 	size_t nrules;
+	/* exec.allowPaths, normalised: the keys of cg_exec_paths for this policy. */
+	char **exec_allow_paths;
+	size_t nexec_allow_paths;
 	/* The compiled map value; policy_id is this policy's index in its set. */
 	struct cg_policy compiled;
 };
 
+/*
+ * ---- Cgroup selection ------------------------------------------------------
+ *
+ * The selectors of every policy of a set, compiled into the tables of
+ * credgate.h: NFA states, selectors and the generation record. A set's
+ * selection is rebuilt whenever policies join it, so it always describes
+ * exactly set->policies (policy_id = index in the set).
+ */
+
+/* Selector index meaning "none" in struct cg_winner. */
+#define POLICY_NO_SELECTOR 0xffffu
+
+struct policy_predicate {
+	char *description;
+	__u16 first_state; /* its patterns are states [first_state, first_state + nstates) */
+	__u16 nstates;
+};
+
+struct policy_selector_origin {
+	__u32 policy_id; /* index in the set */
+	__u32 selector;	 /* index in that policy's selectors[] */
+};
+
+struct policy_selection {
+	struct cg_generation generation; /* nstates, nselectors, container_predicate, root_active */
+	struct cg_nfa_state states[CG_MAX_NFA_STATES];
+	struct cg_selector selectors[CG_MAX_SELECTORS];
+	struct policy_selector_origin origins[CG_MAX_SELECTORS]; /* of selectors[i] */
+	struct policy_predicate predicates[CG_MAX_PREDICATES];
+	size_t npredicates;
+};
+
+/* Two policies selecting one cgroup at the same depth and priority. */
+struct policy_tie {
+	bool tied;
+	__u32 winner_policy; /* the lower policy id: it governs */
+	__u32 other_policy;
+	__u16 winner_selector; /* indexes into policy_selection.selectors */
+	__u16 other_selector;
+	__u16 depth;
+	__s32 priority;
+};
+
+/*
+ * The state of the root cgroup, and of a child named @name (a directory name,
+ * not a path) of a cgroup in state @parent. Both follow exactly the
+ * algorithm the kernel's cgroup_mkdir program runs (see selection.c). When
+ * @tie is not NULL it receives the first tie seen (tie->tied false if none).
+ */
+void policy_selection_root(const struct policy_selection *selection, struct cg_cgroup_state *out,
+			   struct policy_tie *tie);
+void policy_selection_child(const struct policy_selection *selection, const struct cg_cgroup_state *parent,
+			    const char *name, struct cg_cgroup_state *out, struct policy_tie *tie);
+/*
+ * The state of the cgroup at @path ("/", "/system.slice/x.service"), from
+ * the root down. @tie, if not NULL, receives the tie at the deepest level
+ * that had one. Returns 0, or -EINVAL for a path that is not absolute or has
+ * a component longer than CG_NAME_LEN - 1.
+ */
+int policy_selection_match_path(const struct policy_selection *selection, const char *path,
+				struct cg_cgroup_state *out, struct policy_tie *tie);
+
 struct policy_set {
 	struct policy *policies;
 	size_t count;
+	/* Never NULL: an empty set has an empty selection. */
+	struct policy_selection *selection;
+	/* Where user and group names are looked up; NULL: the defaults. */
+	char *passwd_file;
+	char *group_file;
 };
 
 struct policy_set *policy_set__new(void);
 void policy_set__free(struct policy_set *set);
 
 /*
+ * Files that user and group names in policies are looked up in, by reading
+ * them (never NSS), at each parse or load. NULL: /etc/passwd, /etc/group.
+ * Returns 0 or -ENOMEM (the set is unchanged then).
+ */
+int policy_set__set_name_files(struct policy_set *set, const char *passwd_file, const char *group_file);
+
+/*
  * Parse one YAML text (one or more documents) into @set. @filename is used
  * in diagnostics only. Returns 0, or a negative errno (-EINVAL when the text
- * has errors, which are in @diags). On error @set is left as it was.
+ * has errors, which are in @diags). On error @set is left as it was. The
+ * set's selection is rebuilt, over every policy, before this returns 0: a
+ * selection limit exceeded is an error too. Warnings (diags severity
+ * POLICY_DIAG_WARNING) do not fail a parse.
  */
 int policy_set__parse(struct policy_set *set, const char *filename, const char *text, size_t len,
 		      struct policy_diags *diags);
@@ -110,6 +225,7 @@ void policy_set__dump(const struct policy_set *set, FILE *out);
 /* Names for enum values, stable: they appear in events and docs. */
 const char *policy_mode_name(enum cg_mode mode);	   /* "audit", "enforce" */
 const char *policy_hook_name(enum cg_hook hook);	   /* "task_fix_setuid", ... */
+const char *policy_kind_name(enum policy_kind kind);	   /* "CredentialPolicy", "TracingPolicy" */
 const char *policy_capability_name(unsigned cap); /* "CAP_SETUID", NULL if unknown */
 /* "CAP_SYS_ADMIN", "sys_admin", "Sys_Admin" -> 21; -1 when unknown. */
 int policy_capability_parse(const char *name);

@@ -8,12 +8,22 @@
 #include "cleanup.h"
 #include "compile.h"
 #include "parse.h"
+#include "selection.h"
 #include "set.h"
 #include "yaml_doc.h"
 
 struct policy_set *policy_set__new(void)
 {
-	return calloc(1, sizeof(struct policy_set));
+	struct policy_set *set = calloc(1, sizeof(struct policy_set));
+
+	if (!set)
+		return NULL;
+	set->selection = policy_selection_new();
+	if (!set->selection) {
+		free(set);
+		return NULL;
+	}
+	return set;
 }
 
 static void policy_set_done(struct policy_set *set)
@@ -21,6 +31,9 @@ static void policy_set_done(struct policy_set *set)
 	for (size_t i = 0; i < set->count; i++)
 		policy_done(&set->policies[i]);
 	free(set->policies);
+	policy_selection_free(set->selection);
+	free(set->passwd_file);
+	free(set->group_file);
 	*set = (struct policy_set){};
 }
 
@@ -32,9 +45,33 @@ void policy_set__free(struct policy_set *set)
 	free(set);
 }
 
+int policy_set__set_name_files(struct policy_set *set, const char *passwd_file, const char *group_file)
+{
+	_cleanup_free_ char *passwd = NULL, *group = NULL;
+
+	if (!set)
+		return -EINVAL;
+	if (passwd_file && !(passwd = strdup(passwd_file)))
+		return -ENOMEM;
+	if (group_file && !(group = strdup(group_file)))
+		return -ENOMEM;
+	free(set->passwd_file);
+	free(set->group_file);
+	set->passwd_file = TAKE_PTR(passwd);
+	set->group_file = TAKE_PTR(group);
+	return 0;
+}
+
+void policy_staging_init(struct policy_staging *staging, const struct policy_set *base, struct policy_diags *diags)
+{
+	*staging = (struct policy_staging){ .base = base, .diags = diags };
+	id_names_init(&staging->names, base->passwd_file, base->group_file);
+}
+
 void policy_staging_done(struct policy_staging *staging)
 {
 	policy_set_done(&staging->staged);
+	id_names_done(&staging->names);
 }
 
 static const struct policy *set_find_name(const struct policy_set *set, const char *name)
@@ -68,7 +105,7 @@ static int staging_add_document(struct policy_staging *staging, struct diag_repo
 	if (!doc->valid || !doc->root || ynode_is_null(doc->root))
 		return 0;
 
-	r = policy_parse_document(reporter, doc->root, &model);
+	r = policy_parse_document(reporter, &staging->names, doc->root, &model);
 	if (r < 0)
 		return r;
 	if (!model)
@@ -147,19 +184,36 @@ int policy_staging_parse(struct policy_staging *staging, const char *file, const
 int policy_staging_commit(struct policy_staging *staging, struct policy_set *set)
 {
 	struct policy_set *staged = &staging->staged;
+	struct policy_selection *selection;
 	struct policy *policies;
+	size_t count;
+	int r;
 
 	if (staged->count == 0)
 		return 0;
-	policies = reallocarray(set->policies, set->count + staged->count, sizeof(*policies));
+	count = set->count + staged->count;
+	policies = reallocarray(set->policies, count, sizeof(*policies));
 	if (!policies)
 		return -ENOMEM;
+	set->policies = policies;
+	/* Copies past set->count: the set owns them only once the selection is
+	 * built; until then staging does, and frees them on failure. */
 	memcpy(policies + set->count, staged->policies, staged->count * sizeof(*policies));
 	/* Ids were given as staged; renumber in case the base changed since. */
-	for (size_t i = set->count; i < set->count + staged->count; i++)
+	for (size_t i = set->count; i < count; i++)
 		policies[i].compiled.policy_id = (__u32)i;
-	set->policies = policies;
-	set->count += staged->count;
+
+	r = policy_selection_build(policies, count, staging->diags, &selection);
+	if (r < 0)
+		return r;
+	for (__u32 i = 0; i < selection->generation.nselectors; i++) {
+		const struct policy_selector_origin *origin = &selection->origins[i];
+
+		policies[origin->policy_id].selectors[origin->selector].index = i;
+	}
+	policy_selection_free(set->selection);
+	set->selection = selection;
+	set->count = count;
 	free(staged->policies);
 	*staged = (struct policy_set){};
 	return 0;
@@ -168,11 +222,12 @@ int policy_staging_commit(struct policy_staging *staging, struct policy_set *set
 int policy_set__parse(struct policy_set *set, const char *filename, const char *text, size_t len,
 		      struct policy_diags *diags)
 {
-	struct policy_staging staging = { .base = set, .diags = diags };
+	struct policy_staging staging;
 	int r;
 
 	if (!set || (!text && len > 0))
 		return -EINVAL;
+	policy_staging_init(&staging, set, diags);
 	r = policy_staging_parse(&staging, filename ? filename : "<input>", text ? text : "", len);
 	if (r == 0)
 		r = policy_staging_commit(&staging, set);

@@ -6,9 +6,10 @@ set -eu
 PACKAGES="
 cmake make gcc clang llvm pkg-config
 libbpf-dev libelf-dev zlib1g-dev libyaml-dev libsystemd-dev libcmocka-dev bpftool
-jq valgrind
+jq valgrind python3 python3-jsonschema libjson-c-dev
 qemu-system-x86 busybox-static cpio
 systemd
+dpkg-dev lintian man-db mmdebstrap e2fsprogs debian-archive-keyring
 "
 
 if [ "$(id -u)" != 0 ]; then

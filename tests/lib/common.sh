@@ -14,6 +14,8 @@ AGENT_PID=
 CG_PARENT=
 EVENTS="$TEST_TMP/events.json"
 AGENT_LOG="$TEST_TMP/agent.log"
+# Each test's agent has its own control socket: tests may run in parallel.
+CONTROL_SOCKET="$TEST_TMP/credgated.sock"
 
 # Messages carry seconds since boot, to see where slow (emulated) time goes.
 log() { echo "[test $(cut -d" " -f1 /proc/uptime)] $*"; }
@@ -70,13 +72,17 @@ cg_remove_tree() {
 
 cleanup() {
 	agent_stop
+	# A test that pins (PINS set) never leaves programs behind.
+	if [ -n "${PINS:-}" ] && [ -e "$PINS" ]; then
+		"$CREDGATECTL" --socket "$CONTROL_SOCKET" unload --pin-dir "$PINS" > /dev/null 2>&1
+	fi
 	cg_remove_tree
 }
 
 # agent_start ARGS...: start credgated with events to $EVENTS; wait for "ready".
 agent_start() {
 	: > "$EVENTS"
-	"$CREDGATED" --events "$EVENTS" "$@" > "$AGENT_LOG" 2>&1 &
+	"$CREDGATED" --events "$EVENTS" --socket "$CONTROL_SOCKET" "$@" > "$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
 	log "agent starting: $*"
 	i=0
@@ -140,7 +146,16 @@ expect_count() {
 	log "ok: $3 ($got)"
 }
 
-# Every line of the events file must be valid JSON.
+# Every line of the events file must be valid JSON and, where python3 is
+# there (the host, not the VM), match its kind's schema in docs/schemas.
 expect_valid_json() {
 	jq -e . "$EVENTS" > /dev/null || fail "events file is not valid JSON Lines"
+	# Debian's python3 (with python3-jsonschema), not another one on PATH.
+	if [ -n "${CREDGATE_LIB:-}" ] && [ -x /usr/bin/python3 ]; then
+		/usr/bin/python3 "$(dirname "$CREDGATE_LIB")/../tools/validate_events.py" "$EVENTS" > "$TEST_TMP/validate.out" 2>&1 ||
+			fail "events do not match docs/schemas: $(cat "$TEST_TMP/validate.out")"
+	fi
 }
+
+# ctl ARGS...: credgatectl talking to this test's agent.
+ctl() { "$CREDGATECTL" --socket "$CONTROL_SOCKET" "$@"; }

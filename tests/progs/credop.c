@@ -13,6 +13,10 @@
  *   setgroups:G1,G2,...        (setgroups: with no ids sets none)
  *   capdrop:SET:CAP            drop CAP (name or number) from SET (e, p or i)
  *   capraise:SET:CAP           raise CAP in SET, keeping the other sets
+ *   ambient:CAP                prctl(PR_CAP_AMBIENT_RAISE, CAP)
+ *   keepcaps                   prctl(PR_SET_KEEPCAPS, 1): keep permitted caps across setuid
+ *   unshare-user               unshare(CLONE_NEWUSER)
+ *   exec:PATH                  execv(PATH, the remaining arguments): always last
  *   expect-fsuid:U expect-fsgid:G expect-euid:U expect-uid:U
  *   sleep:MS
  * EXPECT is "ok" or an errno name (EPERM). An -1 id means "unchanged".
@@ -34,7 +38,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -180,6 +186,17 @@ static int run_op(const char *op, const char *arg, bool *is_check)
 			return -2;
 		return cap_change(arg[0], cap, op[3] == 'r');
 	}
+	if (strcmp(op, "ambient") == 0) {
+		int cap = parse_cap(arg);
+
+		if (cap < 0)
+			return -2;
+		return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+	}
+	if (strcmp(op, "keepcaps") == 0)
+		return prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+	if (strcmp(op, "unshare-user") == 0)
+		return unshare(CLONE_NEWUSER);
 	if (strcmp(op, "setgroups") == 0) {
 		gid_t gids[64];
 
@@ -316,6 +333,15 @@ int main(int argc, char **argv)
 		bool is_check;
 		int r, err;
 
+		if (strncmp(argv[i], "exec:", 5) == 0) {
+			/* The new program's argv: its path, then what follows on our line. */
+			argv[i] += 5;
+			fflush(stdout);
+			execv(argv[i], argv + i);
+			printf("exec(%s) = -1 %s\n", argv[i], strerrorname_np(errno));
+			fflush(stdout);
+			return errno == EPERM ? 3 : 1;
+		}
 		snprintf(spec, sizeof(spec), "%s", argv[i]);
 		expect = strchr(spec, '=');
 		if (expect)

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "container_id.h"
+#include "cri_metadata.h"
 #include "event_format.h"
 
 /* 2023-07-05T19:14:30.918977160Z, the reference page's time. */
@@ -30,18 +32,68 @@ static void fill_header(struct cg_event_header *h, __u32 type, __u32 size)
 	memcpy(h->comm, "su", 3);
 }
 
+static struct cri_label labels[] = {
+	{ "app.kubernetes.io/name", "xwing" }, { "class", "xwing" }, { "org", "alliance" },
+};
+
+static struct cri_metadata cri = {
+	.runtime = CONTAINER_RUNTIME_CONTAINERD,
+	.container_name = "spaceship",
+	.image_name = "docker.io/tgraf/netperf:latest",
+	.image_id = "docker.io/tgraf/netperf@sha256:8e86f744bfea165fd4ce68caa05abc96500f40130b857773186401926af7e9e6",
+	.start_time = "2023-07-05T18:45:16Z",
+	.pod_name = "xwing",
+	.pod_namespace = "default",
+	.labels = labels,
+	.nlabels = 3,
+};
+
+static struct container_identity ident = {
+	.runtime = CONTAINER_RUNTIME_CONTAINERD,
+	.qos = POD_QOS_BESTEFFORT,
+	.id = "55936e548de63f77ceb595d64966dd8e267b391ff0ef63b26c17eb8c2f6510be",
+	.short_id = "55936e548de63f77ceb595d64966dd8",
+	.pod_uid = "0ff6b3a4-2f4a-4e4b-9bd0-5d9f3e0a1c11",
+};
+
+/* The reference page's su process, in the xwing pod. */
+static const struct event_process proc = {
+	.exec_id = "a2luZC1jb250cm9sLXBsYW5lOjQwNzk4ODc2MDI2NTk4OjEyNTc5OA==",
+	.pid = 125798, .tid = 125798, .uid = 1000, .auid = 4294967295u, .ppid = 125792,
+	.pidns_ino = 4026532000u, .nspid = 19,
+	.cwd = "/", .binary = "/bin/su", .arguments = "root", .flags = "execve rootcwd clone",
+	.start_time_realtime_ns = 1688584470918693157ull,
+	.parent_exec_id = "a2luZC1jb250cm9sLXBsYW5lOjQwNzk1NjYyMDM3MzMyOjEyNTc5Mg==",
+	.comm = "su", .cgroup_id = 4242, .cgroup_path = "/kubepods/pod1/c1",
+	.container = &ident, .cri = &cri,
+};
+
+static const struct event_process parent = {
+	.exec_id = "a2luZC1jb250cm9sLXBsYW5lOjQwNzk1NjYyMDM3MzMyOjEyNTc5Mg==",
+	.pid = 125792, .tid = 125792, .uid = 0, .auid = 4294967295u, .ppid = 125783,
+	.cwd = "/", .binary = "/bin/bash", .flags = "execve rootcwd clone",
+	.start_time_realtime_ns = 1688584467704703805ull,
+	.comm = "bash",
+};
+
 static const struct event_meta meta = {
 	.node_name = "kind-control-plane",
 	.time_realtime_ns = T_NS,
-	.start_time_realtime_ns = 1688584470918693157ull,
-	.binary = "/bin/su",
-	.arguments = "root",
-	.cwd = "/",
-	.cgroup_path = "/kubepods/pod1/c1",
 	.policy_name = "web-no-root",
 	.rule_text = "setuid.deny[0]: from any to 0",
-	.host_pidns = false,
+	.process = &proc,
+	.parent = &parent,
 };
+
+#define POD_JSON                                                                                   \
+	"\"pod\":{\"namespace\":\"default\",\"name\":\"xwing\",\"container\":{"                   \
+	"\"id\":\"containerd://55936e548de63f77ceb595d64966dd8e267b391ff0ef63b26c17eb8c2f6510be\","  \
+	"\"name\":\"spaceship\",\"image\":{\"id\":\"docker.io/tgraf/netperf@sha256:"               \
+	"8e86f744bfea165fd4ce68caa05abc96500f40130b857773186401926af7e9e6\","                      \
+	"\"name\":\"docker.io/tgraf/netperf:latest\"},\"start_time\":\"2023-07-05T18:45:16Z\","    \
+	"\"pid\":19},\"pod_labels\":{\"app.kubernetes.io/name\":\"xwing\",\"class\":\"xwing\","   \
+	"\"org\":\"alliance\"},\"uid\":\"0ff6b3a4-2f4a-4e4b-9bd0-5d9f3e0a1c11\","                  \
+	"\"qos_class\":\"BestEffort\"}"
 
 static void test_syscall_event_reference_shape(void **state)
 {
@@ -61,11 +113,22 @@ static void test_syscall_event_reference_shape(void **state)
 	assert_int_equal(event_format_syscall(&w, OUTPUT_JSON, &e, &meta), 0);
 	assert_string_equal(
 		json_writer_text(&w),
-		"{\"process_kprobe\":{\"process\":{\"pid\":125798,\"tid\":125798,\"uid\":1000,\"cwd\":\"/\","
-		"\"binary\":\"/bin/su\",\"arguments\":\"root\",\"comm\":\"su\","
-		"\"start_time\":\"2023-07-05T19:14:30.918693157Z\",\"ppid\":125792,"
+		"{\"process_kprobe\":{\"process\":{"
+		"\"exec_id\":\"a2luZC1jb250cm9sLXBsYW5lOjQwNzk4ODc2MDI2NTk4OjEyNTc5OA==\","
+		"\"pid\":125798,\"uid\":1000,\"cwd\":\"/\",\"binary\":\"/bin/su\",\"arguments\":\"root\","
+		"\"flags\":\"execve rootcwd clone\",\"start_time\":\"2023-07-05T19:14:30.918693157Z\","
+		"\"auid\":4294967295," POD_JSON ",\"docker\":\"55936e548de63f77ceb595d64966dd8\","
+		"\"parent_exec_id\":\"a2luZC1jb250cm9sLXBsYW5lOjQwNzk1NjYyMDM3MzMyOjEyNTc5Mg==\","
+		"\"tid\":125798,\"comm\":\"su\",\"ppid\":125792,"
 		"\"pid_namespace\":4026532000,\"host_pid_namespace\":false,"
-		"\"cgroup\":{\"id\":4242,\"path\":\"/kubepods/pod1/c1\"}},"
+		"\"cgroup\":{\"id\":4242,\"path\":\"/kubepods/pod1/c1\"},"
+		"\"container\":{\"runtime\":\"containerd\","
+		"\"id\":\"55936e548de63f77ceb595d64966dd8e267b391ff0ef63b26c17eb8c2f6510be\","
+		"\"name\":\"spaceship\",\"image\":\"docker.io/tgraf/netperf:latest\"}},"
+		"\"parent\":{\"exec_id\":\"a2luZC1jb250cm9sLXBsYW5lOjQwNzk1NjYyMDM3MzMyOjEyNTc5Mg==\","
+		"\"pid\":125792,\"uid\":0,\"cwd\":\"/\",\"binary\":\"/bin/bash\",\"flags\":\"execve rootcwd clone\","
+		"\"start_time\":\"2023-07-05T19:14:27.704703805Z\",\"auid\":4294967295,\"tid\":125792,"
+		"\"comm\":\"bash\",\"ppid\":125783},"
 		"\"function_name\":\"__x64_sys_setuid\",\"args\":[{\"int_arg\":0}],"
 		"\"return\":{\"int_arg\":0},\"action\":\"KPROBE_ACTION_POST\","
 		"\"policy_name\":\"web-no-root\",\"attach\":\"kprobe\","
@@ -152,7 +215,8 @@ static void test_decision_event(void **state)
 	json_writer_init(&w);
 	assert_int_equal(event_format_decision(&w, OUTPUT_JSON, &e, &meta), 0);
 	text = json_writer_text(&w);
-	assert_non_null(strstr(text, "{\"credgate_decision\":{\"process\":{\"pid\":125798,"));
+	assert_non_null(strstr(text, "{\"credgate_decision\":{\"process\":{\"exec_id\":\"a2luZC1jb250cm9sLXBsYW5lOjQwNzk4ODc2MDI2NTk4OjEyNTc5OA==\",\"pid\":125798,"));
+	assert_non_null(strstr(text, "},\"parent\":{\"exec_id\":\"a2luZC1jb250cm9sLXBsYW5lOjQwNzk1NjYyMDM3MzMyOjEyNTc5Mg==\",\"pid\":125792,"));
 	assert_non_null(strstr(text, "\"hook\":\"task_fix_setuid\",\"call\":\"setresuid\","));
 	assert_non_null(strstr(text, "\"old_credentials\":{\"uid\":0,\"gid\":0,\"euid\":1000,"));
 	assert_non_null(strstr(text, "\"policy_name\":\"web-no-root\",\"rule_index\":0,"
@@ -225,7 +289,7 @@ static void test_compact(void **state)
 	json_writer_init(&w);
 	assert_int_equal(event_format_decision(&w, OUTPUT_COMPACT, &e, &meta), 0);
 	assert_string_equal(json_writer_text(&w),
-			    "2023-07-05T19:14:30.918977160Z /kubepods/pod1/c1 su[125798] /bin/su "
+			    "2023-07-05T19:14:30.918977160Z default/xwing /bin/su[125798] "
 			    "setresuid: euid 1000→0, fsuid 1000→0 denied "
 			    "(policy web-no-root, setuid.deny[0]: from any to 0, enforce)");
 	json_writer_free(&w);
@@ -239,12 +303,14 @@ static void test_gone_process_uses_comm(void **state)
 
 	make_decision(&e);
 	memcpy(e.hdr.comm, "0123456789abcdef", 16); /* 16 bytes, no NUL */
-	m.binary = NULL;
-	m.arguments = NULL;
-	m.cwd = NULL;
+	m.process = NULL; /* nothing but the header */
+	m.parent = NULL;
 	json_writer_init(&w);
 	assert_int_equal(event_format_decision(&w, OUTPUT_JSON, &e, &m), 0);
-	assert_non_null(strstr(json_writer_text(&w), "\"binary\":\"0123456789abcdef\",\"comm\":\"0123456789abcdef\""));
+	assert_non_null(strstr(json_writer_text(&w),
+			       "{\"pid\":125798,\"uid\":0,\"binary\":\"0123456789abcdef\",\"auid\":4294967295,"
+			       "\"tid\":125798,\"comm\":\"0123456789abcdef\""));
+	assert_null(strstr(json_writer_text(&w), "\"parent\""));
 	json_writer_free(&w);
 }
 
@@ -260,7 +326,7 @@ static void test_cached_process_member(void **state)
 	json_writer_init(&member);
 	json_writer_init(&cached);
 	assert_int_equal(event_format_decision(&fresh, OUTPUT_JSON, &e, &meta), 0);
-	event_format_process(&member, &e.hdr, e.old_ids.uid, &meta);
+	event_format_process_members(&member, meta.process, meta.parent);
 	assert_non_null(json_writer_text(&member));
 	m.process_json = member.buf;
 	m.process_json_len = member.len;
@@ -307,7 +373,9 @@ static void test_validate(void **state)
 	d.hdr.size = sizeof(d) - 8;
 	assert_int_equal(event_validate(&d, sizeof(d)), -EBADMSG); /* wrong size for type */
 	d.hdr.size = sizeof(d);
-	d.hdr.type = 3;
+	d.hdr.type = 99;
+	assert_int_equal(event_validate(&d, sizeof(d)), -EBADMSG);
+	d.hdr.type = CG_EVENT_EXEC_DECISION; /* the size of a cg_exec_decision_event expected */
 	assert_int_equal(event_validate(&d, sizeof(d)), -EBADMSG);
 	memset(&s, 0, sizeof(s));
 	fill_header(&s.hdr, CG_EVENT_SYSCALL, sizeof(s));
@@ -325,6 +393,143 @@ static void test_time(void **state)
 	assert_int_equal(event_format_time(T_NS, buf, 10), -ENOBUFS);
 }
 
+/* Tetragon's example: sudo run by uid 1000 becomes euid 0. */
+static void test_exec_binary_properties(void **state)
+{
+	struct cg_exec_event e;
+	struct event_exec_properties props = { .ids = &e.ids };
+	struct event_process p = proc;
+	struct event_meta m = meta;
+	struct json_writer w;
+	const char *text;
+
+	memset(&e, 0, sizeof(e));
+	fill_header(&e.hdr, CG_EVENT_EXEC, sizeof(e));
+	e.ids.uid = 1000, e.ids.euid = 0, e.ids.suid = 0, e.ids.fsuid = 0;
+	e.ids.gid = e.ids.egid = e.ids.sgid = e.ids.fsgid = 1000;
+	e.binary_flags = CG_EXEC_SETUID;
+	props.binary_flags = e.binary_flags;
+	p.exec = &props;
+	m.process = &p;
+	json_writer_init(&w);
+	assert_int_equal(event_format_exec(&w, OUTPUT_JSON, &e, &m), 0);
+	text = json_writer_text(&w);
+	assert_non_null(strstr(text, "{\"process_exec\":{\"process\":{\"exec_id\":"));
+	assert_non_null(strstr(text, "\"process_credentials\":{\"uid\":1000,\"gid\":1000,\"euid\":0,\"egid\":1000,"));
+	assert_non_null(strstr(text, "\"binary_properties\":{\"setuid\":0,\"privileges_changed\":"
+				     "[\"PRIVILEGES_RAISED_EXEC_FILE_SETUID\"]}"));
+	assert_non_null(strstr(text, "\"parent\":{\"exec_id\":"));
+	assert_non_null(strstr(text, "\"policy_name\":\"web-no-root\"},\"node_name\":\"kind-control-plane\""));
+
+	/* wall: set-group-ID tty, no privilege raised */
+	json_writer_reset(&w);
+	e.ids.uid = e.ids.euid = 1000;
+	e.ids.egid = 5;
+	e.binary_flags = props.binary_flags = CG_EXEC_SETGID;
+	assert_int_equal(event_format_exec(&w, OUTPUT_JSON, &e, &m), 0);
+	assert_non_null(strstr(json_writer_text(&w), "\"binary_properties\":{\"setgid\":5}"));
+
+	/* nothing gained: no binary_properties at all */
+	json_writer_reset(&w);
+	e.binary_flags = props.binary_flags = 0;
+	assert_int_equal(event_format_exec(&w, OUTPUT_JSON, &e, &m), 0);
+	assert_null(strstr(json_writer_text(&w), "binary_properties"));
+
+	json_writer_reset(&w);
+	e.ids.uid = 1000, e.ids.euid = 0;
+	e.binary_flags = props.binary_flags = CG_EXEC_SETUID | CG_EXEC_FILE_CAPS;
+	assert_int_equal(event_format_exec(&w, OUTPUT_COMPACT, &e, &m), 0);
+	assert_string_equal(json_writer_text(&w),
+			    "2023-07-05T19:14:30.918977160Z default/xwing /bin/su[125798] exec root (setuid 0) "
+			    "PRIVILEGES_RAISED_EXEC_FILE_CAP PRIVILEGES_RAISED_EXEC_FILE_SETUID");
+	json_writer_free(&w);
+}
+
+static void test_lost_event(void **state)
+{
+	struct event_lost_cgroup cgroups[] = { { .id = 77, .path = "/web", .rate_limited = 5 } };
+	struct event_lost l = {
+		.ringbuf_full = 1, .inflight_full = 2, .process_records = 3, .rate_limited = 5,
+		.client_missed = 4, .cgroups = cgroups, .ncgroups = 1,
+	};
+	struct event_meta m = { .node_name = "n1", .time_realtime_ns = T_NS };
+	struct json_writer w;
+
+	json_writer_init(&w);
+	assert_int_equal(event_format_lost(&w, OUTPUT_JSON, &l, &m), 0);
+	assert_string_equal(json_writer_text(&w),
+			    "{\"credgate_lost\":{\"ringbuf_full\":1,\"inflight_full\":2,\"process_records\":3,"
+			    "\"rate_limited\":5,\"output_failed\":0,\"file_failed\":0,\"journal_failed\":0,"
+			    "\"client_missed\":4,\"cgroups\":[{\"id\":77,\"path\":\"/web\",\"rate_limited\":5}]},"
+			    "\"node_name\":\"n1\",\"time\":\"2023-07-05T19:14:30.918977160Z\"}");
+	json_writer_reset(&w);
+	assert_int_equal(event_format_lost(&w, OUTPUT_COMPACT, &l, &m), 0);
+	assert_non_null(strstr(json_writer_text(&w), "lost events: 1 (kernel buffer full), 2 (in-flight table full), 3 process records, 5 rate-limited"));
+	json_writer_free(&w);
+}
+
+static void test_repeated_decision(void **state)
+{
+	struct event_repeat repeat = { .count = 42, .first_realtime_ns = T_NS - 1000000000ull, .last_realtime_ns = T_NS };
+	struct cg_decision_event e;
+	struct event_meta m = meta;
+	struct json_writer w;
+
+	make_decision(&e);
+	m.repeat = &repeat;
+	json_writer_init(&w);
+	assert_int_equal(event_format_decision(&w, OUTPUT_JSON, &e, &m), 0);
+	assert_non_null(strstr(json_writer_text(&w),
+			       "\"enforcement\":\"eperm\",\"repeated\":{\"count\":42,"
+			       "\"first_time\":\"2023-07-05T19:14:29.918977160Z\",\"last_time\":\"2023-07-05T19:14:30.918977160Z\"}}"));
+	json_writer_reset(&w);
+	assert_int_equal(event_format_decision(&w, OUTPUT_COMPACT, &e, &m), 0);
+	assert_non_null(strstr(json_writer_text(&w), "enforce) ×42"));
+	json_writer_free(&w);
+}
+
+static void test_syscall_compact_changes(void **state)
+{
+	struct cg_syscall_event e;
+	struct event_process p = proc;
+	struct event_meta m = meta;
+	struct json_writer w;
+
+	memset(&e, 0, sizeof(e));
+	fill_header(&e.hdr, CG_EVENT_SYSCALL, sizeof(e));
+	e.syscall = CG_SYS_SETUID;
+	e.nargs = 1;
+	e.old_ids.uid = e.old_ids.suid = 1000;
+	p.container = NULL;
+	p.cri = NULL;
+	m.process = &p;
+	json_writer_init(&w);
+	assert_int_equal(event_format_syscall(&w, OUTPUT_COMPACT, &e, &m), 0);
+	assert_string_equal(json_writer_text(&w), "2023-07-05T19:14:30.918977160Z host /bin/su[125798] "
+						  "setuid(0) = 0: uid 1000→0, suid 1000→0");
+	json_writer_free(&w);
+}
+
+static void test_location(void **state)
+{
+	struct container_identity c = ident;
+	struct event_process p = proc;
+	char buf[128];
+
+	event_format_location(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "default/xwing");
+	p.cri = NULL;
+	event_format_location(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "pod:0ff6b3a4-2f4a-4e4b-9bd0-5d9f3e0a1c11");
+	c.pod_uid[0] = '\0';
+	c.runtime = CONTAINER_RUNTIME_DOCKER;
+	p.container = &c;
+	event_format_location(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "docker:55936e548de6");
+	event_format_location(NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "host");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +545,11 @@ int main(void)
 		cmocka_unit_test(test_rejects_out_of_range),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_exec_binary_properties),
+		cmocka_unit_test(test_lost_event),
+		cmocka_unit_test(test_repeated_decision),
+		cmocka_unit_test(test_syscall_compact_changes),
+		cmocka_unit_test(test_location),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,106 +10,23 @@
  */
 
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <limits.h>
 #include <linux/capability.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
-#include "policy/policy.h"
+#include "test_policy_common.c"
 
 #define ANY_LO 0u
 #define ANY_HI 0xffffffffu
 
+/* A compiled id rule as the compiler lays it out: EPERM unless a policy says. */
+#define ID_RULE(flo, fhi, tlo, thi, act, md, idx)                                                       \
+	{ .from_lo = (flo), .from_hi = (fhi), .to_lo = (tlo), .to_hi = (thi), .rule_index = (idx),      \
+	  .action = (act), .mode = (md), .err = EPERM }
+
 /* ---- Helpers -------------------------------------------------------- */
-
-static const char *policy_data_dir(void)
-{
-	static char dir[PATH_MAX];
-	const char *base = getenv("CREDGATE_TEST_DATA");
-
-	if (!base)
-		fail_msg("CREDGATE_TEST_DATA is not set (run the test through ctest)");
-	snprintf(dir, sizeof(dir), "%s/policy", base);
-	return dir;
-}
-
-static char *data_path(const char *relative)
-{
-	char *path;
-
-	assert_true(asprintf(&path, "%s/%s", policy_data_dir(), relative) > 0);
-	return path;
-}
-
-/* All diagnostics, formatted, one per line (each ends in '\n'). */
-static char *format_diags(const struct policy_diags *diags)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&text, &size);
-	char line[2048];
-
-	assert_non_null(out);
-	for (size_t i = 0; i < diags->count; i++) {
-		assert_true(policy_diag_format(&diags->items[i], line, sizeof(line)) >= 0);
-		fprintf(out, "%s\n", line);
-	}
-	assert_int_equal(fclose(out), 0);
-	return text;
-}
-
-static void assert_no_diags(const struct policy_diags *diags)
-{
-	if (diags->count > 0) {
-		char *text = format_diags(diags);
-
-		print_error("unexpected diagnostics:\n%s", text);
-		free(text);
-		fail();
-	}
-}
-
-/* Parse @text as @file into @set, expecting success without diagnostics. */
-static void parse_ok(struct policy_set *set, const char *file, const char *text)
-{
-	struct policy_diags diags = {};
-	int r = policy_set__parse(set, file, text, strlen(text), &diags);
-
-	assert_no_diags(&diags);
-	assert_int_equal(r, 0);
-	policy_diags_clear(&diags);
-}
-
-/* Parse @text, expecting failure with exactly @expected (lines, '\n' each). */
-static void parse_fails(const char *file, const char *text, const char *expected)
-{
-	struct policy_set *set = policy_set__new();
-	struct policy_diags diags = {};
-	char *got;
-	int r;
-
-	assert_non_null(set);
-	r = policy_set__parse(set, file, text, strlen(text), &diags);
-	got = format_diags(&diags);
-	assert_string_equal(got, expected);
-	assert_int_equal(r, -EINVAL);
-	assert_int_equal(set->count, 0);
-	free(got);
-	policy_diags_clear(&diags);
-	policy_set__free(set);
-}
 
 static char *read_text_file(const char *path)
 {
@@ -196,7 +113,7 @@ static int teardown_temp_dir(void **state)
 
 static void test_web_no_root_compiled(void **state)
 {
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char *path = data_path("good/web-no-root.yaml");
 	const struct policy *p;
@@ -206,35 +123,40 @@ static void test_web_no_root_compiled(void **state)
 		.policy_id = 0,
 		.flags = CG_POLICY_OBSERVE,
 		.mode = CG_MODE_ENFORCE,
+		.observe_syscalls = (1u << CG_SYS_MAX) - 1,
 		.setuid = {
-			.count = 4,
+			.count = 6,
 			.rule = {
-				{ ANY_LO, ANY_HI, 0, 0, CG_ACTION_DENY, CG_MODE_ENFORCE, 0 },
-				{ 1000, 1000, 0, 999, CG_ACTION_DENY, CG_MODE_AUDIT, 1 },
-				{ 1000, 1000, 1001, 1001, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 2 },
-				{ 1000, 1000, 1002, 1002, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 2 },
+				ID_RULE(ANY_LO, ANY_HI, 0, 0, CG_ACTION_DENY, CG_MODE_ENFORCE, 0),
+				ID_RULE(1000, 1000, 0, 999, CG_ACTION_DENY, CG_MODE_AUDIT, 1),
+				ID_RULE(1000, 1000, 1001, 1001, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 2),
+				ID_RULE(1000, 1000, 1002, 1002, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 2),
+				ID_RULE(1001, 1001, 1000, 1000, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 3),
+				ID_RULE(1002, 1002, 1000, 1000, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 3),
 			},
 		},
 		.setgid = {
 			.count = 1,
-			.rule = { { ANY_LO, ANY_HI, 0, 0, CG_ACTION_DENY, CG_MODE_ENFORCE, 3 } },
+			.rule = { ID_RULE(ANY_LO, ANY_HI, 0, 0, CG_ACTION_DENY, CG_MODE_ENFORCE, 4) },
 		},
 		.setgroups = {
 			.count = 2,
 			.rule = {
-				{ ANY_LO, ANY_HI, 0, 0, CG_ACTION_DENY, CG_MODE_AUDIT, 4 },
-				{ ANY_LO, ANY_HI, 100, 200, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 5 },
+				ID_RULE(ANY_LO, ANY_HI, 0, 0, CG_ACTION_DENY, CG_MODE_AUDIT, 5),
+				ID_RULE(ANY_LO, ANY_HI, 100, 200, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 6),
 			},
 		},
 		.capset = {
 			.count = 2,
 			.rule = {
 				{ .caps = deny_caps, .sets = pe, .action = CG_ACTION_DENY, .mode = CG_MODE_AUDIT,
-				  .rule_index = 6 },
+				  .rule_index = 7, .err = EPERM },
 				{ .caps = 1ull << CAP_NET_BIND_SERVICE, .sets = pe, .action = CG_ACTION_ALLOW,
-				  .mode = CG_MODE_AUDIT, .rule_index = 7 },
+				  .mode = CG_MODE_AUDIT, .rule_index = 8, .err = EPERM },
 			},
 		},
+		.exec = { .rule_index = CG_NO_RULE },
+		.userns = { .rule_index = CG_NO_RULE },
 	};
 	static const struct {
 		enum cg_hook hook;
@@ -247,12 +169,14 @@ static void test_web_no_root_compiled(void **state)
 		{ CG_HOOK_SETUID, CG_ACTION_DENY, CG_MODE_AUDIT, 1, 16, 9, "setuid.deny[1]: from 1000 to 0-999" },
 		{ CG_HOOK_SETUID, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 0, 20, 9,
 		  "setuid.allow[0]: from 1000 to [1001, 1002]" },
-		{ CG_HOOK_SETGID, CG_ACTION_DENY, CG_MODE_ENFORCE, 0, 24, 9, "setgid.deny[0]: from any to 0" },
-		{ CG_HOOK_SETGROUPS, CG_ACTION_DENY, CG_MODE_AUDIT, 0, 27, 9, "setgroups.deny[0]: gid 0" },
-		{ CG_HOOK_SETGROUPS, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 0, 30, 9, "setgroups.allow[0]: gid 100-200" },
-		{ CG_HOOK_CAPSET, CG_ACTION_DENY, CG_MODE_AUDIT, 0, 32, 5,
+		{ CG_HOOK_SETUID, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 1, 22, 9,
+		  "setuid.allow[1]: from [1001, 1002] to 1000" },
+		{ CG_HOOK_SETGID, CG_ACTION_DENY, CG_MODE_ENFORCE, 0, 26, 9, "setgid.deny[0]: from any to 0" },
+		{ CG_HOOK_SETGROUPS, CG_ACTION_DENY, CG_MODE_AUDIT, 0, 29, 9, "setgroups.deny[0]: gid 0" },
+		{ CG_HOOK_SETGROUPS, CG_ACTION_ALLOW, CG_MODE_ENFORCE, 0, 32, 9, "setgroups.allow[0]: gid 100-200" },
+		{ CG_HOOK_CAPSET, CG_ACTION_DENY, CG_MODE_AUDIT, 0, 34, 5,
 		  "capset.denyGain: [CAP_NET_RAW, CAP_SYS_ADMIN] in [permitted, effective]" },
-		{ CG_HOOK_CAPSET, CG_ACTION_ALLOW, CG_MODE_AUDIT, 0, 33, 5,
+		{ CG_HOOK_CAPSET, CG_ACTION_ALLOW, CG_MODE_AUDIT, 0, 35, 5,
 		  "capset.allowGain: CAP_NET_BIND_SERVICE in [permitted, effective]" },
 	};
 
@@ -271,8 +195,14 @@ static void test_web_no_root_compiled(void **state)
 	assert_int_equal(p->flags, CG_POLICY_OBSERVE);
 	assert_int_equal(p->nselectors, 1);
 	assert_string_equal(p->selectors[0].cgroup, "/system.slice/web.service");
+	assert_string_equal(p->selectors[0].text, "cgroup /system.slice/web.service");
+	assert_int_equal(p->selectors[0].npredicates, 1);
+	assert_string_equal(p->selectors[0].predicates[0].patterns, "system.slice/web.service");
 	assert_int_equal(p->selectors[0].line, 12);
 	assert_int_equal(p->selectors[0].column, 5);
+	assert_int_equal(p->selectors[0].index, 0);
+	assert_int_equal(p->kind, POLICY_KIND_CREDENTIAL);
+	assert_int_equal(p->nexec_allow_paths, 0);
 
 	assert_int_equal(p->nrules, sizeof(rules) / sizeof(rules[0]));
 	for (size_t i = 0; i < p->nrules; i++) {
@@ -300,10 +230,16 @@ static void test_web_no_root_compiled(void **state)
 
 static void test_defaults(void **state)
 {
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	char *path = data_path("good/defaults.yaml");
 	struct policy_diags diags = {};
-	struct cg_policy expected = { .flags = CG_POLICY_OBSERVE, .mode = CG_MODE_AUDIT };
+	struct cg_policy expected = {
+		.flags = CG_POLICY_OBSERVE,
+		.mode = CG_MODE_AUDIT,
+		.observe_syscalls = (1u << CG_SYS_MAX) - 1,
+		.exec = { .rule_index = CG_NO_RULE },
+		.userns = { .rule_index = CG_NO_RULE },
+	};
 	const struct policy *p;
 
 	assert_int_equal(policy_set__load(set, path, &diags), 0);
@@ -336,7 +272,7 @@ static void test_flags_and_modes(void **state)
 				   "  setuid:\n"
 				   "    deny: [{to: 0}, {to: 1, mode: audit}, {to: 2, mode: enforce}]\n"
 				   "  capset: {denyGain: [chown]}\n";
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	const struct policy *p;
 
 	parse_ok(set, "flags.yaml", text);
@@ -379,16 +315,16 @@ static void test_id_specs(void **state)
 				   "      - {from: \"7\", to: [any, 8]}\n";
 	static const struct cg_id_rule expected[] = {
 		/* Every "from" range with every "to" range, in that order. */
-		{ 1, 1, 3, 3, CG_ACTION_DENY, CG_MODE_AUDIT, 0 },
-		{ 1, 1, 4, 5, CG_ACTION_DENY, CG_MODE_AUDIT, 0 },
-		{ 2, 2, 3, 3, CG_ACTION_DENY, CG_MODE_AUDIT, 0 },
-		{ 2, 2, 4, 5, CG_ACTION_DENY, CG_MODE_AUDIT, 0 },
-		{ ANY_LO, ANY_HI, ANY_LO, ANY_HI, CG_ACTION_DENY, CG_MODE_AUDIT, 1 },
-		{ ANY_LO, ANY_HI, 1000, 1999, CG_ACTION_DENY, CG_MODE_AUDIT, 2 },
-		{ ANY_LO, ANY_HI, 4294967294u, 4294967294u, CG_ACTION_DENY, CG_MODE_AUDIT, 3 },
-		{ ANY_LO, ANY_HI, 0, 4294967294u, CG_ACTION_DENY, CG_MODE_AUDIT, 4 },
-		{ 7, 7, ANY_LO, ANY_HI, CG_ACTION_ALLOW, CG_MODE_AUDIT, 5 },
-		{ 7, 7, 8, 8, CG_ACTION_ALLOW, CG_MODE_AUDIT, 5 },
+		ID_RULE(1, 1, 3, 3, CG_ACTION_DENY, CG_MODE_AUDIT, 0),
+		ID_RULE(1, 1, 4, 5, CG_ACTION_DENY, CG_MODE_AUDIT, 0),
+		ID_RULE(2, 2, 3, 3, CG_ACTION_DENY, CG_MODE_AUDIT, 0),
+		ID_RULE(2, 2, 4, 5, CG_ACTION_DENY, CG_MODE_AUDIT, 0),
+		ID_RULE(ANY_LO, ANY_HI, ANY_LO, ANY_HI, CG_ACTION_DENY, CG_MODE_AUDIT, 1),
+		ID_RULE(ANY_LO, ANY_HI, 1000, 1999, CG_ACTION_DENY, CG_MODE_AUDIT, 2),
+		ID_RULE(ANY_LO, ANY_HI, 4294967294u, 4294967294u, CG_ACTION_DENY, CG_MODE_AUDIT, 3),
+		ID_RULE(ANY_LO, ANY_HI, 0, 4294967294u, CG_ACTION_DENY, CG_MODE_AUDIT, 4),
+		ID_RULE(7, 7, ANY_LO, ANY_HI, CG_ACTION_ALLOW, CG_MODE_AUDIT, 5),
+		ID_RULE(7, 7, 8, 8, CG_ACTION_ALLOW, CG_MODE_AUDIT, 5),
 	};
 	static const char *const texts[] = {
 		"setuid.deny[0]: from [1, 2] to [3, 4-5]",
@@ -398,15 +334,24 @@ static void test_id_specs(void **state)
 		"setuid.deny[4]: from any to 0-4294967294",
 		"setuid.allow[0]: from 7 to [any, 8]",
 	};
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	const struct policy *p;
 
-	parse_ok(set, "ids.yaml", text);
+	/* 7 may move anywhere: every other id is constrained to itself. */
+	parse_ok_with(set, "ids.yaml", text,
+		      "ids.yaml:14:25: warning: uid 7 may move to 0-6, which no allow rule constrains; 0-6 is "
+		      "constrained to itself (SafeSetID's transitivity rule)\n"
+		      "ids.yaml:14:25: warning: uid 7 may move to 8-4294967295, which no allow rule constrains; "
+		      "8-4294967295 is constrained to itself (SafeSetID's transitivity rule)\n");
 	p = &set->policies[0];
-	assert_int_equal(p->compiled.setuid.count, sizeof(expected) / sizeof(expected[0]));
+	assert_int_equal(p->compiled.setuid.count, sizeof(expected) / sizeof(expected[0]) + 2);
 	assert_memory_equal(p->compiled.setuid.rule, expected, sizeof(expected));
-	assert_int_equal(p->nrules, sizeof(texts) / sizeof(texts[0]));
-	for (size_t i = 0; i < p->nrules; i++)
+	assert_int_equal(p->compiled.setuid.rule[10].action, CG_ACTION_CONSTRAIN);
+	assert_int_equal(p->compiled.setuid.rule[10].from_hi, 6);
+	assert_int_equal(p->compiled.setuid.rule[11].from_lo, 8);
+	assert_int_equal(p->compiled.setuid.rule[11].from_hi, 4294967295u);
+	assert_int_equal(p->nrules, sizeof(texts) / sizeof(texts[0]) + 2);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		assert_string_equal(p->rules[i].text, texts[i]);
 	assert_int_equal(p->compiled.setgid.count, 0);
 	policy_set__free(set);
@@ -423,7 +368,7 @@ static void test_id_rule_limit_boundary(void **state)
 				   "  setgroups:\n"
 				   "    deny: [{gid: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]}]\n"
 				   "    allow: [{gid: [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31]}]\n";
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	const struct cg_id_rules *rules;
 
 	parse_ok(set, "full.yaml", text);
@@ -454,7 +399,7 @@ static void test_capset(void **state)
 				   "    denyGain: [ALL]\n"
 				   "    sets: [inheritable, effective, inheritable]\n"
 				   "    mode: enforce\n";
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	const struct policy *p;
 	const __u64 all = (1ull << (CAP_CHECKPOINT_RESTORE + 1)) - 1;
 
@@ -557,6 +502,12 @@ static void test_enum_names(void **state)
 	assert_string_equal(policy_hook_name(CG_HOOK_SETGID), "task_fix_setgid");
 	assert_string_equal(policy_hook_name(CG_HOOK_SETGROUPS), "task_fix_setgroups");
 	assert_string_equal(policy_hook_name(CG_HOOK_CAPSET), "capset");
+	assert_string_equal(policy_hook_name(CG_HOOK_EXEC), "bprm_creds_from_file");
+	assert_string_equal(policy_hook_name(CG_HOOK_USERNS), "userns_create");
+	assert_string_equal(policy_hook_name(CG_HOOK_PRCTL), "task_prctl");
+	assert_string_equal(policy_kind_name(POLICY_KIND_CREDENTIAL), "CredentialPolicy");
+	assert_string_equal(policy_kind_name(POLICY_KIND_TRACING), "TracingPolicy");
+	assert_null(policy_kind_name((enum policy_kind)9));
 	assert_null(policy_hook_name(CG_HOOK_NONE));
 	assert_null(policy_hook_name(CG_HOOK_MAX));
 	assert_null(policy_hook_name((enum cg_hook)-1));
@@ -581,7 +532,7 @@ static void test_cgroup_normalisation(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct policy_set *set = policy_set__new();
+		struct policy_set *set = test_set();
 		char *text;
 
 		assert_true(asprintf(&text,
@@ -597,7 +548,7 @@ static void test_cgroup_normalisation(void **state)
 
 static void test_selector_limit_boundary(void **state)
 {
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	char *text = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);
@@ -620,7 +571,7 @@ static void test_selector_limit_boundary(void **state)
 
 static void test_multiple_documents(void **state)
 {
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	char *path = data_path("good/multi-document.yaml");
 	struct policy_diags diags = {};
 	const struct policy *batch, *caps;
@@ -667,7 +618,7 @@ static void test_empty_inputs(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-		struct policy_set *set = policy_set__new();
+		struct policy_set *set = test_set();
 
 		parse_ok(set, "empty.yaml", texts[i]);
 		assert_int_equal(set->count, 0);
@@ -678,7 +629,7 @@ static void test_empty_inputs(void **state)
 /* Successive loads append; ids keep counting; names stay unique across loads. */
 static void test_sets_accumulate(void **state)
 {
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char *a = minimal_policy("a"), *b = minimal_policy("b"), *dup = minimal_policy("a");
 	char *got;
@@ -711,7 +662,7 @@ static void test_parse_all_or_nothing(void **state)
 				   "---\n"
 				   "apiVersion: credgate.io/v1\nkind: CredentialPolicy\nmetadata: {name: bad}\n"
 				   "spec: {selector: {cgroup: /}, mode: loud}\n";
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char *first = minimal_policy("first");
 	char *got;
@@ -719,7 +670,7 @@ static void test_parse_all_or_nothing(void **state)
 	parse_ok(set, "first.yaml", first);
 	assert_int_equal(policy_set__parse(set, "two.yaml", text, strlen(text), &diags), -EINVAL);
 	got = format_diags(&diags);
-	assert_string_equal(got, "two.yaml:9:37: error: spec.mode: expected 'audit' or 'enforce', got 'loud'\n");
+	assert_string_equal(got, "two.yaml:9:37: error: spec.mode: expected 'audit', 'enforce', 'permissive' or 'enforcing', got 'loud'\n");
 	assert_int_equal(set->count, 1);
 	assert_string_equal(set->policies[0].name, "first");
 
@@ -771,6 +722,7 @@ static void test_bad_corpus(void **state)
 		}
 		set = policy_set__new();
 		assert_non_null(set);
+		assert_int_equal(policy_set__set_name_files(set, "../etc/passwd", "../etc/group"), 0);
 		r = policy_set__load(set, entries[i]->d_name, &diags);
 		expected = read_text_file(expect_name);
 		got = format_diags(&diags);
@@ -797,12 +749,12 @@ static void test_bad_corpus(void **state)
 static void test_good_corpus(void **state)
 {
 	char *good_dir = data_path("good");
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 
 	assert_int_equal(policy_set__load(set, good_dir, &diags), 0);
 	assert_no_diags(&diags);
-	assert_true(set->count >= 3);
+	assert_true(set->count >= 7);
 	for (size_t i = 0; i < set->count; i++)
 		assert_int_equal(set->policies[i].compiled.policy_id, i);
 	policy_set__free(set);
@@ -815,7 +767,7 @@ static void test_directory_order(void **state)
 {
 	const char *dir = *state;
 	char path[PATH_MAX], subdir[PATH_MAX], fifo[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	static const char *const order[] = { "10.yaml", "9.yaml", "a.yml", "b.yaml", "link.yaml" };
 	char *text;
@@ -874,7 +826,7 @@ static void test_directory_order(void **state)
 static void test_directory_all_or_nothing(void **state)
 {
 	const char *dir = *state;
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char *a = minimal_policy("a"), *c = minimal_policy("c"), *keep = minimal_policy("keep");
 	char *got, *expected;
@@ -888,7 +840,7 @@ static void test_directory_all_or_nothing(void **state)
 	assert_int_equal(policy_set__load(set, dir, &diags), -EINVAL);
 	got = format_diags(&diags);
 	assert_true(asprintf(&expected,
-			     "%s/b.yaml:2:7: error: kind: expected 'CredentialPolicy', got 'Policy'\n"
+			     "%s/b.yaml:2:7: error: kind: expected 'CredentialPolicy' or 'TracingPolicy', got 'Policy'\n"
 			     "%s/d.yaml:2:1: error: syntax error: did not find expected node content\n",
 			     dir, dir) > 0);
 	assert_string_equal(got, expected);
@@ -907,7 +859,7 @@ static void test_directory_all_or_nothing(void **state)
 static void test_open_errors(void **state)
 {
 	const char *dir = *state;
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char missing[PATH_MAX];
 	char *got, *expected;
@@ -932,7 +884,7 @@ static void test_open_errors(void **state)
 static void test_file_too_large(void **state)
 {
 	const char *dir = *state;
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	size_t len = POLICY_MAX_FILE_SIZE + 1;
 	char *text = malloc(len + 1);
@@ -997,7 +949,7 @@ static char *repeat_documents(unsigned count, const char *prefix)
 static void test_too_many_documents(void **state)
 {
 	char *text = repeat_documents(POLICY_MAX_DOCUMENTS_PER_FILE, NULL);
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	char expected[256];
 
 	parse_ok(set, "docs.yaml", text);
@@ -1017,20 +969,25 @@ static void test_too_many_policies(void **state)
 {
 	const char *dir = *state;
 	char *expected;
-	char *text = repeat_documents(CG_MAX_POLICIES, "p");
-	struct policy_set *set = policy_set__new();
+	char *text = repeat_documents(CG_MAX_SELECTORS, "p");
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char *one = minimal_policy("one-too-many");
 	char *got;
 
+	/* Every policy has a selector and a set holds CG_MAX_SELECTORS of them
+	 * (fewer than CG_MAX_POLICIES): that many policies load... */
 	parse_ok(set, "full.yaml", text);
-	assert_int_equal(set->count, CG_MAX_POLICIES);
-	assert_int_equal(set->policies[CG_MAX_POLICIES - 1].compiled.policy_id, CG_MAX_POLICIES - 1);
+	assert_int_equal(set->count, CG_MAX_SELECTORS);
+	assert_int_equal(set->policies[CG_MAX_SELECTORS - 1].compiled.policy_id, CG_MAX_SELECTORS - 1);
 
+	/* ...and one more is refused, leaving the set as it was. */
 	assert_int_equal(policy_set__parse(set, "more.yaml", one, strlen(one), &diags), -EINVAL);
 	got = format_diags(&diags);
-	assert_string_equal(got, "more.yaml:1:1: error: too many policies: more than CG_MAX_POLICIES (512) in one set\n");
-	assert_int_equal(set->count, CG_MAX_POLICIES);
+	assert_string_equal(got, "more.yaml:6:13: error: too many selectors in the policy set: more than "
+				 "CG_MAX_SELECTORS (256)\n");
+	assert_int_equal(set->count, CG_MAX_SELECTORS);
+	assert_int_equal(set->selection->generation.nselectors, CG_MAX_SELECTORS);
 	free(got);
 	free(text);
 	free(one);
@@ -1038,14 +995,15 @@ static void test_too_many_policies(void **state)
 	policy_set__free(set);
 
 	/* Across the files of a directory: reported once, at the first policy
-	 * past the limit, and nothing joins the set. */
+	 * past the limit (before any selection is built), and nothing joins
+	 * the set. */
 	text = repeat_documents(300, "a");
 	write_text(dir, "a.yaml", text);
 	free(text);
 	text = repeat_documents(CG_MAX_POLICIES - 300 + 2, "b");
 	write_text(dir, "b.yaml", text);
 	free(text);
-	set = policy_set__new();
+	set = test_set();
 	assert_int_equal(policy_set__load(set, dir, &diags), -EINVAL);
 	got = format_diags(&diags);
 	/* Document 212 of b.yaml (0-based) is policy 512; 5 lines a document. */
@@ -1063,7 +1021,7 @@ static void test_too_many_policies(void **state)
 /* Past POLICY_MAX_DIAGS, diagnostics are counted, not kept. */
 static void test_diag_limit(void **state)
 {
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char *text = NULL;
 	size_t size = 0;
@@ -1103,8 +1061,8 @@ static void test_nesting_boundary(void **state)
 				   "      - to: [[[[[[[[[[[0]]]]]]]]]]]\n";
 
 	parse_fails("deep.yaml", text,
-		    "deep.yaml:8:14: error: spec.setuid.deny[0].to[0]: expected an integer id, a range 'lo-hi' or "
-		    "'any', got a list\n");
+		    "deep.yaml:8:14: error: spec.setuid.deny[0].to[0]: expected an integer id, a range 'lo-hi', "
+		    "'any' or a user name, got a list\n");
 }
 
 static void test_node_limit(void **state)
@@ -1182,9 +1140,11 @@ static void test_diag_quoting(void **state)
 			     long_name) > 0);
 	assert_true(asprintf(&got,
 			     "q.yaml:6:3: error: unknown key 'bad\\tkey\\u0085' in spec (expected one of: mode, "
-			     "observe, reportAllowed, selector, setuid, setgid, setgroups, capset)\n"
+			     "observe, reportAllowed, priority, regain, selector, setuid, setgid, setgroups, capset, "
+			     "exec, userns)\n"
 			     "q.yaml:7:3: error: unknown key '%.80s...' in spec (expected one of: mode, observe, "
-			     "reportAllowed, selector, setuid, setgid, setgroups, capset)\n",
+			     "reportAllowed, priority, regain, selector, setuid, setgid, setgroups, capset, exec, "
+			     "userns)\n",
 			     long_name) > 0);
 	parse_fails("q.yaml", text, got);
 	free(text);
@@ -1193,7 +1153,7 @@ static void test_diag_quoting(void **state)
 
 static void test_null_arguments(void **state)
 {
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char *text = minimal_policy("quiet");
 
@@ -1214,7 +1174,7 @@ static void test_null_arguments(void **state)
 
 static void test_dump(void **state)
 {
-	struct policy_set *set = policy_set__new();
+	struct policy_set *set = test_set();
 	struct policy_diags diags = {};
 	char *path = data_path("good/web-no-root.yaml");
 	char *text = NULL, *expected;
@@ -1229,11 +1189,18 @@ static void test_dump(void **state)
 
 	assert_true(asprintf(&expected, "policy 0: web-no-root (%s:3:1)\n", path) > 0);
 	assert_true(strncmp(text, expected, strlen(expected)) == 0);
-	assert_non_null(strstr(text, "  mode: enforce\n  flags: observe\n"));
+	assert_non_null(strstr(text, "  mode: enforce\n  priority: 0\n  flags: observe\n"));
 	assert_non_null(strstr(text, "  selector 0: cgroup /system.slice/web.service (line 12)\n"));
+	assert_non_null(strstr(text, "  kind: CredentialPolicy\n"));
+	assert_non_null(strstr(text, "selection: 1 predicates, 3 states, 1 selectors\n"
+				     "  predicate 0: cgroup /system.slice/web.service (states 0-2)\n"
+				     "  state 0 (root): literal 'system.slice'\n"
+				     "  state 1: literal 'web.service'\n"
+				     "  state 2: end predicate 0\n"
+				     "  selector 0: policy 0 (web-no-root) selector 0, priority 0, require {0}\n"));
 	assert_non_null(strstr(text, "  rule 0: setuid.deny[0]: from any to 0 [task_fix_setuid, deny, enforce] (line 15)\n"));
-	assert_non_null(strstr(text, "  setuid: 4 entries\n    from 0-4294967295 to 0-0: deny enforce, rule 0\n"));
-	assert_non_null(strstr(text, "    caps 0x0000000000202000 sets 0x3: deny audit, rule 6\n"));
+	assert_non_null(strstr(text, "  setuid: 6 entries\n    from 0-4294967295 to 0-0: deny enforce, rule 0\n"));
+	assert_non_null(strstr(text, "    caps 0x0000000000202000 sets 0x3: deny audit, rule 7\n"));
 
 	free(expected);
 	free(text);

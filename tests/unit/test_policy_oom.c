@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "policy/config.h"
 #include "policy/policy.h"
 
 extern void *__libc_malloc(size_t size);
@@ -67,8 +68,12 @@ void *calloc(size_t nmemb, size_t size)
 void *realloc(void *ptr, size_t size)
 {
 	/* A shrink is not a failure point: glibc itself shrinks buffers and
-	 * rightly keeps the bigger one when that fails (vasprintf does). */
-	if (ptr && size <= malloc_usable_size(ptr))
+	 * rightly keeps the bigger one when that fails (vasprintf does). Nor
+	 * is a one-byte growth: when glibc 2.36's vasprintf fills its buffer
+	 * exactly, it grows it by one byte for the terminator and, if that
+	 * fails, writes the terminator past the old block anyway (harmless in
+	 * glibc's rounded chunks, an invalid write under valgrind). */
+	if (ptr && size <= malloc_usable_size(ptr) + 1)
 		return __libc_realloc(ptr, size);
 	if (allocation_fails()) {
 		errno = ENOMEM;
@@ -155,13 +160,16 @@ static void exhaust_allocations(enum oom_action action, const char *data)
 	const char *base = getenv("CREDGATE_TEST_DATA");
 	char *expected = NULL, *got;
 	size_t len = 0;
-	char path[PATH_MAX];
+	char path[PATH_MAX], passwd[PATH_MAX], group[PATH_MAX];
 	char *text = NULL;
 	unsigned long runs;
 
 	if (!base)
 		fail_msg("CREDGATE_TEST_DATA is not set (run the test through ctest)");
 	snprintf(path, sizeof(path), "%s/policy/%s", base, data);
+	/* Names resolve through the test files: their reads fail in turn too. */
+	snprintf(passwd, sizeof(passwd), "%s/policy/etc/passwd", base);
+	snprintf(group, sizeof(group), "%s/policy/etc/group", base);
 	if (action == OOM_PARSE)
 		text = read_data_file(data, &len);
 
@@ -171,6 +179,7 @@ static void exhaust_allocations(enum oom_action action, const char *data)
 		int r;
 
 		assert_non_null(set);
+		assert_int_equal(policy_set__set_name_files(set, passwd, group), 0);
 		assert_int_equal(policy_set__parse(set, "preloaded.yaml", preloaded, strlen(preloaded), NULL), 0);
 
 		failure_injected = false;
@@ -226,6 +235,84 @@ static void test_oom_load_directory(void **state)
 	exhaust_allocations(OOM_LOAD, "bad/duplicate-name-across-files.d");
 }
 
+/* Names, every rule and selector kind, the selection, transitivity warnings. */
+static void test_oom_rules_and_selection(void **state)
+{
+	exhaust_allocations(OOM_PARSE, "good/every-rule.yaml");
+	exhaust_allocations(OOM_PARSE, "bad/names-unknown.yaml");
+	exhaust_allocations(OOM_PARSE, "bad/selection-too-many-states.yaml");
+	exhaust_allocations(OOM_PARSE, "bad/transitivity-overflow.yaml");
+	exhaust_allocations(OOM_LOAD, "bad/selector-globs.yaml");
+}
+
+static void test_oom_tracing(void **state)
+{
+	exhaust_allocations(OOM_PARSE, "good/process.credentials.changes.at.syscalls.yaml");
+	exhaust_allocations(OOM_PARSE, "good/tracing-actions.yaml");
+	exhaust_allocations(OOM_PARSE, "bad/tracing-match-args.yaml");
+}
+
+/* The settings file: the same walk, over credgate_config_load(). */
+static char *config_outcome(int r, const struct credgate_config *cfg, const struct policy_diags *diags)
+{
+	char *text = NULL, line[1024];
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	assert_non_null(out);
+	fprintf(out, "r=%d dir=%s events=%s node=%s passwd=%s group=%s output=%d lsm=%d ringbuf=%u\n", r,
+		cfg->policy_dir ?: "-", cfg->events ?: "-", cfg->node_name ?: "-", cfg->passwd_file ?: "-",
+		cfg->group_file ?: "-", cfg->output, cfg->lsm_unavailable, cfg->ringbuf_size);
+	for (size_t i = 0; i < diags->count; i++) {
+		policy_diag_format(&diags->items[i], line, sizeof(line));
+		fprintf(out, "%s\n", line);
+	}
+	assert_int_equal(fclose(out), 0);
+	return text;
+}
+
+static void exhaust_config(const char *data)
+{
+	const char *base = getenv("CREDGATE_TEST_DATA");
+	char path[PATH_MAX], *expected = NULL, *got;
+	unsigned long runs;
+
+	if (!base)
+		fail_msg("CREDGATE_TEST_DATA is not set (run the test through ctest)");
+	snprintf(path, sizeof(path), "%s/config/%s", base, data);
+	for (runs = 0;; runs++) {
+		struct credgate_config cfg;
+		struct policy_diags diags = {};
+		int r;
+
+		failure_injected = false;
+		allocations_until_failure = runs;
+		r = credgate_config_load(path, &cfg, &diags);
+		allocations_until_failure = 0;
+
+		got = config_outcome(r, &cfg, &diags);
+		if (runs == 0) {
+			expected = got;
+			got = NULL;
+		} else if (!(failure_injected && r == -ENOMEM) && strcmp(got, expected) != 0) {
+			fail_msg("%s: allocation %lu failed; expected:\n%s\ngot:\n%s", data, runs, expected, got);
+		}
+		free(got);
+		credgate_config_free(&cfg);
+		policy_diags_clear(&diags);
+		if (runs > 0 && !failure_injected)
+			break;
+	}
+	assert_true(runs > 5);
+	free(expected);
+}
+
+static void test_oom_config(void **state)
+{
+	exhaust_config("full.yaml");
+	exhaust_config("bad.yaml");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +321,9 @@ int main(void)
 		cmocka_unit_test(test_oom_parse_syntax_error),
 		cmocka_unit_test(test_oom_load_file),
 		cmocka_unit_test(test_oom_load_directory),
+		cmocka_unit_test(test_oom_rules_and_selection),
+		cmocka_unit_test(test_oom_tracing),
+		cmocka_unit_test(test_oom_config),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

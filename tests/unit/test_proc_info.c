@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/proc_info.c, against a fake /proc tree: binary,
- * arguments, cwd, and refusing a pid that now belongs to another process.
+ * Unit tests for agent/proc_info.c, against a fake /proc tree: stat (with
+ * an awkward comm), binary, arguments, cwd, status and loginuid.
  */
+#include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,6 +57,8 @@ static int setup(void **state)
 	assert_int_equal(symlink("/usr/bin/su", path), 0);
 	snprintf(path, sizeof(path), "%s/77/cwd", root);
 	assert_int_equal(symlink("/home/x", path), 0);
+	write_file("77/status", "Name:\tsu\nUid:\t1000\t0\t0\t0\nNSpid:\t77\t5\n", 37);
+	write_file("77/loginuid", "4294967295", 10);
 	return 0;
 }
 
@@ -69,54 +73,87 @@ static int teardown(void **state)
 
 static void test_reads_identity(void **state)
 {
-	struct proc_cache *cache = NULL;
-	const struct proc_info *info;
-	uint64_t start = start_ns_of_tick(1234) + 1; /* within tick 1234 */
+	char buf[4096];
+	struct proc_stat st;
+	bool truncated;
+	uint32_t uid = 0, nspid = 0, auid = 0;
 
-	assert_int_equal(proc_cache__new(&cache, root, 16), 0);
-	info = proc_cache__get(cache, 77, start, 1);
-	assert_non_null(info);
-	assert_true(info->has_binary);
-	assert_string_equal(info->binary, "/usr/bin/su");
-	assert_string_equal(info->arguments, "root -c id");
-	assert_string_equal(info->cwd, "/home/x");
-	/* Cached: served without reading again, even once the files are gone. */
-	write_file("77/cmdline", "x\0", 2);
-	info = proc_cache__get(cache, 77, start, 2);
-	assert_string_equal(info->arguments, "root -c id");
-	proc_cache__free(cache);
+	assert_int_equal(proc_read_stat(root, 77, &st), 0);
+	assert_int_equal(st.start_ticks, 1234);
+	assert_int_equal(start_ns_of_tick(st.start_ticks), start_ns_of_tick(1234));
+	assert_int_equal(st.ppid, 1);
+	assert_string_equal(st.comm, "my (odd) comm");
+	assert_int_equal(proc_read_link(root, 77, "exe", buf, sizeof(buf)), 11);
+	assert_string_equal(buf, "/usr/bin/su");
+	assert_int_equal(proc_read_link(root, 77, "cwd", buf, sizeof(buf)), 7);
+	assert_string_equal(buf, "/home/x");
+	assert_int_equal(proc_read_arguments(root, 77, buf, sizeof(buf), &truncated), 10);
+	assert_string_equal(buf, "root -c id");
+	assert_false(truncated);
+	assert_int_equal(proc_read_status(root, 77, &uid, &nspid), 0);
+	assert_int_equal(uid, 1000);
+	assert_int_equal(nspid, 5);
+	assert_int_equal(proc_read_loginuid(root, 77, &auid), 0);
+	assert_int_equal(auid, 4294967295u);
 }
 
-static void test_rejects_reused_pid(void **state)
+static void test_missing_process(void **state)
 {
-	struct proc_cache *cache = NULL;
+	char buf[64];
+	struct proc_stat st;
+	bool truncated;
+	uint32_t uid, nspid;
 
-	assert_int_equal(proc_cache__new(&cache, root, 16), 0);
-	/* Another start time: pid 77 is not the process the event is about. */
-	assert_null(proc_cache__get(cache, 77, 99990000000ull, 1));
-	assert_null(proc_cache__get(cache, 78, start_ns_of_tick(1234), 1));
-	proc_cache__free(cache);
+	assert_int_equal(proc_read_stat(root, 78, &st), -ENOENT);
+	assert_int_equal(proc_read_link(root, 78, "exe", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(proc_read_arguments(root, 78, buf, sizeof(buf), &truncated), -ENOENT);
+	assert_int_equal(proc_read_status(root, 78, &uid, &nspid), -ENOENT);
 }
 
 static void test_no_arguments(void **state)
 {
-	struct proc_cache *cache = NULL;
-	const struct proc_info *info;
+	char buf[64];
+	bool truncated;
 
 	write_file("77/cmdline", "/bin/sh\0", 8);
-	assert_int_equal(proc_cache__new(&cache, root, 16), 0);
-	info = proc_cache__get(cache, 77, start_ns_of_tick(1234), 1);
-	assert_non_null(info);
-	assert_string_equal(info->arguments, "");
-	proc_cache__free(cache);
+	assert_int_equal(proc_read_arguments(root, 77, buf, sizeof(buf), &truncated), 0);
+	assert_string_equal(buf, "");
+	write_file("77/cmdline", "", 0); /* a kernel thread */
+	assert_int_equal(proc_read_arguments(root, 77, buf, sizeof(buf), &truncated), -ENOENT);
+}
+
+static void test_join_arguments(void **state)
+{
+	static const char argv[] = "su\0-c\0echo hi\0\0\0";
+	char buf[8];
+	bool truncated;
+
+	assert_int_equal(proc_join_arguments(argv, sizeof(argv) - 1, buf, sizeof(buf), &truncated), 7);
+	assert_string_equal(buf, "-c echo");
+	assert_true(truncated);
+	assert_int_equal(proc_join_arguments("su", 2, buf, sizeof(buf), &truncated), 0); /* cut argv[0] */
+	assert_string_equal(buf, "");
+	assert_int_equal(proc_join_arguments(argv, sizeof(argv) - 1, buf, 0, &truncated), 0);
+}
+
+static void test_bad_stat(void **state)
+{
+	struct proc_stat st;
+
+	write_file("77/stat", "77 no parens S 1", 16);
+	assert_int_equal(proc_read_stat(root, 77, &st), -EBADMSG);
+	write_file("77/stat", "77 (x) S 1 2", 12);
+	assert_int_equal(proc_read_stat(root, 77, &st), -EBADMSG);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reads_identity, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rejects_reused_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_join_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_stat, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

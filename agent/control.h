@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The agent's side of the control socket (protocol in control_proto.h):
+ * accepting clients, reading their requests, streaming events to
+ * getevents clients without ever blocking on one, and answering status,
+ * reload and metrics requests through handlers the agent provides.
+ */
+#ifndef CREDGATE_CONTROL_H
+#define CREDGATE_CONTROL_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "event_format.h"
+#include "json_writer.h"
+#include "loop.h"
+
+/* Bytes of unsent events a getevents client may have before it misses some. */
+#define CONTROL_CLIENT_BUFFER (4 * 1024 * 1024)
+#define CONTROL_MAX_CLIENTS 64
+/* A client that took no bytes for this long is stalled: it is not waited for. */
+#define CONTROL_LIVE_MS 500
+
+struct control_request {
+	char command[16];
+	char output[16];
+	char kind[16];
+	char verdict[32];
+	char cgroup[4096];
+	char container[72];
+	char pod[40];
+	char process[256];
+	char policy[256];
+	regex_t process_re;
+	bool has_process_re;
+};
+
+/*
+ * Parse a request (see control_proto.h). Returns 0, or -EINVAL with a
+ * one-line reason in @err. Free with control_request_free().
+ */
+int control_request_parse(const char *text, size_t len, struct control_request *req, char *err,
+			  size_t err_size);
+void control_request_free(struct control_request *req);
+
+/* What a getevents filter looks at, and the event's text on demand. */
+struct event_view {
+	const char *kind; /* "decision", "kprobe", "lost" */
+	const char *verdict;
+	const char *cgroup_path;
+	const char *container_id;
+	const char *pod_uid;
+	const char *binary;
+	const char *comm;
+	const char *policy_name;
+	/* The event formatted as @format (without the newline); NULL on failure. */
+	const char *(*text)(void *text_ctx, enum output_format format, size_t *len);
+	void *text_ctx;
+};
+
+bool control_request_matches(const struct control_request *req, const struct event_view *ev);
+
+struct control_handlers {
+	/* Write the status, as JSON or text. */
+	void (*status)(void *ctx, bool json, struct json_writer *out);
+	/* Reload; on failure fill *problems (one problem per line). */
+	int (*reload)(void *ctx, struct json_writer *problems, uint32_t *generation);
+	void (*metrics)(void *ctx, struct json_writer *out);
+	/* Detach everything and stop; fill *message with what was done. */
+	int (*unload)(void *ctx, struct json_writer *message);
+	void *ctx;
+};
+
+struct control_server;
+
+/*
+ * Listen on @path (its directory must exist), mode 0660, group @gid (or
+ * (gid_t)-1 to keep root's). The server adds its fds to @epoll_fd; their
+ * data.ptr is a struct loop_source that handles their events.
+ */
+int control_server__new(struct control_server **out, const char *path, gid_t gid, int epoll_fd,
+			const struct control_handlers *handlers);
+void control_server__free(struct control_server *server);
+
+
+/* Offer an event to every getevents client whose filter it matches. */
+void control_server__publish(struct control_server *server, const struct event_view *ev);
+
+/*
+ * True when a getevents client that is reading (it took bytes in the last
+ * CONTROL_LIVE_MS) has more than half its buffer pending: the agent should
+ * let the loop write to it before handling more events.
+ */
+bool control_server__wants_pause(struct control_server *server);
+
+/* getevents clients connected now. */
+size_t control_server__streaming(const struct control_server *server);
+
+struct control_stats {
+	uint64_t clients_accepted;
+	uint64_t client_missed; /* events not delivered to slow clients */
+};
+void control_server__stats(const struct control_server *server, struct control_stats *stats);
+
+#endif /* CREDGATE_CONTROL_H */

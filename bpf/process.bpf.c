@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Process lifecycle: exec, fork (of a process, not a thread) and exit, for
+ * the agent's process cache, which gives every event the process's binary,
+ * arguments, parent and exec id. Each task's exec time is also kept in task
+ * storage, so every event carries it (cg_event_header.exec_boottime) even
+ * when the agent missed the exec.
+ */
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+static __always_inline void cg_fill_task_header(struct cg_event_header *hdr, __u32 type, __u32 size,
+						struct task_struct *task)
+{
+	struct task_struct *leader = task->group_leader;
+
+	hdr->type = type;
+	hdr->size = size;
+	hdr->time_ns = bpf_ktime_get_boot_ns();
+	hdr->start_boottime = leader->start_boottime;
+	hdr->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
+	hdr->pid = task->tgid;
+	hdr->tid = task->pid;
+	hdr->ppid = task->real_parent->tgid;
+	hdr->pidns_ino = cg_task_pidns_ino(task);
+	bpf_probe_read_kernel_str(hdr->comm, sizeof(hdr->comm), task->comm);
+	hdr->exec_boottime = cg_task_exec_boottime(leader);
+}
+
+/* Privilege an exec gave, seen on the credentials it left. */
+static __always_inline __u32 cg_exec_binary_flags(const struct cg_ids *ids, const struct cg_caps *caps,
+						  __u64 ambient)
+{
+	__u32 flags = 0;
+
+	if (ids->euid != ids->uid)
+		flags |= CG_EXEC_SETUID;
+	if (ids->egid != ids->gid)
+		flags |= CG_EXEC_SETGID;
+	/* A non-root exec only keeps ambient capabilities; more came from the file. */
+	if (ids->uid != 0 && ids->euid != 0 && (caps->permitted & ~ambient))
+		flags |= CG_EXEC_FILE_CAPS;
+	return flags;
+}
+
+/*
+ * Copy the new program's arguments (the user memory between arg_start and
+ * arg_end), never beyond: the environment follows them and is not ours to
+ * report. The size is bounded by masking, which the verifier can follow.
+ */
+static __always_inline void cg_copy_args(struct cg_exec_event *e, struct task_struct *task)
+{
+	unsigned long start = task->mm->arg_start, end = task->mm->arg_end;
+	__u64 len = end > start ? end - start : 0;
+
+	e->args_truncated = len > CG_ARGS_LEN;
+	if (len >= CG_ARGS_LEN) {
+		bpf_probe_read_user(e->args, CG_ARGS_LEN, (const void *)start);
+		e->args_len = CG_ARGS_LEN;
+	} else {
+		bpf_probe_read_user(e->args, len & (CG_ARGS_LEN - 1), (const void *)start);
+		e->args_len = (__u32)len;
+	}
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u64 wakeup = cg_ringbuf_wakeup_flags(), cgroup_id;
+	struct cg_config *config = cg_get_config();
+	struct cg_policy *policy = NULL;
+	struct cg_task_exec *te;
+	struct cg_exec_event *e;
+	struct cg_caps caps;
+	__u32 policy_id = CG_NO_POLICY;
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	/* After de_thread(), the exec'ing thread leads its group. */
+	te = bpf_task_storage_get(&cg_task_execs, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	if (!e) {
+		cg_count(CG_CNT_PROCESS_LOST);
+		if (te) {
+			te->exec_boottime = now;
+			te->flags = CG_PROC_EXECVE;
+			te->binary_flags = 0;
+		}
+		return 0;
+	}
+	cg_read_ids(p->cred, &e->ids);
+	cg_read_caps(p->cred, &caps);
+	e->cap_permitted = caps.permitted;
+	e->cap_effective = caps.effective;
+	e->binary_flags = cg_exec_binary_flags(&e->ids, &caps,
+					       cg_read_cap(__builtin_preserve_access_index(&p->cred->cap_ambient)));
+	if (te) {
+		te->exec_boottime = now;
+		te->flags = CG_PROC_EXECVE;
+		te->binary_flags = e->binary_flags;
+	}
+	cg_fill_task_header(&e->hdr, CG_EVENT_EXEC, sizeof(*e), p);
+	e->hdr.time_ns = now;
+	e->auid = p->loginuid.val;
+	if (config)
+		policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	e->policy_id = policy_id;
+	e->policy_gen = config ? config->gen : 0;
+	e->observe = policy && (policy->flags & CG_POLICY_OBSERVE);
+	e->pad = 0;
+	__builtin_memset(e->filename, 0, sizeof(e->filename));
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
+	cg_copy_args(e, p);
+	bpf_ringbuf_submit(e, wakeup);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(cg_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u64 wakeup = cg_ringbuf_wakeup_flags();
+	struct cg_task_exec *pte, *cte;
+	struct cg_fork_event *e;
+
+	if (child->pid != child->tgid)
+		return 0; /* a new thread, not a new process */
+	/* Until it execs, a child runs its parent's program: a "clone". */
+	pte = bpf_task_storage_get(&cg_task_execs, parent->group_leader, NULL, 0);
+	cte = bpf_task_storage_get(&cg_task_execs, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (cte) {
+		cte->exec_boottime = child->start_boottime;
+		cte->flags = CG_PROC_CLONE;
+		cte->binary_flags = pte ? pte->binary_flags : 0;
+	}
+	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	if (!e) {
+		cg_count(CG_CNT_PROCESS_LOST);
+		return 0;
+	}
+	cg_fill_task_header(&e->hdr, CG_EVENT_FORK, sizeof(*e), child);
+	e->parent_pid = parent->tgid;
+	e->parent_start_boottime = parent->group_leader->start_boottime;
+	e->parent_exec_boottime = pte ? pte->exec_boottime : 0;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, wakeup);
+	return 0;
+}
+
+/* Only the first argument: 6.1 passes the task alone, later kernels more. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(cg_sched_process_exit, struct task_struct *p)
+{
+	__u64 wakeup = cg_ringbuf_wakeup_flags();
+	struct cg_exit_event *e;
+
+	if (p->pid != p->tgid)
+		return 0; /* a thread; the process ends with its main thread */
+	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	if (!e) {
+		cg_count(CG_CNT_PROCESS_LOST);
+		return 0;
+	}
+	cg_fill_task_header(&e->hdr, CG_EVENT_EXIT, sizeof(*e), p);
+	e->exit_code = (__u32)p->exit_code;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, wakeup);
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Building a set's selection (the matcher is public: policy.h). */
+#ifndef CREDGATE_POLICY_SELECTION_H
+#define CREDGATE_POLICY_SELECTION_H
+
+#include "policy.h"
+
+/* An empty selection: no states, no selectors, no container predicate. */
+struct policy_selection *policy_selection_new(void);
+void policy_selection_free(struct policy_selection *selection);
+
+/*
+ * Compile the selectors of @policies[0..@count) (policy_id = index). A
+ * limit exceeded is reported at the selector that exceeded it, in its
+ * policy's file. Returns 0 with *@ret, -EINVAL (reported) or -ENOMEM.
+ */
+int policy_selection_build(const struct policy *policies, size_t count, struct policy_diags *diags,
+			   struct policy_selection **ret);
+
+#endif /* CREDGATE_POLICY_SELECTION_H */

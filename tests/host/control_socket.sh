@@ -1,0 +1,68 @@
+#!/bin/sh
+# credgatectl against a running agent: status (JSON and text), metrics,
+# reload (refused with the problems and a non-zero exit, then accepted), and
+# getevents with three clients, one stalled: the two that read get every
+# event, the stalled one never slows the agent and is counted as missing.
+. "$(dirname "$0")/preamble.inc"
+
+cg_setup control
+A=$(cg_make A)
+mkdir "$TEST_TMP/policies"
+write_policy "$TEST_TMP/policies/p.yaml" ctl-audit audit "$(cg_rel A)"
+sed -i 's/^spec:/spec:\n  observe: false/' "$TEST_TMP/policies/p.yaml"
+agent_start --policy "$TEST_TMP/policies" || fail "agent did not start"
+
+ctl status -o json > "$TEST_TMP/status.json" || fail "status failed"
+jq -e '.enforcement == "unavailable" and .policy.policies[0].name == "ctl-audit" and .policy.generation == 1' \
+	"$TEST_TMP/status.json" > /dev/null || fail "unexpected status: $(cat "$TEST_TMP/status.json")"
+ctl status | grep -q "^enforcement: unavailable" || fail "text status"
+ctl metrics | grep -q '^credgate_decisions_total{verdict="denied"} 0$' || fail "metrics"
+log "ok: status and metrics"
+
+printf 'apiVersion: credgate.io/v1\nkind: CredentialPolicy\nmetadata:\n  name: x\nspec:\n  mode: audit\n  selector:\n    cgroup: /\n  setuid:\n    deny:\n      - to: root-ish\n' \
+	> "$TEST_TMP/policies/q.yaml"
+if ctl reload 2> "$TEST_TMP/reload.err"; then
+	fail "reload of a broken policy succeeded"
+fi
+grep -q "q.yaml:11:13: error:" "$TEST_TMP/reload.err" || fail "reload error lacks file:line:col: $(cat "$TEST_TMP/reload.err")"
+rm "$TEST_TMP/policies/q.yaml"
+ctl reload > "$TEST_TMP/reload.out" || fail "reload of a good policy failed: $(cat "$TEST_TMP/reload.out")"
+grep -q "^OK generation 2" "$TEST_TMP/reload.out" || fail "reload answer: $(cat "$TEST_TMP/reload.out")"
+log "ok: reload refused with its problems, then accepted"
+
+# Two clients that read, one that does not (its pipe into sleep fills up).
+ctl getevents --kind decision > "$TEST_TMP/c1.json" &
+c1=$!
+ctl getevents -o compact --verdict audited-would-deny > "$TEST_TMP/c2.txt" &
+c2=$!
+ctl getevents | sleep 600 &
+c3=$!
+i=0
+until [ "$(ctl status -o json | jq .events.clients)" = 3 ]; do
+	i=$((i + 1)); [ "$i" -le 100 ] || fail "clients did not connect"; sleep 0.1
+done
+# 20000 decisions in bursts of 2000 (tens of thousands per second): the
+# reading clients must get every one while the third client reads nothing.
+i=0
+while [ $i -lt 10 ]; do
+	"$SETEUID_FLIP" --cgroup "$A" --changes 4000 > /dev/null || fail "seteuid_flip"
+	sleep 0.05
+	i=$((i + 1))
+done
+sleep 1
+missed=$(ctl status -o json | jq .events.client_missed)
+[ "$missed" -gt 0 ] || fail "the stalled client should have missed events, status says $missed"
+agent_stop
+wait "$c1" "$c2"
+kill "$c3" 2>/dev/null
+got1=$(grep -c '"verdict":"audited-would-deny"' "$TEST_TMP/c1.json")
+got2=$(grep -c 'audited-would-deny' "$TEST_TMP/c2.txt")
+[ "$got1" = 20000 ] || fail "client 1 got $got1 of 20000 decisions"
+[ "$got2" = 20000 ] || fail "client 2 got $got2 of 20000 decisions"
+grep -q "0 lost (kernel buffer full)" "$AGENT_LOG" || fail "the agent itself lost events: $(grep stopped: "$AGENT_LOG")"
+[ "$(grep -c '"credgate_decision"' "$EVENTS")" = 20000 ] || fail "the agent's own output lacks decisions"
+# The stalled client's misses are reported in the agent's output too.
+[ "$(count_events '.credgate_lost.client_missed > 0')" -ge 1 ] || fail "the stalled client's misses were not reported"
+log "ok: the stalled client's misses were reported"
+log "ok: both reading clients got all 20000 events while the third was stalled"
+cleanup

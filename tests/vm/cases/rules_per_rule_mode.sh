@@ -1,0 +1,30 @@
+#!/bin/sh
+# One policy, two modes: its setuid rule enforces, its setgid rule audits.
+. /tests/lib/common.sh
+CREDGATED=/bin/credgated CREDOP=/bin/credop
+
+cg_setup rulemode
+A=$(cg_make A)
+cat > "$TEST_TMP/policy.yaml" <<POLICY
+apiVersion: credgate.io/v1
+kind: CredentialPolicy
+metadata:
+  name: mixed
+spec:
+  mode: audit
+  selector:
+    cgroup: $(cg_rel A)
+  setuid:
+    deny:
+      - to: 0
+        mode: enforce
+  setgid:
+    deny:
+      - to: 0
+POLICY
+agent_start --policy "$TEST_TMP/policy.yaml" || fail "agent did not start"
+"$CREDOP" --cgroup "$A" setegid:1000=ok setegid:0=ok seteuid:1000=ok seteuid:0=EPERM || fail "modes"
+agent_stop
+expect_count 1 '.credgate_decision.hook=="task_fix_setuid" and .credgate_decision.verdict=="denied" and .credgate_decision.mode=="enforce"' "setuid rule enforced"
+expect_count 1 '.credgate_decision.hook=="task_fix_setgid" and .credgate_decision.verdict=="audited-would-deny" and .credgate_decision.mode=="audit"' "setgid rule audited"
+cleanup
