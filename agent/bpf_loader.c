@@ -389,6 +389,7 @@ void bpf_loader__maps(const struct bpf_loader *loader, struct bpf_loader_maps *m
 	maps->exec_paths = bpf_map__fd(o->maps.cg_exec_paths);
 	maps->policies = bpf_map__fd(o->maps.cg_policies);
 	maps->task_execs = bpf_map__fd(o->maps.cg_task_execs);
+	maps->task_labels = bpf_map__fd(o->maps.cg_task_labels);
 	maps->agent_state = bpf_map__fd(o->maps.cg_agent_state_map);
 	maps->events = bpf_map__fd(o->maps.cg_events);
 	maps->counters = bpf_map__fd(o->maps.cg_counters);

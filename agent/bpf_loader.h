@@ -75,6 +75,7 @@ struct bpf_loader_maps {
 	int exec_paths;
 	int policies;
 	int task_execs; /* task storage: each task's exec time (key: a pidfd) */
+	int task_labels; /* task storage: each task's SELinux types (key: a pidfd) */
 	int agent_state; /* struct cg_agent_state at index 0 */
 	int events;
 	int counters;

@@ -180,6 +180,26 @@ static __always_inline __u32 cg_ancestor_policy(__u32 gen)
 	return CG_NO_POLICY;
 }
 
+/*
+ * Whether a policy's SELinux condition holds for @task. A task user space
+ * has not labelled for this generation yet counts as matching: the policy
+ * applies (fail closed), and the event is counted.
+ */
+static __always_inline bool cg_selinux_matches(const struct cg_policy *policy,
+					      struct task_struct *task, __u32 gen)
+{
+	struct cg_task_label *label;
+
+	if (!policy->selinux_types)
+		return true;
+	label = bpf_task_storage_get(&cg_task_labels, task, NULL, 0);
+	if (!label || label->gen != gen) {
+		cg_count(CG_CNT_LABEL_UNKNOWN);
+		return true;
+	}
+	return label->selinux_types & policy->selinux_types;
+}
+
 /* Whether a policy's pid-namespace condition (from a TracingPolicy) holds. */
 static __always_inline bool cg_pidns_matches(const struct cg_policy *policy, __u32 pidns_ino)
 {
@@ -239,7 +259,8 @@ static __always_inline struct cg_policy *cg_current_policy(__u32 gen, __u64 *cgr
 	if (pkey.policy_id == CG_NO_POLICY)
 		return NULL;
 	policy = bpf_map_lookup_elem(&cg_policies, &pkey);
-	if (policy && !cg_pidns_matches(policy, pidns_ino)) {
+	if (policy && (!cg_pidns_matches(policy, pidns_ino) ||
+		       !cg_selinux_matches(policy, task->group_leader, gen))) {
 		*policy_id = CG_NO_POLICY;
 		return NULL;
 	}

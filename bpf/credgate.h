@@ -335,6 +335,21 @@ struct cg_userns_rule {
 	__u8 flags;
 };
 
+/* SELinux types a policy set names (selinuxType selectors), per generation. */
+#define CG_MAX_SELINUX_TYPES 64
+
+/*
+ * Per task: which of the generation's SELinux types the task's context has.
+ * User space writes it (with a pidfd as key) when the task execs, from
+ * /proc/PID/attr/current; a task not labelled yet for the generation in
+ * force counts as matching (fail closed: the policy applies).
+ */
+struct cg_task_label {
+	__u64 selinux_types; /* bit i: type i of the generation's table */
+	__u32 gen;
+	__u32 pad;
+};
+
 /* Policy flags. */
 #define CG_POLICY_OBSERVE (1u << 0)	     /* emit syscall observations */
 #define CG_POLICY_REPORT_ALLOWED (1u << 1)   /* emit decisions that allow */
@@ -348,6 +363,7 @@ struct cg_policy {
 	__u8 mode;   /* enum cg_mode, the policy's default */
 	__u8 pad[3];
 	__u32 observe_syscalls; /* bit (1 << enum cg_syscall): which calls to observe */
+	__u64 selinux_types;	/* 0: any process; else one of these SELinux types */
 	struct cg_id_rules setuid;
 	struct cg_id_rules setgid;
 	struct cg_id_rules setgroups; /* from_* unused: each new gid is "to" */
@@ -392,6 +408,7 @@ enum cg_counter {
 	CG_CNT_CGROUP_AMBIGUOUS, /* a new cgroup where two policies tied */
 	CG_CNT_MKDIR_FAILED,	 /* a new cgroup's state could not be stored */
 	CG_CNT_PROCESS_LOST,	 /* exec/fork/exit records lost: ring buffer full */
+	CG_CNT_LABEL_UNKNOWN,	 /* a selinuxType policy met a task not labelled yet */
 	CG_CNT_MAX,
 };
 

@@ -84,6 +84,14 @@ struct {
 	__type(value, struct cg_task_policy);
 } cg_task_policies SEC(".maps");
 
+/* Per task: its SELinux types, written by user space (struct cg_task_label). */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cg_task_label);
+} cg_task_labels SEC(".maps");
+
 /* Per task: its program's start, for exec ids (see struct cg_task_exec). */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
