@@ -1,17 +1,19 @@
 #!/bin/sh
-# Install what is needed, build, and run every test: unit tests under
-# ASan/UBSan (built with clang), then the full suite (unit, valgrind, host and
-# VM tests on Debian 12's 6.1 and Debian 13's 6.12 kernels) with gcc.
+# Install what is needed, build, and run every test: unit tests and a short
+# run of the policy fuzzer under ASan/UBSan (built with clang), then the full
+# suite (unit, valgrind, host and VM tests on Debian 12's 6.1 and Debian 13's
+# 6.12 kernels) with gcc.
 # Run as root: host and VM tests load BPF programs. Nothing is skipped.
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 ./scripts/install-deps.sh
 
-echo "== unit tests, clang + ASan/UBSan =="
-CC=clang cmake -S . -B build-asan -DCREDGATE_SANITIZE=ON -DCREDGATE_VM_TESTS=OFF > /dev/null
+echo "== unit tests and the policy fuzzer, clang + ASan/UBSan =="
+CC=clang cmake -S . -B build-asan -DCREDGATE_SANITIZE=ON -DCREDGATE_FUZZ=ON \
+	-DCREDGATE_VM_TESTS=OFF > /dev/null
 cmake --build build-asan -j"$jobs"
-ctest --test-dir build-asan -L unit --output-on-failure -j"$jobs"
+ctest --test-dir build-asan -L 'unit|fuzz' --output-on-failure -j"$jobs"
 
 echo "== all tests, gcc =="
 CC=gcc cmake -S . -B build > /dev/null
