@@ -520,7 +520,20 @@ void control_server__publish(struct control_server *server, const struct event_v
 			server->stats.client_missed++;
 			continue;
 		}
-		client_flush(server, c);
+		if (c->out_len - c->out_off >= CONTROL_SEND_BATCH)
+			client_flush(server, c);
+	}
+}
+
+void control_server__flush(struct control_server *server)
+{
+	if (!server || !server->streaming)
+		return;
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *c = server->clients[i];
+
+		if (c && c->state == CLIENT_STREAMING && c->out_off < c->out_len)
+			client_flush(server, c);
 	}
 }
 

@@ -23,6 +23,12 @@
 #define CONTROL_MAX_CLIENTS 64
 /* A client that took no bytes for this long is stalled: it is not waited for. */
 #define CONTROL_LIVE_MS 500
+/*
+ * Events are queued per client and sent when the agent has handled a batch
+ * (control_server__flush), or sooner once this much is pending: one send()
+ * per event would wake the client, and switch tasks, once per event.
+ */
+#define CONTROL_SEND_BATCH (64 * 1024)
 
 struct control_request {
 	char command[16];
@@ -88,6 +94,9 @@ void control_server__free(struct control_server *server);
 
 /* Offer an event to every getevents client whose filter it matches. */
 void control_server__publish(struct control_server *server, const struct event_view *ev);
+
+/* Send what is queued for every getevents client, as far as each takes it now. */
+void control_server__flush(struct control_server *server);
 
 /*
  * True when a getevents client that is reading (it took bytes in the last

@@ -937,6 +937,7 @@ int event_sink__flush(struct event_sink *sink)
 		process_cache__gc(sink->procs, now);
 		sink->last_gc_ns = now;
 	}
+	control_server__flush(sink->control);
 	return flush_outputs(sink);
 }
 
