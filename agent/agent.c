@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
 
+#include "audit_writer.h"
 #include "bpf_loader.h"
 #include "cgroup.h"
 #include "control.h"
@@ -30,6 +31,8 @@
 #include "macro.h"
 #include "policy.h"
 #include "policy_maps.h"
+#include "detect.h"
+#include "task_labels.h"
 
 /*
  * How often the loop reads the ring buffer without being woken: the BPF
@@ -37,6 +40,10 @@
  * cg_ringbuf_wakeup_flags()), so this bounds the latency of a quiet event.
  */
 #define AGENT_POLL_MS 100
+/* credgatectl status lists this many policies; -o json lists all. */
+#define STATUS_TEXT_MAX_POLICIES 50
+/* --metrics-file: node_exporter's default scrape interval is 15 s too. */
+#define METRICS_FILE_INTERVAL_NS (15 * 1000000000ull)
 
 struct agent {
 	struct agent_options opts;
@@ -67,6 +74,12 @@ struct agent {
 	uint64_t watchdog_usec; /* 0: no watchdog */
 	uint64_t last_watchdog_ns;
 	uint64_t lost_reported[3]; /* ringbuf full, in-flight full, process records */
+	struct selinux_status selinux; /* at start */
+	struct audit_writer *audit;    /* auditRecords: avc, else NULL */
+	struct task_labels *labels;    /* SELinux enabled, else NULL */
+	char systemd_status[256];      /* the last STATUS= sent */
+	uint64_t last_status_ns, last_metrics_file_ns;
+	int metrics_file_error; /* the last write's, to log each change once */
 };
 
 __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_level level,
@@ -350,6 +363,43 @@ static void log_publish_report(const struct publish_report *report, struct json_
 		log_warning("... and %zu more problems", report->problems_dropped);
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * selinuxType / selinuxContext selectors: the kernel needs every process's
+ * labels for the new generation. Without SELinux there is nothing to label:
+ * such a policy governs nobody (CG_GENERATION_NO_SELINUX), and we say so.
+ */
+static void label_processes(struct agent *agent, const struct policy_set *set, uint32_t generation)
+{
+	uint64_t start = monotonic_ns();
+	int n;
+
+	if (!agent->labels) {
+		for (size_t i = 0; i < set->count; i++)
+			if (set->policies[i].compiled.selinux_types)
+				log_warning("%s:%u:%u: warning: policy '%s' selects processes by SELinux type or context, but SELinux is not enabled on this host: it governs no process",
+					    set->policies[i].file, set->policies[i].line, set->policies[i].column,
+					    set->policies[i].name);
+		return;
+	}
+	task_labels__set_generation(agent->labels, generation, &set->selinux);
+	if (!task_labels__active(agent->labels))
+		return;
+	n = task_labels__sweep(agent->labels);
+	if (n < 0)
+		log_warning_errno(n, "Failed to label processes for SELinux selectors: %m (unlabelled processes are governed, fail closed)");
+	else
+		log_info("selinux: %d processes labelled for %zu SELinux labels in %llu ms", n, set->selinux.count,
+			 (unsigned long long)((monotonic_ns() - start) / 1000000));
+}
+
 static int publish(struct agent *agent, struct policy_set *set, const char *source,
 		   struct json_writer *problems)
 {
@@ -362,6 +412,7 @@ static int publish(struct agent *agent, struct policy_set *set, const char *sour
 		return log_error_errno(r, "Failed to put policy %s in force: %m", source);
 	/* After the new generation is in force: nothing it needs is missing. */
 	update_observation(agent, set);
+	label_processes(agent, set, report.generation);
 	event_sink__set_policies(agent->sink, report.generation, set);
 	policy_set__free(agent->previous_policies);
 	agent->previous_policies = agent->policies;
@@ -394,14 +445,6 @@ static int open_events_output(struct agent *agent)
 	/* Full buffering: lines are flushed once per batch of events. */
 	setvbuf(agent->events_out, NULL, _IOFBF, 1 << 16);
 	return 0;
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static int reload(struct agent *agent, struct json_writer *problems)
@@ -444,6 +487,70 @@ keep:
 	return r;
 }
 
+/* A per-CPU counter of the kernel side, summed (0 if it cannot be read). */
+static uint64_t counter(const struct agent *agent, enum cg_counter c)
+{
+	__u64 value = 0;
+
+	bpf_loader__read_counter(agent->loader, c, &value);
+	return value;
+}
+
+/* Events that never reached the event output: kernel buffer, in-flight table, write errors. */
+static uint64_t events_lost(const struct agent *agent)
+{
+	struct event_sink_stats sink;
+
+	event_sink__stats(agent->sink, &sink);
+	return counter(agent, CG_CNT_RINGBUF_FULL) + counter(agent, CG_CNT_INFLIGHT_FULL) + sink.write_errors;
+}
+
+/*
+ * One line for systemd's STATUS= (systemctl status):
+ * "enforcing 3 policies on 12 cgroups, bpf-lsm; 0 events lost". Without
+ * BPF LSM and with --lsm-unavailable=observe nothing is stopped, so it says
+ * "auditing" whatever the policies ask.
+ */
+static void status_line(struct agent *agent, char *buf, size_t size)
+{
+	static const char *const methods[] = {
+		[CG_FALLBACK_NONE] = "bpf-lsm",
+		[CG_FALLBACK_OBSERVE] = "no bpf-lsm: reporting only",
+		[CG_FALLBACK_KILL] = "no bpf-lsm: sigkill at syscall exit",
+	};
+	size_t npolicies = agent->policies ? agent->policies->count : 0, governed = 0;
+	bool enforcing = false;
+	char cgroups[32];
+
+	for (size_t i = 0; i < npolicies; i++)
+		enforcing |= policy_enforces(&agent->policies->policies[i]);
+	if (agent->fallback == CG_FALLBACK_OBSERVE)
+		enforcing = false;
+	if (policy_maps__count_governed(agent->maps, &governed) < 0)
+		snprintf(cgroups, sizeof(cgroups), "? cgroups");
+	else
+		snprintf(cgroups, sizeof(cgroups), "%zu cgroup%s", governed, governed == 1 ? "" : "s");
+	snprintf(buf, size, "%s %zu polic%s on %s, %s; %llu events lost", enforcing ? "enforcing" : "auditing",
+		 npolicies, npolicies == 1 ? "y" : "ies", cgroups,
+		 (unsigned)agent->fallback < ARRAY_SIZE(methods) ? methods[agent->fallback] : "?",
+		 (unsigned long long)events_lost(agent));
+}
+
+/* Every 10 s, a STATUS= that changed: the counts move. */
+static void refresh_systemd_status(struct agent *agent, uint64_t now)
+{
+	char line[sizeof(agent->systemd_status)];
+
+	if (now - agent->last_status_ns < 10 * 1000000000ull)
+		return;
+	agent->last_status_ns = now;
+	status_line(agent, line, sizeof(line));
+	if (strcmp(line, agent->systemd_status) == 0)
+		return;
+	memcpy(agent->systemd_status, line, sizeof(line));
+	sd_notifyf(0, "STATUS=%s", line);
+}
+
 /* A reload bracketed for systemd: RELOADING=1 (with the time) ... READY=1. */
 static int reload_notified(struct agent *agent, struct json_writer *problems)
 {
@@ -452,8 +559,9 @@ static int reload_notified(struct agent *agent, struct json_writer *problems)
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading the policy",
 		   (unsigned long long)(monotonic_ns() / 1000));
 	r = reload(agent, problems);
-	sd_notifyf(0, "READY=1\nSTATUS=%s", r < 0 ? "reload failed; the previous policy stays in force"
-						     : "policy reloaded");
+	status_line(agent, agent->systemd_status, sizeof(agent->systemd_status));
+	sd_notifyf(0, "READY=1\nSTATUS=%s%s", r < 0 ? "reload failed, the previous policy stays in force: " : "",
+		   agent->systemd_status);
 	return r;
 }
 
@@ -503,6 +611,12 @@ static void report_losses(struct agent *agent)
 		.process_records = process - agent->lost_reported[2],
 	};
 	event_sink__report_kernel_lost(agent->sink, &lost);
+	/* Lost exec records leave their processes unlabelled (fail closed) until relabelled. */
+	if (lost.process_records && task_labels__active(agent->labels)) {
+		int n = task_labels__sweep(agent->labels);
+
+		log_notice("selinux: exec records were lost: %d processes labelled again", n);
+	}
 	log_warning("lost events: %llu (kernel buffer full), %llu (in-flight table full), %llu process records",
 		    (unsigned long long)lost.ringbuf_full, (unsigned long long)lost.inflight_full,
 		    (unsigned long long)lost.process_records);
@@ -534,14 +648,6 @@ static void on_ringbuf(struct loop_source *source, uint32_t events)
 
 /* ---- Control socket handlers -------------------------------------------- */
 
-static uint64_t counter(const struct agent *agent, enum cg_counter c)
-{
-	__u64 value = 0;
-
-	bpf_loader__read_counter(agent->loader, c, &value);
-	return value;
-}
-
 static const char *enforcement_word(const struct agent *agent)
 {
 	switch (agent->fallback) {
@@ -565,6 +671,53 @@ static void status_feature(struct json_writer *w, const char *key, const struct 
 	json_object_end(w);
 }
 
+/* "selinux" and "audit_records": SELinux beside us, labels, and the USER_AVC writer. */
+static void status_selinux_json(struct agent *agent, struct json_writer *w)
+{
+	const struct selinux_status *se = &agent->selinux;
+	struct audit_writer_stats as;
+	struct task_labels_stats ls;
+
+	json_key(w, "selinux");
+	json_object_begin(w);
+	json_kv_bool(w, "enabled", se->enabled);
+	json_kv_string(w, "mode", selinux_mode_name(se->mode));
+	if (se->selinuxfs[0])
+		json_kv_string(w, "selinuxfs", se->selinuxfs);
+	json_kv_string(w, "lsm_order", se->lsms);
+	if (se->selinux_position >= 0 && se->bpf_position >= 0)
+		json_kv_string(w, "decides_first", se->selinux_position < se->bpf_position ? "selinux" : "credgate");
+	json_kv_uint(w, "labels", agent->policies ? agent->policies->selinux.count : 0);
+	json_kv_uint(w, "label_unknown", counter(agent, CG_CNT_LABEL_UNKNOWN));
+	if (agent->labels) {
+		task_labels__stats(agent->labels, &ls);
+		json_kv_uint(w, "processes_labelled", ls.labelled);
+		json_kv_uint(w, "label_failures", ls.failed);
+		json_kv_uint(w, "sweeps", ls.sweeps);
+		json_kv_uint(w, "last_sweep_ms", ls.last_sweep_ns / 1000000);
+	}
+	json_object_end(w);
+	json_key(w, "audit_records");
+	json_object_begin(w);
+	json_kv_string(w, "mode", agent->audit ? "avc" : "off");
+	if (agent->audit) {
+		audit_writer__stats(agent->audit, &as);
+		json_kv_uint(w, "submitted", as.submitted);
+		json_kv_uint(w, "written", as.written);
+		json_kv_uint(w, "lost_queue_full", as.queue_full);
+		json_kv_uint(w, "lost_refused", as.send_failed);
+		if (as.last_error)
+			json_kv_string(w, "last_error", strerror(-as.last_error));
+		if (as.kernel_status) {
+			json_kv_bool(w, "kernel_enabled", as.kernel_enabled != 0);
+			json_kv_uint(w, "kernel_lost", as.kernel_lost);
+			json_kv_uint(w, "kernel_backlog", as.kernel_backlog);
+			json_kv_uint(w, "kernel_backlog_limit", as.kernel_backlog_limit);
+		}
+	}
+	json_object_end(w);
+}
+
 static void status_json(struct agent *agent, struct json_writer *w)
 {
 	/* Without BPF LSM the syscall-exit programs decide these; the others are not checked. */
@@ -579,8 +732,21 @@ static void status_json(struct agent *agent, struct json_writer *w)
 	event_sink__stats(agent->sink, &sink);
 	if (agent->control)
 		control_server__stats(agent->control, &ctl);
+	struct utsname uts;
+	char libbpf_version[32];
+	size_t governed = 0;
+
+	if (uname(&uts) < 0)
+		snprintf(uts.release, sizeof(uts.release), "?");
+	snprintf(libbpf_version, sizeof(libbpf_version), "%u.%u", libbpf_major_version(), libbpf_minor_version());
 	json_object_begin(w);
 	json_kv_string(w, "version", CREDGATE_VERSION);
+	json_key(w, "versions");
+	json_object_begin(w);
+	json_kv_string(w, "credgate", CREDGATE_VERSION);
+	json_kv_string(w, "libbpf", libbpf_version);
+	json_kv_string(w, "kernel", uts.release);
+	json_object_end(w);
 	json_kv_uint(w, "pid", (uint64_t)getpid());
 	json_kv_uint(w, "uptime_seconds", (monotonic_ns() - agent->started_ns) / 1000000000ull);
 	json_kv_string(w, "node_name", agent->node_name);
@@ -642,10 +808,15 @@ static void status_json(struct agent *agent, struct json_writer *w)
 	json_kv_uint(w, "malformed", sink.malformed);
 	json_kv_uint(w, "write_errors", sink.write_errors);
 	json_kv_uint(w, "client_missed", ctl.client_missed);
+	if (agent->audit)
+		json_kv_uint(w, "audit_records_lost", audit_writer__lost(agent->audit) + sink.avc_unformatted);
 	json_kv_uint(w, "clients", control_server__streaming(agent->control));
 	json_object_end(w);
+	status_selinux_json(agent, w);
 	json_key(w, "cgroups");
 	json_object_begin(w);
+	if (policy_maps__count_governed(agent->maps, &governed) == 0)
+		json_kv_uint(w, "governed", governed);
 	json_kv_uint(w, "unknown", counter(agent, CG_CNT_CGROUP_UNKNOWN));
 	json_kv_uint(w, "ambiguous", counter(agent, CG_CNT_CGROUP_AMBIGUOUS));
 	json_kv_uint(w, "state_failures", counter(agent, CG_CNT_MKDIR_FAILED));
@@ -656,10 +827,13 @@ static void status_json(struct agent *agent, struct json_writer *w)
 static void status_text(struct agent *agent, struct json_writer *w)
 {
 	struct event_sink_stats sink;
-	char line[1536], enforcement[400];
+	char line[1536], enforcement[400], cgroups[48] = "";
+	size_t governed, npolicies = agent->policies ? agent->policies->count : 0;
 	int n;
 
 	event_sink__stats(agent->sink, &sink);
+	if (policy_maps__count_governed(agent->maps, &governed) == 0)
+		snprintf(cgroups, sizeof(cgroups), " governing %zu cgroup%s", governed, governed == 1 ? "" : "s");
 	if (agent->features.lsm.available)
 		snprintf(enforcement, sizeof(enforcement), "%s", enforcement_word(agent));
 	else
@@ -669,7 +843,7 @@ static void status_text(struct agent *agent, struct json_writer *w)
 		     "credgated %s, pid %d, up %llus\n"
 		     "enforcement: %s\n"
 		     "observation: %s\n"
-		     "policy: %zu policies from %s, generation %u, %llu reloads (%llu failed)\n"
+		     "policy: %zu policies%s from %s, generation %u, %llu reloads (%llu failed)\n"
 		     "decisions: %llu allowed, %llu audited, %llu denied, %llu killed\n"
 		     "events: %llu written, %llu lost\n",
 		     CREDGATE_VERSION, getpid(),
@@ -677,7 +851,7 @@ static void status_text(struct agent *agent, struct json_writer *w)
 		     enforcement,
 		     bpf_loader__observing(agent->loader) ? bpf_loader__observation_method(agent->loader)
 							   : "off",
-		     agent->policies ? agent->policies->count : 0, agent->policy_source,
+		     npolicies, cgroups, agent->policy_source,
 		     policy_maps__generation(agent->maps), (unsigned long long)agent->reloads,
 		     (unsigned long long)agent->reload_failures,
 		     (unsigned long long)counter(agent, CG_CNT_ALLOWED),
@@ -687,6 +861,42 @@ static void status_text(struct agent *agent, struct json_writer *w)
 		     (unsigned long long)sink.written,
 		     (unsigned long long)(counter(agent, CG_CNT_RINGBUF_FULL) +
 					  counter(agent, CG_CNT_INFLIGHT_FULL)));
+	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	for (size_t i = 0; i < npolicies; i++) {
+		const struct policy *p = &agent->policies->policies[i];
+
+		if (i == STATUS_TEXT_MAX_POLICIES) {
+			n = snprintf(line, sizeof(line), "  ... and %zu more (credgatectl status -o json lists all)\n",
+				     npolicies - i);
+			json_raw(w, line, (size_t)n);
+			break;
+		}
+		n = snprintf(line, sizeof(line), "  %s: %s%s, %s:%u\n", p->name, policy_mode_name(p->mode),
+			     policy_enforces(p) && p->mode != CG_MODE_ENFORCE ? " (some rules enforce)" : "",
+			     p->file, p->line);
+		json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	selinux_describe(&agent->selinux, line, sizeof(line));
+	json_raw(w, "selinux: ", 9);
+	json_raw(w, line, strlen(line));
+	if (agent->policies && agent->policies->selinux.count) {
+		n = snprintf(line, sizeof(line), "; %zu SELinux labels, %llu decisions on unlabelled processes",
+			     agent->policies->selinux.count, (unsigned long long)counter(agent, CG_CNT_LABEL_UNKNOWN));
+		json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+	json_raw(w, "\n", 1);
+	if (agent->audit) {
+		struct audit_writer_stats as;
+
+		audit_writer__stats(agent->audit, &as);
+		n = snprintf(line, sizeof(line), "audit records: avc, %llu written, %llu lost%s%s%s\n",
+			     (unsigned long long)as.written,
+			     (unsigned long long)(as.queue_full + as.send_failed + sink.avc_unformatted),
+			     as.last_error ? " (last refusal: " : "", as.last_error ? strerror(-as.last_error) : "",
+			     as.last_error ? ")" : "");
+	} else {
+		n = snprintf(line, sizeof(line), "audit records: off\n");
+	}
 	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
@@ -724,11 +934,82 @@ static void metric(struct json_writer *w, const char *name, const char *help, co
 	json_raw(w, line, (size_t)n);
 }
 
+static const char *const metric_verdicts[CG_VERDICT_COUNT] = {
+	[CG_VERDICT_ALLOWED] = "allowed",
+	[CG_VERDICT_AUDITED] = "audited-would-deny",
+	[CG_VERDICT_DENIED] = "denied",
+	[CG_VERDICT_KILLED] = "killed",
+};
+
+/* The kernel's count of every decision, by hook and verdict (allowed ones too). */
+static void metrics_by_hook(struct agent *agent, struct json_writer *w)
+{
+	const char *help = "Credential changes decided, by LSM hook and verdict.";
+	char labels[128];
+
+	for (unsigned hook = 1; hook < CG_HOOK_MAX; hook++)
+		for (unsigned v = 0; v < CG_VERDICT_COUNT; v++) {
+			if (!metric_verdicts[v] || !policy_hook_name(hook))
+				continue;
+			snprintf(labels, sizeof(labels), "hook=\"%s\",verdict=\"%s\"", policy_hook_name(hook),
+				 metric_verdicts[v]);
+			metric(w, "credgate_hook_decisions_total", help, "counter", labels,
+			       counter(agent, (enum cg_counter)(CG_CNT_BY_HOOK + hook * CG_VERDICT_COUNT + v)));
+			help = NULL;
+		}
+}
+
+/*
+ * Per policy in force, the decisions reported as events (allowed ones only
+ * where the policy sets reportAllowed). Policy names are DNS-label-like
+ * (lowercase, digits, '-', '.'): nothing to escape in a label value.
+ */
+static void metrics_by_policy(struct agent *agent, struct json_writer *w)
+{
+	const char *help = "Decisions reported as events, by policy and verdict.";
+	uint64_t counts[CG_VERDICT_COUNT];
+	const char *name;
+	char labels[384];
+
+	for (size_t i = 0; i < event_sink__policy_decisions(agent->sink, i, &name, counts); i++)
+		for (unsigned v = 0; v < CG_VERDICT_COUNT; v++) {
+			if (!metric_verdicts[v])
+				continue;
+			snprintf(labels, sizeof(labels), "policy=\"%s\",verdict=\"%s\"", name, metric_verdicts[v]);
+			metric(w, "credgate_policy_decisions_total", help, "counter", labels, counts[v]);
+			help = NULL;
+		}
+}
+
+/* What each attached program cost, where the kernel counts it (kernel.bpf_stats_enabled). */
+static void metrics_programs(struct agent *agent, struct json_writer *w)
+{
+	struct bpf_program_stat stats[64];
+	const char *help_runs = "Runs of each attached BPF program (counted while kernel.bpf_stats_enabled=1).";
+	const char *help_time = "Time spent in each attached BPF program (counted while kernel.bpf_stats_enabled=1).";
+	char labels[160];
+	int n = bpf_loader__program_stats(agent->loader, stats, ARRAY_SIZE(stats));
+
+	for (int i = 0; i < n; i++) {
+		snprintf(labels, sizeof(labels), "program=\"%.95s\"", stats[i].name);
+		metric(w, "credgate_bpf_program_runs_total", help_runs, "counter", labels, stats[i].run_cnt);
+		help_runs = NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(labels, sizeof(labels), "program=\"%.95s\"", stats[i].name);
+		metric(w, "credgate_bpf_program_run_nanoseconds_total", help_time, "counter", labels,
+		       stats[i].run_time_ns);
+		help_time = NULL;
+	}
+}
+
 static void handle_metrics(void *ctx, struct json_writer *w)
 {
 	struct agent *agent = ctx;
 	struct event_sink_stats sink;
 	struct control_stats ctl = {};
+	__u64 ring_pending, ring_size;
+	size_t governed;
 
 	event_sink__stats(agent->sink, &sink);
 	if (agent->control)
@@ -739,6 +1020,8 @@ static void handle_metrics(void *ctx, struct json_writer *w)
 	       counter(agent, CG_CNT_AUDITED));
 	metric(w, "credgate_decisions_total", NULL, NULL, "verdict=\"denied\"", counter(agent, CG_CNT_DENIED));
 	metric(w, "credgate_decisions_total", NULL, NULL, "verdict=\"killed\"", counter(agent, CG_CNT_KILLED));
+	metrics_by_hook(agent, w);
+	metrics_by_policy(agent, w);
 	metric(w, "credgate_events_written_total", "Event lines written to the event output.", "counter", NULL,
 	       sink.written);
 	metric(w, "credgate_events_lost_total", "Events lost, by where.", "counter", "where=\"kernel_buffer\"",
@@ -746,6 +1029,18 @@ static void handle_metrics(void *ctx, struct json_writer *w)
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"inflight\"", counter(agent, CG_CNT_INFLIGHT_FULL));
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"slow_client\"", ctl.client_missed);
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"write_error\"", sink.write_errors);
+	if (agent->audit) {
+		struct audit_writer_stats as;
+
+		audit_writer__stats(agent->audit, &as);
+		metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"audit\"",
+		       as.queue_full + as.send_failed + sink.avc_unformatted);
+		metric(w, "credgate_audit_records_total", "USER_AVC records written to the kernel's audit.", "counter",
+		       NULL, as.written);
+	}
+	metric(w, "credgate_selinux_label_unknown_total",
+	       "Decisions of SELinux-selecting policies on processes not labelled yet (the policy applied).",
+	       "counter", NULL, counter(agent, CG_CNT_LABEL_UNKNOWN));
 	metric(w, "credgate_policies", "Policies in force.", "gauge", NULL,
 	       agent->policies ? agent->policies->count : 0);
 	metric(w, "credgate_policy_generation", "Generation number of the policy in force.", "gauge", NULL,
@@ -759,6 +1054,55 @@ static void handle_metrics(void *ctx, struct json_writer *w)
 	       control_server__streaming(agent->control));
 	metric(w, "credgate_uptime_seconds", "Seconds since the agent started.", "gauge", NULL,
 	       (monotonic_ns() - agent->started_ns) / 1000000000ull);
+	metric(w, "credgate_processes_cached", "Processes the identity cache holds.", "gauge", NULL, sink.processes);
+	if (policy_maps__count_governed(agent->maps, &governed) == 0)
+		metric(w, "credgate_governed_cgroups", "Cgroups a policy governs now.", "gauge", NULL, governed);
+	if (bpf_loader__ring_usage(agent->loader, &ring_pending, &ring_size) == 0) {
+		metric(w, "credgate_ringbuf_pending_bytes", "Bytes in the kernel event buffer not read yet.", "gauge",
+		       NULL, ring_pending);
+		metric(w, "credgate_ringbuf_size_bytes", "Size of the kernel event buffer.", "gauge", NULL, ring_size);
+	}
+	metrics_programs(agent, w);
+}
+
+/*
+ * The metrics for node_exporter's textfile collector: written whole to a
+ * temporary file and renamed, so the collector never reads half of it.
+ */
+static void write_metrics_file(struct agent *agent, uint64_t now, bool force)
+{
+	const char *path = agent->opts.metrics_file;
+	char tmp[PATH_MAX];
+	struct json_writer w;
+	const char *text;
+	int r = 0;
+
+	if (!path || (!force && now - agent->last_metrics_file_ns < METRICS_FILE_INTERVAL_NS))
+		return;
+	agent->last_metrics_file_ns = now;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return;
+	json_writer_init(&w);
+	handle_metrics(agent, &w);
+	text = json_writer_text(&w);
+	if (!text) {
+		r = -ENOMEM;
+	} else {
+		_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		size_t len = strlen(text);
+
+		if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 || rename(tmp, path) < 0)
+			r = negative_errno();
+		if (r < 0)
+			unlink(tmp);
+	}
+	json_writer_free(&w);
+	/* Said once per change of outcome, not every 15 s. */
+	if (r < 0 && r != agent->metrics_file_error)
+		log_warning_errno(r, "Failed to write the metrics to %s: %m", path);
+	else if (r == 0 && agent->metrics_file_error)
+		log_info("Metrics written to %s again", path);
+	agent->metrics_file_error = r;
 }
 
 static int handle_unload(void *ctx, struct json_writer *message)
@@ -847,6 +1191,26 @@ static int setup_loop(struct agent *agent)
  */
 #define HOST_PIDNS_INO 0xEFFFFFFCu
 
+/* SELinux beside us: one line saying how, and the USER_AVC writer when asked for. */
+static int setup_selinux(struct agent *agent)
+{
+	char line[512];
+	int r;
+
+	r = selinux_detect(NULL, &agent->selinux);
+	if (r < 0)
+		log_warning_errno(r, "Failed to read SELinux's state: %m");
+	selinux_describe(&agent->selinux, line, sizeof(line));
+	log_notice("selinux: %s", line);
+	if (!agent->opts.audit_avc)
+		return 0;
+	r = audit_writer__new(&agent->audit, NULL);
+	if (r < 0)
+		return log_error_errno(r, "auditRecords: avc, but the kernel's audit subsystem cannot be reached (NETLINK_AUDIT): %m");
+	log_notice("audit records: audited and denied decisions are also written as USER_AVC records");
+	return 0;
+}
+
 int agent__start(struct agent **out, const struct agent_options *opts)
 {
 	struct agent *agent = calloc(1, sizeof(*agent));
@@ -892,6 +1256,9 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 	}
 	kernel_probe_features(&agent->features);
 	log_features(agent);
+	r = setup_selinux(agent);
+	if (r < 0)
+		goto fail;
 	r = choose_fallback(agent, set);
 	if (r < 0)
 		goto fail;
@@ -919,7 +1286,22 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		.file_max_bytes = opts->events_file_max_size,
 		.file_keep = opts->events_file_keep,
 		.journal = opts->journal,
+		.selinux_contexts = agent->selinux.enabled,
+		.audit = agent->audit,
 	};
+	if (agent->selinux.enabled) {
+		const struct task_labels_options lopts = {
+			.labels_fd = fds.task_labels,
+			.task_execs_fd = fds.task_execs,
+		};
+
+		r = task_labels__new(&agent->labels, &lopts);
+		if (r < 0) {
+			log_error_errno(r, "Out of memory");
+			goto fail;
+		}
+		sink_opts.labels = agent->labels;
+	}
 	r = event_sink__new(&agent->sink, &sink_opts);
 	if (r < 0) {
 		log_error_errno(r, "Failed to set up event output: %m");
@@ -930,6 +1312,7 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		log_error_errno(r, "Failed to prepare the policy maps: %m");
 		goto fail;
 	}
+	policy_maps__set_selinux(agent->maps, agent->selinux.enabled);
 	r = publish(agent, set, source, NULL);
 	if (r < 0)
 		goto fail;
@@ -951,12 +1334,10 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 	if (sd_watchdog_enabled(0, &agent->watchdog_usec) <= 0)
 		agent->watchdog_usec = 0;
 
-	sd_notifyf(0, "READY=1\nSTATUS=%s, %zu policies, observation %s",
-		   agent->fallback == CG_FALLBACK_NONE ? "enforcing with bpf-lsm"
-						       : "no bpf-lsm: deciding at syscall exit",
-		   agent->policies->count,
-		   bpf_loader__observing(agent->loader) ? bpf_loader__observation_method(agent->loader)
-							 : "off");
+	status_line(agent, agent->systemd_status, sizeof(agent->systemd_status));
+	agent->last_status_ns = monotonic_ns();
+	sd_notifyf(0, "READY=1\nSTATUS=%s", agent->systemd_status);
+	write_metrics_file(agent, agent->last_status_ns, true);
 	log_notice("ready");
 	*out = agent;
 	return 0;
@@ -1006,6 +1387,8 @@ int agent__run(struct agent *agent)
 		now = monotonic_ns();
 		if (now - last_second >= 1000000000ull) {
 			report_losses(agent);
+			refresh_systemd_status(agent, now);
+			write_metrics_file(agent, now, false);
 			last_second = now;
 		}
 		if (event_sink__flush(agent->sink) < 0)
@@ -1016,6 +1399,7 @@ int agent__run(struct agent *agent)
 	ring_buffer__consume(agent->ringbuf);
 	report_losses(agent);
 	event_sink__drain(agent->sink);
+	write_metrics_file(agent, monotonic_ns(), true);
 	if (bpf_loader__pin_dir(agent->loader)) {
 		if (agent->unload || agent->opts.unload_on_stop) {
 			int r = bpf_loader__unload(agent->loader);
@@ -1046,18 +1430,31 @@ static void log_final_counts(struct agent *agent)
 		   (unsigned long long)stats.written, (unsigned long long)ringbuf_full,
 		   (unsigned long long)inflight_full, (unsigned long long)stats.malformed,
 		   (unsigned long long)stats.write_errors);
+	if (agent->audit) {
+		struct audit_writer_stats as;
+
+		audit_writer__stats(agent->audit, &as);
+		log_notice("audit records: %llu written, %llu not written (queue full), %llu refused by the kernel",
+			   (unsigned long long)as.written, (unsigned long long)as.queue_full,
+			   (unsigned long long)as.send_failed);
+	}
 }
 
 void agent__free(struct agent *agent)
 {
 	if (!agent)
 		return;
+	/* Decisions were drained into it when the loop ended: let them reach the kernel first. */
+	audit_writer__stop(agent->audit);
 	log_final_counts(agent);
 	control_server__free(agent->control);
 	ring_buffer__free(agent->ringbuf);
 	policy_maps__free(agent->maps);
 	bpf_loader__free(agent->loader);
 	event_sink__free(agent->sink);
+	/* After the sink, which may still write folded decisions on its way out. */
+	audit_writer__free(agent->audit);
+	task_labels__free(agent->labels);
 	if (agent->events_out && agent->events_out != stdout)
 		fclose(agent->events_out);
 	policy_set__free(agent->policies);

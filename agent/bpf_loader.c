@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -424,4 +425,51 @@ bool bpf_loader__has_userns_hook(const struct bpf_loader *loader)
 const char *bpf_loader__observation_method(const struct bpf_loader *loader)
 {
 	return observation_method_name(loader->observation);
+}
+
+int bpf_loader__program_stats(const struct bpf_loader *loader, struct bpf_program_stat *stats, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < loader->nlinks && n < max; i++) {
+		struct bpf_link_info link_info = {};
+		struct bpf_prog_info prog_info = {};
+		__u32 len = sizeof(link_info);
+		_cleanup_close_ int prog_fd = -1;
+
+		if (!loader->links[i].link ||
+		    bpf_obj_get_info_by_fd(bpf_link__fd(loader->links[i].link), &link_info, &len))
+			continue;
+		prog_fd = bpf_prog_get_fd_by_id(link_info.prog_id);
+		len = sizeof(prog_info);
+		if (prog_fd < 0 || bpf_obj_get_info_by_fd(prog_fd, &prog_info, &len))
+			continue;
+		snprintf(stats[n].name, sizeof(stats[n].name), "%s", loader->links[i].name);
+		stats[n].run_time_ns = prog_info.run_time_ns;
+		stats[n].run_cnt = prog_info.run_cnt;
+		n++;
+	}
+	return (int)n;
+}
+
+/*
+ * The ring buffer's consumer and producer positions are the first words of
+ * its first two pages, which any holder of the map fd may map read-only.
+ */
+int bpf_loader__ring_usage(const struct bpf_loader *loader, __u64 *pending, __u64 *size)
+{
+	const struct bpf_map *map = loader->observe->maps.cg_events;
+	long page = sysconf(_SC_PAGESIZE);
+	const volatile __u64 *consumer, *producer;
+	void *pages;
+
+	pages = mmap(NULL, (size_t)page * 2, PROT_READ, MAP_SHARED, bpf_map__fd(map), 0);
+	if (pages == MAP_FAILED)
+		return negative_errno();
+	consumer = pages;
+	producer = (const volatile __u64 *)((char *)pages + page);
+	*size = bpf_map__max_entries(map);
+	*pending = *producer - *consumer;
+	munmap(pages, (size_t)page * 2);
+	return 0;
 }

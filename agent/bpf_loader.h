@@ -92,4 +92,20 @@ const char *bpf_loader__observation_method(const struct bpf_loader *loader);
 /* The userns_create hook is attached (BPF LSM, and a kernel that has it). */
 bool bpf_loader__has_userns_hook(const struct bpf_loader *loader);
 
+/* An attached program's cost so far, as the kernel counts it. */
+struct bpf_program_stat {
+	char name[96]; /* "<object>-<program>", as pinned */
+	__u64 run_time_ns; /* 0 unless kernel.bpf_stats_enabled is (or was) on */
+	__u64 run_cnt;
+};
+
+/*
+ * Fill @stats with up to @max attached programs; returns how many, or a
+ * negative errno.
+ */
+int bpf_loader__program_stats(const struct bpf_loader *loader, struct bpf_program_stat *stats, size_t max);
+
+/* Bytes written to the event ring buffer and not yet read, and its size. */
+int bpf_loader__ring_usage(const struct bpf_loader *loader, __u64 *pending, __u64 *size);
+
 #endif /* CREDGATE_BPF_LOADER_H */

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "avc_log.h"
 #include "bpf_pins.h"
 #include "control_proto.h"
 #include "macro.h"
@@ -44,6 +45,9 @@ static void usage(FILE *out)
 		"                                         the agent if it runs\n"
 		"  policy check [--compiled] [PATH...]    validate policy files (no agent needed);\n"
 		"                                         PATH defaults to /etc/credgate/policies.d\n"
+		"  avc [FILE]                             an event log (JSON Lines; default: standard\n"
+		"                                         input) as SELinux AVC records, one per\n"
+		"                                         audited or denied decision\n"
 		"\n"
 		"  --socket PATH   the agent's control socket (default " CONTROL_SOCKET_PATH ")\n"
 		"  -h, --help      --version\n"
@@ -231,7 +235,6 @@ static int cmd_unload(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "pin-dir", required_argument, NULL, 'd' }, {} };
 	const char *dir = "/sys/fs/bpf/credgate";
-	_cleanup_close_ int fd = -1;
 	struct stat st;
 	int c, r;
 
@@ -295,6 +298,37 @@ static int cmd_policy_check(int argc, char **argv)
 	return r == 0 ? 0 : 1;
 }
 
+static int cmd_avc(int argc, char **argv)
+{
+	struct avc_log_stats stats;
+	const char *name = "<stdin>";
+	FILE *in = stdin;
+	int r;
+
+	if (argc > 2) {
+		fprintf(stderr, "credgatectl avc: expected at most one FILE\n");
+		return 2;
+	}
+	if (argc == 2 && strcmp(argv[1], "-") != 0) {
+		name = argv[1];
+		in = fopen(name, "re");
+		if (!in) {
+			fprintf(stderr, "credgatectl avc: cannot open %s: %s\n", name, strerror(errno));
+			return 1;
+		}
+	}
+	r = avc_log_convert(in, name, stdout, stderr, &stats);
+	if (in != stdin)
+		fclose(in);
+	if (fflush(stdout) == EOF && r == 0)
+		r = -EIO;
+	if (r < 0) {
+		fprintf(stderr, "credgatectl avc: %s: %s\n", name, strerror(-r));
+		return 1;
+	}
+	return stats.bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -329,6 +363,8 @@ int main(int argc, char **argv)
 		return cmd_simple(argv[0], argc, argv);
 	if (strcmp(argv[0], "unload") == 0)
 		return cmd_unload(argc, argv);
+	if (strcmp(argv[0], "avc") == 0)
+		return cmd_avc(argc, argv);
 	if (strcmp(argv[0], "policy") == 0 && argc >= 2 && strcmp(argv[1], "check") == 0)
 		return cmd_policy_check(argc - 1, argv + 1);
 	fprintf(stderr, "credgatectl: unknown command '%s'\n", argv[0]);

@@ -261,6 +261,7 @@ void event_format_process(struct json_writer *w, const char *key, const struct e
 		json_kv_uint(w, "pid_namespace", p->pidns_ino);
 		json_kv_bool(w, "host_pid_namespace", p->host_pidns);
 	}
+	json_kv_string_opt(w, "selinux_context", p->selinux_context);
 	if (p->cgroup_id) {
 		json_key(w, "cgroup");
 		json_object_begin(w);
@@ -451,7 +452,7 @@ static void write_envelope_end(struct json_writer *w, const struct event_meta *m
  * How the verdict took effect. A denied setfsuid/setfsgid does not fail:
  * the kernel keeps the old fs id and returns it, so "eperm" would lie.
  */
-static const char *enforcement_name(const struct cg_decision_event *e, char *buf, size_t size)
+const char *event_enforcement_name(const struct cg_decision_event *e, char *buf, size_t size)
 {
 	const char *errname;
 
@@ -647,7 +648,7 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 	}
 	json_kv_string(w, "mode", policy_mode_name(e->mode));
 	json_kv_string(w, "verdict", verdict);
-	json_kv_string(w, "enforcement", enforcement_name(e, enforcement, sizeof(enforcement)));
+	json_kv_string(w, "enforcement", event_enforcement_name(e, enforcement, sizeof(enforcement)));
 	if (meta->repeat) {
 		json_key(w, "repeated");
 		json_object_begin(w);
@@ -845,6 +846,11 @@ int event_format_lost(struct json_writer *w, enum output_format format, const st
 			     (unsigned long long)l->output_failed, (unsigned long long)l->file_failed,
 			     (unsigned long long)l->journal_failed, (unsigned long long)l->client_missed);
 		json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		/* Only with auditRecords on: the line stays as it was for everyone else. */
+		if (l->audit_failed) {
+			n = snprintf(line, sizeof(line), ", %llu audit records", (unsigned long long)l->audit_failed);
+			json_raw(w, line, (size_t)n);
+		}
 		return json_writer_text(w) ? 0 : -ENOMEM;
 	}
 	json_object_begin(w);
@@ -858,6 +864,8 @@ int event_format_lost(struct json_writer *w, enum output_format format, const st
 	json_kv_uint(w, "file_failed", l->file_failed);
 	json_kv_uint(w, "journal_failed", l->journal_failed);
 	json_kv_uint(w, "client_missed", l->client_missed);
+	if (l->audit_failed)
+		json_kv_uint(w, "audit_failed", l->audit_failed);
 	if (l->ncgroups || l->other_cgroups_rate_limited) {
 		json_key(w, "cgroups");
 		json_array_begin(w);

@@ -52,6 +52,7 @@ struct event_process {
 	const struct container_identity *container; /* NULL: not in a container or pod */
 	const struct cri_metadata *cri;		    /* NULL: the runtime's state says nothing */
 	const struct event_exec_properties *exec;   /* process_exec only */
+	const char *selinux_context; /* NULL (left out, never empty) when SELinux is off or unknown */
 };
 
 /* Identical decisions folded into one line (see docs/events.md, rate limiting). */
@@ -94,6 +95,7 @@ struct event_lost {
 	uint64_t file_failed;	   /* lines the rotated file did not take */
 	uint64_t journal_failed;   /* events the journal did not take */
 	uint64_t client_missed;	   /* events slow getevents clients missed */
+	uint64_t audit_failed;	   /* USER_AVC records not written to the kernel's audit */
 	const struct event_lost_cgroup *cgroups; /* the cgroups rate_limited came from */
 	size_t ncgroups;
 	uint64_t other_cgroups_rate_limited; /* from cgroups beyond the list */
@@ -125,6 +127,9 @@ int event_format_lost(struct json_writer *w, enum output_format format, const st
 
 /* The exec's "privileges_changed" names (Tetragon's), in order; returns how many (at most 3). */
 size_t event_exec_privileges(const struct cg_ids *ids, __u32 binary_flags, const char *names[3]);
+
+/* How a decision's verdict took effect ("eperm", "sigkill", "none", ...), as events say it. */
+const char *event_enforcement_name(const struct cg_decision_event *e, char *buf, size_t size);
 
 /* Names used in events; NULL for an out-of-range value. */
 const char *event_verdict_name(unsigned verdict);

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit_writer.h"
+#include "avc.h"
+#include "avc_event.h"
 #include "container_id.h"
 #include "control.h"
 #include "cri_metadata.h"
@@ -15,6 +18,7 @@
 #include "output_file.h"
 #include "output_journal.h"
 #include "process_cache.h"
+#include "task_labels.h"
 
 #define CGROUP_PATH_CACHE_SIZE 1024
 #define RENDER_CACHE_SIZE 64
@@ -62,6 +66,8 @@ struct render_slot {
 struct policy_generation {
 	uint32_t generation;
 	const struct policy_set *set;
+	/* Decisions reported, [policy_id][verdict]; carried over by name on reload. */
+	uint64_t (*decisions)[CG_VERDICT_COUNT];
 };
 
 /* Token buckets of one cgroup. */
@@ -116,6 +122,7 @@ struct event_sink {
 	struct event_lost pending;
 	uint64_t evicted_rate_limited; /* from rate slots taken over by another cgroup */
 	uint64_t reported_output_failed, reported_file_lost, reported_journal_lost, reported_client_missed;
+	uint64_t reported_audit_lost;
 	uint64_t last_lost_report_ns, last_gc_ns;
 	struct event_sink_stats stats;
 };
@@ -161,6 +168,7 @@ int event_sink__new(struct event_sink **out, const struct event_sink_options *op
 		.task_execs_fd = opts->task_execs_fd,
 		.max_entries = opts->process_cache_max,
 		.grace_ns = (uint64_t)opts->exited_grace_ms * 1000000ull,
+		.selinux_contexts = opts->selinux_contexts,
 	};
 	struct cri_store_options copts = { .root = opts->cri_root };
 	struct event_sink *sink = calloc(1, sizeof(*sink));
@@ -232,6 +240,8 @@ static void free_sink(struct event_sink *sink)
 	free(sink->render);
 	free(sink->rates);
 	free(sink->folds);
+	for (size_t i = 0; i < ARRAY_SIZE(sink->policies); i++)
+		free(sink->policies[i].decisions);
 	free(sink);
 }
 
@@ -247,8 +257,50 @@ void event_sink__free(struct event_sink *sink)
 void event_sink__set_policies(struct event_sink *sink, uint32_t generation,
 			      const struct policy_set *set)
 {
+	const struct policy_generation *prev = &sink->policies[0];
+	uint64_t(*decisions)[CG_VERDICT_COUNT] = NULL;
+
+	/* Counts follow a policy's name across reloads (O(n*m), at reload only). */
+	if (set && set->count) {
+		decisions = calloc(set->count, sizeof(*decisions));
+		for (size_t i = 0; decisions && prev->set && prev->decisions && i < set->count; i++)
+			for (size_t j = 0; j < prev->set->count; j++)
+				if (strcmp(set->policies[i].name, prev->set->policies[j].name) == 0) {
+					memcpy(decisions[i], prev->decisions[j], sizeof(decisions[i]));
+					break;
+				}
+	}
+	/* Without memory the counts start again: only metrics lose. */
+	free(sink->policies[1].decisions);
 	sink->policies[1] = sink->policies[0];
-	sink->policies[0] = (struct policy_generation){ .generation = generation, .set = set };
+	sink->policies[0] = (struct policy_generation){
+		.generation = generation, .set = set, .decisions = decisions,
+	};
+}
+
+size_t event_sink__policy_decisions(const struct event_sink *sink, size_t index, const char **name,
+				    uint64_t counts[CG_VERDICT_COUNT])
+{
+	const struct policy_generation *g = &sink->policies[0];
+
+	if (!g->set || !g->decisions || index >= g->set->count)
+		return 0;
+	*name = g->set->policies[index].name;
+	memcpy(counts, g->decisions[index], sizeof(g->decisions[index]));
+	return g->set->count;
+}
+
+static void count_policy_decision(struct event_sink *sink, const struct cg_decision_event *e)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sink->policies); i++) {
+		struct policy_generation *g = &sink->policies[i];
+
+		if (g->set && g->decisions && g->generation == e->policy_gen && e->policy_id < g->set->count &&
+		    e->verdict < CG_VERDICT_COUNT) {
+			g->decisions[e->policy_id][e->verdict]++;
+			return;
+		}
+	}
 }
 
 void event_sink__set_control(struct event_sink *sink, struct control_server *control)
@@ -332,6 +384,7 @@ static void describe_process(struct event_sink *sink, const struct process_info 
 	p->start_time_realtime_ns = to_realtime(sink, info->exec_boottime);
 	p->comm = info->comm;
 	p->cgroup_id = info->cgroup_id;
+	p->selinux_context = info->selinux_context;
 }
 
 /*
@@ -360,6 +413,7 @@ static struct render_slot *identify(struct event_sink *sink, const struct cg_eve
 		slot->proc.binary = info->binary;
 		slot->proc.arguments = info->arguments;
 		slot->proc.cwd = info->cwd;
+		slot->proc.selinux_context = info->selinux_context;
 		attach_cgroup(sink, &slot->proc, &slot->proc_ident, now);
 		return slot;
 	}
@@ -627,6 +681,27 @@ static size_t record_size(const struct cg_decision_event *e)
 						      : sizeof(struct cg_decision_event);
 }
 
+/*
+ * auditRecords: avc. One record per decision line: a folded line is one
+ * record whose credgate_repeated says how many decisions it stands for.
+ */
+static void write_avc(struct event_sink *sink, const struct cg_decision_event *e, const struct event_meta *meta)
+{
+	char text[AVC_RECORD_MAX];
+	int n;
+
+	if (!sink->opts.audit || !avc_event_wanted(e))
+		return;
+	n = avc_event_format(e, meta, text, sizeof(text));
+	if (n <= 0) {
+		sink->stats.avc_unformatted++;
+		return;
+	}
+	sink->stats.avc_records++;
+	/* A full queue is counted by the writer, and reported with the other losses. */
+	audit_writer__submit(sink->opts.audit, text, (size_t)n);
+}
+
 static void emit_decision(struct event_sink *sink, const struct cg_decision_event *e,
 			  const struct event_repeat *repeat)
 {
@@ -642,6 +717,7 @@ static void emit_decision(struct event_sink *sink, const struct cg_decision_even
 	};
 	if (write_current(sink, "credgate_decision") == -EBADMSG)
 		sink->stats.malformed++;
+	write_avc(sink, e, &meta);
 	sink->current = (struct current_event){};
 }
 
@@ -750,6 +826,23 @@ static void write_folds(struct event_sink *sink, uint64_t now, bool all)
 	}
 }
 
+/*
+ * A child forked before the last sweep ended may have copied its parent's
+ * label of the previous generation: label it as its parent (a fork keeps
+ * the context). Later forks got a current label from the kernel.
+ */
+static void label_fork(struct event_sink *sink, const struct cg_fork_event *f)
+{
+	const struct cg_event_header *hdr = &f->hdr;
+	const struct process_info *child;
+
+	if (!task_labels__active(sink->opts.labels) || hdr->time_ns > task_labels__swept_at(sink->opts.labels))
+		return;
+	/* process_cache__fork() gave the child its parent's strings, the context among them. */
+	child = process_cache__get(sink->procs, hdr);
+	task_labels__label(sink->opts.labels, hdr->pid, child ? child->selinux_context : NULL, hdr->exec_boottime);
+}
+
 static void handle_record(struct event_sink *sink, void *data, size_t size)
 {
 	const struct cg_event_header *hdr = data;
@@ -761,6 +854,7 @@ static void handle_record(struct event_sink *sink, void *data, size_t size)
 	switch (hdr->type) {
 	case CG_EVENT_FORK:
 		process_cache__fork(sink->procs, data);
+		label_fork(sink, data);
 		return;
 	case CG_EVENT_EXIT:
 		process_cache__exit(sink->procs, data);
@@ -768,6 +862,11 @@ static void handle_record(struct event_sink *sink, void *data, size_t size)
 	case CG_EVENT_EXEC: {
 		const struct cg_exec_event *e = data;
 		const struct process_info *info = process_cache__exec(sink->procs, e);
+
+		/* The kernel cleared its label at the exec: the context just read says the new one. */
+		if (task_labels__active(sink->opts.labels))
+			task_labels__label(sink->opts.labels, hdr->pid, info ? info->selinux_context : NULL,
+					   hdr->exec_boottime);
 
 		if (e->observe && info && observe_allowed(sink, hdr->cgroup_id, hdr->time_ns)) {
 			refresh_clock_offset(sink, hdr->time_ns);
@@ -784,6 +883,7 @@ static void handle_record(struct event_sink *sink, void *data, size_t size)
 	default: {
 		const struct cg_decision_event *e = data;
 
+		count_policy_decision(sink, e);
 		refresh_clock_offset(sink, hdr->time_ns);
 		if (e->verdict == CG_VERDICT_ALLOWED || e->verdict == CG_VERDICT_NONE) {
 			if (observe_allowed(sink, hdr->cgroup_id, hdr->time_ns))
@@ -821,7 +921,7 @@ int event_sink__handle(void *ctx, void *data, size_t size)
 static bool lost_pending(const struct event_lost *l)
 {
 	return l->ringbuf_full || l->inflight_full || l->process_records || l->rate_limited ||
-	       l->output_failed || l->file_failed || l->journal_failed || l->client_missed;
+	       l->output_failed || l->file_failed || l->journal_failed || l->client_missed || l->audit_failed;
 }
 
 /* Gather the sink's own losses since the last report into sink->pending. */
@@ -874,6 +974,12 @@ static void collect_own_losses(struct event_sink *sink, struct event_lost_cgroup
 		control_server__stats(sink->control, &cs);
 		l->client_missed += cs.client_missed - sink->reported_client_missed;
 		sink->reported_client_missed = cs.client_missed;
+	}
+	if (sink->opts.audit) {
+		uint64_t audit_lost = audit_writer__lost(sink->opts.audit) + sink->stats.avc_unformatted;
+
+		l->audit_failed += audit_lost - sink->reported_audit_lost;
+		sink->reported_audit_lost = audit_lost;
 	}
 }
 

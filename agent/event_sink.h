@@ -20,6 +20,8 @@
 #include "policy.h"
 
 struct event_sink;
+struct audit_writer;
+struct task_labels;
 
 /* A rate (events per second per cgroup) meaning "no limit", as 0 does. */
 #define EVENT_SINK_UNLIMITED UINT32_MAX
@@ -59,6 +61,13 @@ struct event_sink_options {
 	unsigned file_keep;	 /* rotated files kept; 0: 5 */
 
 	bool journal; /* also send every event to the systemd journal */
+
+	/* SELinux is enabled: events carry each process's context (selinux_context). */
+	bool selinux_contexts;
+	/* auditRecords: avc: every audited or denied decision also as a USER_AVC record; NULL: off. */
+	struct audit_writer *audit;
+	/* selinuxType selectors: label processes at exec and fork; NULL: none. */
+	struct task_labels *labels;
 };
 
 int event_sink__new(struct event_sink **out, const struct event_sink_options *opts);
@@ -121,7 +130,17 @@ struct event_sink_stats {
 	uint64_t processes;	   /* processes cached now */
 	uint64_t process_misses;   /* events whose process the cache did not know */
 	uint64_t process_evicted;  /* exited processes freed early: the cache was full */
+	uint64_t avc_records;	   /* decisions handed to the audit writer */
+	uint64_t avc_unformatted;  /* decisions no AVC record could be made of (counted as audit losses) */
 };
 void event_sink__stats(const struct event_sink *sink, struct event_sink_stats *stats);
+
+/*
+ * Decisions the kernel reported for policy @index of the set in force, by
+ * verdict (allowed ones only where the policy reports them). Sets *name;
+ * returns the number of policies (0: @index is past the end).
+ */
+size_t event_sink__policy_decisions(const struct event_sink *sink, size_t index, const char **name,
+				    uint64_t counts[CG_VERDICT_COUNT]);
 
 #endif /* CREDGATE_EVENT_SINK_H */

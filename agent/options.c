@@ -31,6 +31,8 @@ enum {
 	OPT_JOURNAL,
 	OPT_RATE_LIMIT,
 	OPT_DENY_SUMMARY,
+	OPT_AUDIT_RECORDS,
+	OPT_METRICS_FILE,
 	OPT_VERSION,
 };
 
@@ -82,6 +84,10 @@ static void usage(FILE *out)
 		"                               rest are counted as lost (default: no limit)\n"
 		"      --deny-summary=N[/BURST] past N denials per second per cgroup, fold identical\n"
 		"                               ones into one line with a count (default: never)\n"
+		"      --audit-records=off|avc  also write each audited or denied decision to the\n"
+		"                               kernel's audit log as a USER_AVC record (default: off)\n"
+		"      --metrics-file=PATH      also write the Prometheus metrics to PATH every 15 s\n"
+		"                               (for node_exporter's textfile collector)\n"
 		"  -v, --verbose                more log output (repeat for debug)\n"
 		"  -h, --help                   this text\n"
 		"      --version                print the version\n\n"
@@ -163,6 +169,8 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 		{ "journal", no_argument, NULL, OPT_JOURNAL },
 		{ "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
 		{ "deny-summary", required_argument, NULL, OPT_DENY_SUMMARY },
+		{ "audit-records", required_argument, NULL, OPT_AUDIT_RECORDS },
+		{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -252,6 +260,14 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 		case OPT_CONFIG:
 			opts->config_path = optarg;
 			break;
+		case OPT_METRICS_FILE:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "credgated: --metrics-file: expected an absolute path, got '%s'\n", optarg);
+				return -EINVAL;
+			}
+			opts->metrics_file = optarg;
+			opts->given.metrics_file = true;
+			break;
 		case OPT_EVENTS_FILE:
 			if (optarg[0] != '/') {
 				fprintf(stderr, "credgated: --events-file: expected an absolute path, got '%s'\n", optarg);
@@ -303,6 +319,17 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				opts->given.deny_rate = true;
 			break;
 		}
+		case OPT_AUDIT_RECORDS:
+			if (strcmp(optarg, "avc") == 0) {
+				opts->audit_avc = true;
+			} else if (strcmp(optarg, "off") == 0) {
+				opts->audit_avc = false;
+			} else {
+				fprintf(stderr, "credgated: --audit-records: expected 'off' or 'avc', got '%s'\n", optarg);
+				return -EINVAL;
+			}
+			opts->given.audit_records = true;
+			break;
 		case OPT_PIN_DIR:
 			if (optarg[0] != '/') {
 				fprintf(stderr, "credgated: --pin-dir: expected an absolute path, got '%s'\n", optarg);
@@ -381,6 +408,10 @@ void options_apply_config(struct agent_options *opts, const struct credgate_conf
 		if (cfg->has_deny_summary_burst)
 			opts->deny_burst = cfg->deny_summary_burst;
 	}
+	if (!given->metrics_file && cfg->has_metrics_file)
+		opts->metrics_file = cfg->metrics_file;
+	if (!given->audit_records && cfg->has_audit_records)
+		opts->audit_avc = cfg->audit_records == CREDGATE_AUDIT_RECORDS_AVC;
 	if (cfg->has_passwd_file)
 		opts->passwd_file = cfg->passwd_file;
 	if (cfg->has_group_file)

@@ -22,7 +22,7 @@ enum lsm_unavailable_action {
 struct agent_options_given {
 	bool policy, output, events, lsm_unavailable, node_name, ringbuf, pin_dir, unload_on_stop;
 	bool socket, socket_group, journal, events_file, events_file_max_size, events_file_keep;
-	bool observe_rate, deny_rate;
+	bool observe_rate, deny_rate, audit_records, metrics_file;
 };
 
 struct agent_options {
@@ -46,6 +46,8 @@ struct agent_options {
 	uint32_t observe_rate, observe_burst; /* per cgroup; 0: unlimited */
 	uint32_t deny_rate, deny_burst;	      /* per cgroup, before folding; 0: never */
 	const char *passwd_file, *group_file; /* for names in policies; NULL: /etc/... */
+	bool audit_avc; /* auditRecords: avc: audited and denied decisions as USER_AVC records too */
+	const char *metrics_file; /* Prometheus text, rewritten periodically; NULL: none */
 	int verbosity;
 	struct agent_options_given given;
 };

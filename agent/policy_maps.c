@@ -26,6 +26,7 @@ struct policy_maps {
 	 */
 	int grace_outer_fd;
 	int grace_inner_fd;
+	bool no_selinux; /* CG_GENERATION_NO_SELINUX in every generation published */
 };
 
 int policy_maps__new(struct policy_maps **out, const struct bpf_loader *loader)
@@ -65,6 +66,11 @@ void policy_maps__free(struct policy_maps *maps)
 	if (maps->grace_inner_fd >= 0)
 		close(maps->grace_inner_fd);
 	free(maps);
+}
+
+void policy_maps__set_selinux(struct policy_maps *maps, bool enabled)
+{
+	maps->no_selinux = !enabled;
 }
 
 uint32_t policy_maps__generation(const struct policy_maps *maps)
@@ -197,6 +203,7 @@ static int write_tables(struct policy_maps *maps, const struct policy_set *set, 
 			struct publish_report *report)
 {
 	const struct policy_selection *sel = set->selection;
+	struct cg_generation generation;
 
 	for (size_t i = 0; i < set->count; i++) {
 		const struct policy *policy = &set->policies[i];
@@ -231,7 +238,10 @@ static int write_tables(struct policy_maps *maps, const struct policy_set *set, 
 		if (bpf_map_update_elem(maps->fds.selectors, &key, &sel->selectors[s], BPF_NOEXIST))
 			return negative_errno();
 	}
-	if (bpf_map_update_elem(maps->fds.generations, &gen, &sel->generation, BPF_NOEXIST))
+	generation = sel->generation;
+	if (maps->no_selinux)
+		generation.flags |= CG_GENERATION_NO_SELINUX;
+	if (bpf_map_update_elem(maps->fds.generations, &gen, &generation, BPF_NOEXIST))
 		return negative_errno();
 	return 0;
 }
@@ -480,4 +490,30 @@ discard:
 	free(w.queue);
 	delete_all(maps, gen);
 	return r;
+}
+
+int policy_maps__count_governed(const struct policy_maps *maps, size_t *governed)
+{
+	struct cg_cgroup_key key, next;
+	struct cg_cgroup_state state;
+	const void *prev = NULL;
+	size_t n = 0, seen = 0;
+
+	for (;;) {
+		if (bpf_map_get_next_key(maps->fds.cgroups, prev, &next) < 0) {
+			if (errno != ENOENT)
+				return negative_errno();
+			break;
+		}
+		/* A hash map's keys can come round again under concurrent updates. */
+		if (++seen > 2 * (size_t)CG_MAX_CGROUPS)
+			break;
+		if (next.gen == maps->generation &&
+		    bpf_map_lookup_elem(maps->fds.cgroups, &next, &state) == 0 && state.policy_id != CG_NO_POLICY)
+			n++;
+		key = next;
+		prev = &key;
+	}
+	*governed = n;
+	return 0;
 }

@@ -49,6 +49,16 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 
 uint32_t policy_maps__generation(const struct policy_maps *maps);
 
+/* Cgroups that a policy of the generation in force governs now (new ones included). */
+int policy_maps__count_governed(const struct policy_maps *maps, size_t *governed);
+
+/*
+ * Whether SELinux is enabled on this host (the default: yes). When it is
+ * not, generations are published with CG_GENERATION_NO_SELINUX: a policy
+ * that requires an SELinux type governs no process, without any labelling.
+ */
+void policy_maps__set_selinux(struct policy_maps *maps, bool enabled);
+
 /* True when a policy has a rule that enforces (its own mode or the policy's). */
 bool policy_enforces(const struct policy *policy);
 

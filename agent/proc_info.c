@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "proc_info.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "context.h"
 #include "macro.h"
 
 static ssize_t read_small_file(const char *path, char *buf, size_t size)
@@ -166,4 +169,50 @@ int proc_read_loginuid(const char *proc_root, uint32_t pid, uint32_t *auid)
 		return (int)n;
 	*auid = (uint32_t)strtoul(buf, NULL, 10);
 	return 0;
+}
+
+int proc_read_selinux_context(const char *proc_root, uint32_t pid, char *buf, size_t size)
+{
+	/* One byte more than a context may have: a longer one is refused, not cut. */
+	char path[512], text[SELINUX_CONTEXT_MAX + 2];
+	struct selinux_context_parts parts;
+	ssize_t n;
+	int r;
+
+	proc_path(path, sizeof(path), proc_root, pid, "attr/current");
+	n = read_small_file(path, text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	/* SELinux ends the context with its NUL; some kernels add a newline. */
+	while (n > 0 && (text[n - 1] == '\0' || text[n - 1] == '\n'))
+		n--;
+	r = selinux_context_parse(text, (size_t)n, &parts);
+	if (r < 0)
+		return r;
+	if ((size_t)n >= size)
+		return -ENOBUFS;
+	memcpy(buf, text, (size_t)n);
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int proc_for_each_pid(const char *proc_root, bool (*visit)(void *ctx, uint32_t pid), void *ctx)
+{
+	DIR *dir = opendir(proc_root);
+	struct dirent *d;
+	int n = 0;
+
+	if (!dir)
+		return negative_errno();
+	while ((d = readdir(dir))) {
+		char *end;
+		unsigned long pid = strtoul(d->d_name, &end, 10);
+
+		if (*end || !pid || pid > UINT32_MAX)
+			continue;
+		if (visit(ctx, (uint32_t)pid) && n < INT_MAX)
+			n++;
+	}
+	closedir(dir);
+	return n;
 }

@@ -41,10 +41,26 @@ int proc_read_status(const char *proc_root, uint32_t pid, uint32_t *uid, uint32_
 int proc_read_loginuid(const char *proc_root, uint32_t pid, uint32_t *auid);
 
 /*
+ * The SELinux context of @pid (/proc/PID/attr/current), validated: at most
+ * SELINUX_CONTEXT_MAX printable bytes, user:role:type[:level]. Read only
+ * where SELinux is the LSM that answers attr/current (another LSM, such as
+ * AppArmor, answers with its own label, which is refused here as -EINVAL).
+ * Length, or a negative errno.
+ */
+int proc_read_selinux_context(const char *proc_root, uint32_t pid, char *buf, size_t size);
+
+/*
  * argv[1..] joined by spaces from a NUL-separated argv block (argv[0]
  * first), as the kernel's exec record and /proc/PID/cmdline hold it.
  * Writes at most @size - 1 bytes and a NUL; returns the length.
  */
 size_t proc_join_arguments(const char *argv, size_t len, char *buf, size_t size, bool *truncated);
+
+/*
+ * Call @visit for each process directory of @proc_root (a /proc). Returns
+ * how many calls returned true, or a negative errno when @proc_root cannot
+ * be read.
+ */
+int proc_for_each_pid(const char *proc_root, bool (*visit)(void *ctx, uint32_t pid), void *ctx);
 
 #endif /* CREDGATE_PROC_INFO_H */

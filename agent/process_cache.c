@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "process_cache.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "context.h"
 #include "macro.h"
 #include "proc_info.h"
 
@@ -23,7 +23,7 @@
 struct process_strings {
 	uint32_t refs;
 	uint32_t size;		    /* bytes of data */
-	int32_t binary, args, cwd; /* offsets into data, -1 when absent */
+	int32_t binary, args, cwd, context; /* offsets into data, -1 when absent */
 	char data[];
 };
 
@@ -38,6 +38,7 @@ struct process_cache {
 	char proc_root[256];
 	char cgroup_root[256];
 	int task_execs_fd;
+	bool selinux_contexts;
 	unsigned max_entries;
 	uint64_t grace_ns;
 	uint32_t next_version;
@@ -136,12 +137,13 @@ void process_flags_string(uint32_t flags, char *buf, size_t size)
 /* ---- strings ------------------------------------------------------------ */
 
 static struct process_strings *strings_new(struct process_cache *cache, const char *binary,
-					   const char *args, const char *cwd)
+					   const char *args, const char *cwd, const char *context)
 {
 	size_t lb = binary ? strnlen(binary, PROC_INFO_MAX_PATH - 1) : 0;
 	size_t la = args ? strnlen(args, PROC_INFO_MAX_ARGS - 1) : 0;
 	size_t lc = cwd ? strnlen(cwd, PROC_INFO_MAX_PATH - 1) : 0;
-	size_t size = (binary ? lb + 1 : 0) + (args ? la + 1 : 0) + (cwd ? lc + 1 : 0);
+	size_t lx = context ? strnlen(context, SELINUX_CONTEXT_MAX) : 0;
+	size_t size = (binary ? lb + 1 : 0) + (args ? la + 1 : 0) + (cwd ? lc + 1 : 0) + (context ? lx + 1 : 0);
 	struct process_strings *s = malloc(sizeof(*s) + size);
 	size_t off = 0;
 
@@ -149,7 +151,7 @@ static struct process_strings *strings_new(struct process_cache *cache, const ch
 		return NULL;
 	s->refs = 1;
 	s->size = (uint32_t)size;
-	s->binary = s->args = s->cwd = -1;
+	s->binary = s->args = s->cwd = s->context = -1;
 #define PUT(field, str, len)                                                                       \
 	if (str) {                                                                                 \
 		s->field = (int32_t)off;                                                           \
@@ -160,6 +162,7 @@ static struct process_strings *strings_new(struct process_cache *cache, const ch
 	PUT(binary, binary, lb)
 	PUT(args, args, la)
 	PUT(cwd, cwd, lc)
+	PUT(context, context, lx)
 #undef PUT
 	cache->stats.string_bytes += size;
 	return s;
@@ -181,6 +184,7 @@ static void entry_set_strings(struct process_cache *cache, struct process_entry 
 	e->info.binary = s && s->binary >= 0 ? s->data + s->binary : NULL;
 	e->info.arguments = s && s->args >= 0 ? s->data + s->args : NULL;
 	e->info.cwd = s && s->cwd >= 0 ? s->data + s->cwd : NULL;
+	e->info.selinux_context = s && s->context >= 0 ? s->data + s->context : NULL;
 	if (e->info.cwd && strcmp(e->info.cwd, "/") == 0)
 		e->info.flags |= PROCESS_F_ROOTCWD;
 	else
@@ -300,6 +304,7 @@ int process_cache__new(struct process_cache **out, const struct process_cache_op
 	if (opts->cgroup_root)
 		snprintf(cache->cgroup_root, sizeof(cache->cgroup_root), "%s", opts->cgroup_root);
 	cache->task_execs_fd = opts->task_execs_fd;
+	cache->selinux_contexts = opts->selinux_contexts;
 	cache->max_entries = opts->max_entries ? opts->max_entries : DEFAULT_MAX_ENTRIES;
 	cache->grace_ns = opts->grace_ns ? opts->grace_ns : DEFAULT_GRACE_NS;
 	cache->nbuckets = 64;
@@ -383,6 +388,14 @@ static uint64_t cgroup_id_of(struct process_cache *cache, uint32_t pid)
 	return stat(full, &st) == 0 ? (uint64_t)st.st_ino : 0;
 }
 
+/* The process's SELinux context into @buf (when SELinux is on), or NULL. */
+static const char *read_context(struct process_cache *cache, uint32_t pid, char *buf, size_t size)
+{
+	if (!cache->selinux_contexts)
+		return NULL;
+	return proc_read_selinux_context(cache->proc_root, pid, buf, size) >= 0 ? buf : NULL;
+}
+
 /*
  * Fill @e from /proc, when @pid still is the process that started at
  * @start_ticks (or any, when @start_ticks is 0). 0 or a negative errno.
@@ -391,7 +404,9 @@ static int fill_from_proc(struct process_cache *cache, struct process_entry *e, 
 			  const struct proc_stat *st)
 {
 	char binary[PROC_INFO_MAX_PATH], cwd[PROC_INFO_MAX_PATH], args[PROC_INFO_MAX_ARGS];
+	char context_buf[SELINUX_CONTEXT_MAX + 1];
 	bool have_binary, have_cwd, have_args, truncated = false;
+	const char *context = read_context(cache, pid, context_buf, sizeof(context_buf));
 	struct process_strings *s;
 	uint32_t uid = 0, nspid = 0;
 
@@ -403,7 +418,7 @@ static int fill_from_proc(struct process_cache *cache, struct process_entry *e, 
 		e->info.nspid = nspid;
 	}
 	proc_read_loginuid(cache->proc_root, pid, &e->info.auid);
-	s = strings_new(cache, have_binary ? binary : NULL, have_args ? args : NULL, have_cwd ? cwd : NULL);
+	s = strings_new(cache, have_binary ? binary : NULL, have_args ? args : NULL, have_cwd ? cwd : NULL, context);
 	if (!s)
 		return -ENOMEM;
 	entry_set_strings(cache, e, s);
@@ -456,24 +471,17 @@ static struct process_entry *seed_one(struct process_cache *cache, uint32_t pid)
 	return e;
 }
 
+static bool seed_found_process(void *ctx, uint32_t pid)
+{
+	return seed_one(ctx, pid) != NULL;
+}
+
 int process_cache__scan_proc(struct process_cache *cache)
 {
-	DIR *dir = opendir(cache->proc_root);
-	struct dirent *d;
-	int n = 0;
+	int n = proc_for_each_pid(cache->proc_root, seed_found_process, cache);
 
-	if (!dir)
-		return negative_errno();
-	while ((d = readdir(dir))) {
-		char *end;
-		unsigned long pid = strtoul(d->d_name, &end, 10);
-
-		if (*end || !pid || pid > UINT32_MAX)
-			continue;
-		if (seed_one(cache, (uint32_t)pid))
-			n++;
-	}
-	closedir(dir);
+	if (n < 0)
+		return n;
 	/* Parents, now that every process is in. */
 	for (size_t b = 0; b < cache->nbuckets; b++)
 		for (struct process_entry *e = cache->buckets[b]; e; e = e->hnext)
@@ -514,9 +522,10 @@ const struct process_info *process_cache__exec(struct process_cache *cache, cons
 {
 	const struct cg_event_header *hdr = &x->hdr;
 	char filename[CG_PATH_LEN], binary[PROC_INFO_MAX_PATH], cwd[PROC_INFO_MAX_PATH];
-	char args[PROC_INFO_MAX_ARGS];
+	char args[PROC_INFO_MAX_ARGS], context_buf[SELINUX_CONTEXT_MAX + 1];
 	uint64_t key = process_event_key(hdr);
 	struct process_entry *prior, *e;
+	const char *context;
 	struct process_strings *s;
 	bool have_cwd, truncated;
 	uint32_t uid, nspid = 0;
@@ -558,7 +567,9 @@ const struct process_info *process_cache__exec(struct process_cache *cache, cons
 		e->info.nspid = nspid;
 	else if (hdr->pidns_ino == CG_HOST_PIDNS_INO)
 		e->info.nspid = hdr->pid;
-	s = strings_new(cache, binary, args, have_cwd ? cwd : NULL);
+	/* After the exec: the domain it may have transitioned to. */
+	context = read_context(cache, hdr->pid, context_buf, sizeof(context_buf));
+	s = strings_new(cache, binary, args, have_cwd ? cwd : NULL, context);
 	if (s)
 		entry_set_strings(cache, e, s);
 	touch(cache, e);

@@ -49,6 +49,12 @@ struct process_info {
 	const char *binary;	       /* NULL when unknown */
 	const char *arguments;	       /* argv[1..] joined by spaces; NULL when unknown */
 	const char *cwd;	       /* NULL when unknown */
+	/*
+	 * SELinux context, read once when the cache learns the process (exec,
+	 * start, miss) and shared with the children it forks until they exec;
+	 * NULL when SELinux is off or the process was gone before it was read.
+	 */
+	const char *selinux_context;
 	char comm[CG_COMM_LEN + 1];
 	bool exited; /* gone, or replaced by a newer exec of the same pid */
 };
@@ -59,6 +65,7 @@ struct process_cache_options {
 	int task_execs_fd;	 /* cg_task_execs (task storage, keyed by pidfd), or < 1 */
 	unsigned max_entries;	 /* 0: 65536 */
 	uint64_t grace_ns;	 /* how long exited processes stay; 0: 30 s */
+	bool selinux_contexts;	 /* SELinux is enabled: read each process's context */
 };
 
 struct process_cache_stats {

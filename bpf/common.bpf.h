@@ -183,17 +183,23 @@ static __always_inline __u32 cg_ancestor_policy(__u32 gen)
 /*
  * Whether a policy's SELinux condition holds for @task. A task user space
  * has not labelled for this generation yet counts as matching: the policy
- * applies (fail closed), and the event is counted.
+ * applies (fail closed), and the event is counted. On a host without
+ * SELinux no task has a type, and none is labelled: the policy applies to
+ * nobody.
  */
 static __always_inline bool cg_selinux_matches(const struct cg_policy *policy,
 					      struct task_struct *task, __u32 gen)
 {
 	struct cg_task_label *label;
+	struct cg_generation *generation;
 
 	if (!policy->selinux_types)
 		return true;
 	label = bpf_task_storage_get(&cg_task_labels, task, NULL, 0);
 	if (!label || label->gen != gen) {
+		generation = bpf_map_lookup_elem(&cg_generations, &gen);
+		if (generation && (generation->flags & CG_GENERATION_NO_SELINUX))
+			return false;
 		cg_count(CG_CNT_LABEL_UNKNOWN);
 		return true;
 	}

@@ -83,6 +83,7 @@ enum cg_verdict {
 	CG_VERDICT_AUDITED = 2, /* a rule would deny; audit mode let it pass */
 	CG_VERDICT_DENIED = 3,	/* the LSM hook returned -EPERM */
 	CG_VERDICT_KILLED = 4,	/* no LSM: the caller got SIGKILL */
+	CG_VERDICT_COUNT,
 };
 
 /* The LSM hooks credgate governs. */
@@ -224,12 +225,20 @@ struct cg_selector {
 	__u32 pad;
 };
 
+/* cg_generation.flags */
+/*
+ * SELinux is not enabled on this host: no process has an SELinux type, so a
+ * policy that requires one (cg_policy.selinux_types) governs nobody, and no
+ * process needs a label for that to hold.
+ */
+#define CG_GENERATION_NO_SELINUX (1u << 0)
+
 /* Per generation: the sizes of its tables. */
 struct cg_generation {
 	__u32 nstates;
 	__u32 nselectors;
 	__u16 container_predicate; /* "inside a container", or CG_NO_PREDICATE */
-	__u16 pad;
+	__u16 flags;		   /* CG_GENERATION_* */
 	__u32 pad2;
 	/* NFA states active at the root cgroup (before any component). */
 	__u64 root_active[CG_MAX_NFA_STATES / 64];
@@ -339,10 +348,14 @@ struct cg_userns_rule {
 #define CG_MAX_SELINUX_TYPES 64
 
 /*
- * Per task: which of the generation's SELinux types the task's context has.
- * User space writes it (with a pidfd as key) when the task execs, from
- * /proc/PID/attr/current; a task not labelled yet for the generation in
- * force counts as matching (fail closed: the policy applies).
+ * Per task (thread group leader): which of the generation's SELinux labels
+ * the task's context has. User space writes it (with a pidfd as key) from
+ * /proc/PID/attr/current at exec, for every process at start and when a
+ * generation is published; a fork copies its parent's; an exec clears gen
+ * (a domain transition may change the context). A task not labelled yet
+ * for the generation in force counts as matching (fail closed: the policy
+ * applies). docs/selinux.md explains why the kernel side cannot read the
+ * context itself.
  */
 struct cg_task_label {
 	__u64 selinux_types; /* bit i: type i of the generation's table */
@@ -409,7 +422,9 @@ enum cg_counter {
 	CG_CNT_MKDIR_FAILED,	 /* a new cgroup's state could not be stored */
 	CG_CNT_PROCESS_LOST,	 /* exec/fork/exit records lost: ring buffer full */
 	CG_CNT_LABEL_UNKNOWN,	 /* a selinuxType policy met a task not labelled yet */
-	CG_CNT_MAX,
+	/* Decisions by hook and verdict: CG_CNT_BY_HOOK + hook * CG_VERDICT_COUNT + verdict. */
+	CG_CNT_BY_HOOK,
+	CG_CNT_MAX = CG_CNT_BY_HOOK + CG_HOOK_MAX * CG_VERDICT_COUNT,
 };
 
 /* ---- Events ----------------------------------------------------------- */

@@ -34,8 +34,10 @@ static __always_inline const void *cg_group_array(const struct group_info *group
 	return (const void *)groups + bpf_core_field_offset(struct group_info, gid);
 }
 
-static __always_inline void cg_count_verdict(__u32 verdict)
+static __always_inline void cg_count_verdict(__u32 hook, __u32 verdict)
 {
+	if (hook < CG_HOOK_MAX && verdict < CG_VERDICT_COUNT)
+		cg_count(CG_CNT_BY_HOOK + hook * CG_VERDICT_COUNT + verdict);
 	switch (verdict) {
 	case CG_VERDICT_ALLOWED:
 		cg_count(CG_CNT_ALLOWED);

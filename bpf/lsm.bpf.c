@@ -20,7 +20,7 @@ static __always_inline int cg_finish(struct cg_decision_facts *facts, const stru
 	const struct cg_decision *d = facts->decision;
 
 	facts->verdict = d->verdict;
-	cg_count_verdict(facts->verdict);
+	cg_count_verdict(facts->hook, facts->verdict);
 	if (d->verdict != CG_VERDICT_ALLOWED || (policy->flags & CG_POLICY_REPORT_ALLOWED))
 		cg_emit_decision(facts);
 	return cg_enforce(d);
@@ -333,7 +333,7 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 		.new_caps = &new_caps,
 		.verdict = decision.verdict,
 	};
-	cg_count_verdict(decision.verdict);
+	cg_count_verdict(CG_HOOK_EXEC, decision.verdict);
 	if (decision.verdict != CG_VERDICT_ALLOWED || (policy->flags & CG_POLICY_REPORT_ALLOWED))
 		cg_emit_exec_decision(&facts, exec_flags, key->path);
 	return cg_enforce(&decision);

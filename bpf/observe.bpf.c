@@ -265,7 +265,7 @@ static __always_inline __u32 cg_decide_at_exit(struct cg_config *config, struct 
 			verdict = CG_VERDICT_AUDITED;
 		}
 	}
-	cg_count_verdict(verdict);
+	cg_count_verdict(hook, verdict);
 	if (verdict != CG_VERDICT_ALLOWED || (policy->flags & CG_POLICY_REPORT_ALLOWED)) {
 		struct cg_decision_facts facts = {
 			.hook = hook,

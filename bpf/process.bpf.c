@@ -64,6 +64,36 @@ static __always_inline void cg_copy_args(struct cg_exec_event *e, struct task_st
 	}
 }
 
+/*
+ * An exec may change the SELinux context (a domain transition), which only
+ * user space can read: the label stops counting (fail closed) until the
+ * agent relabels the process from its exec event. A task never labelled
+ * costs one lookup.
+ */
+static __always_inline void cg_invalidate_label(struct task_struct *task)
+{
+	struct cg_task_label *label = bpf_task_storage_get(&cg_task_labels, task, NULL, 0);
+
+	if (label)
+		label->gen = 0;
+}
+
+/*
+ * A fork keeps its parent's context: the child gets the parent's label
+ * (when it is for the generation in force), so it is never unlabelled.
+ */
+static __always_inline void cg_inherit_label(struct task_struct *parent, struct task_struct *child)
+{
+	struct cg_config *config = cg_get_config();
+	struct cg_task_label *parent_label, copy;
+
+	parent_label = bpf_task_storage_get(&cg_task_labels, parent->group_leader, NULL, 0);
+	if (!parent_label || !config || parent_label->gen != config->gen)
+		return;
+	copy = *parent_label;
+	bpf_task_storage_get(&cg_task_labels, child, &copy, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -86,6 +116,7 @@ int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 			te->flags = CG_PROC_EXECVE;
 			te->binary_flags = 0;
 		}
+		cg_invalidate_label(p);
 		return 0;
 	}
 	cg_read_ids(p->cred, &e->ids);
@@ -107,6 +138,8 @@ int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	e->policy_id = policy_id;
 	e->policy_gen = config ? config->gen : 0;
 	e->observe = policy && (policy->flags & CG_POLICY_OBSERVE);
+	/* After the policy above was found with the label the exec started with. */
+	cg_invalidate_label(p);
 	e->pad = 0;
 	__builtin_memset(e->filename, 0, sizeof(e->filename));
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
@@ -124,6 +157,7 @@ int BPF_PROG(cg_sched_process_fork, struct task_struct *parent, struct task_stru
 
 	if (child->pid != child->tgid)
 		return 0; /* a new thread, not a new process */
+	cg_inherit_label(parent, child);
 	/* Until it execs, a child runs its parent's program: a "clone". */
 	pte = bpf_task_storage_get(&cg_task_execs, parent->group_leader, NULL, 0);
 	cte = bpf_task_storage_get(&cg_task_execs, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);

@@ -590,6 +590,18 @@ static int copy_selector(struct policy_selector *to, const struct model_selector
 	to->text = strdup(from->text ? from->text : "");
 	if (!to->text)
 		return -ENOMEM;
+	if (from->nselinux > 0) {
+		to->selinux = calloc(from->nselinux, sizeof(*to->selinux));
+		if (!to->selinux)
+			return -ENOMEM;
+		for (unsigned i = 0; i < from->nselinux; i++) {
+			to->selinux[i].kind = from->selinux[i].kind;
+			to->selinux[i].value = strdup(from->selinux[i].value);
+			to->nselinux++;
+			if (!to->selinux[i].value)
+				return -ENOMEM;
+		}
+	}
 	if (from->npredicates == 0)
 		return 0;
 	to->predicates = calloc(from->npredicates, sizeof(*to->predicates));
@@ -724,6 +736,9 @@ static void selector_done(struct policy_selector *selector)
 		free(selector->predicates[i].description);
 	}
 	free(selector->predicates);
+	for (size_t i = 0; i < selector->nselinux; i++)
+		free(selector->selinux[i].value);
+	free(selector->selinux);
 }
 
 void policy_done(struct policy *policy)

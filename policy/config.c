@@ -31,6 +31,19 @@ static const struct policy_keyword lsm_unavailable_keywords[] = {
 static const struct policy_keyword_table lsm_unavailable_table = { lsm_unavailable_keywords,
 								   ELEMENTSOF(lsm_unavailable_keywords) };
 
+static const struct policy_keyword audit_records_keywords[] = {
+	{ "off", CREDGATE_AUDIT_RECORDS_OFF },
+	{ "avc", CREDGATE_AUDIT_RECORDS_AVC },
+};
+
+static const struct policy_keyword_table audit_records_table = { audit_records_keywords,
+								 ELEMENTSOF(audit_records_keywords) };
+
+const char *credgate_audit_records_name(enum credgate_audit_records value)
+{
+	return policy_keyword_name(&audit_records_table, value);
+}
+
 const char *credgate_output_name(enum credgate_output output)
 {
 	return policy_keyword_name(&output_table, output);
@@ -53,6 +66,7 @@ void credgate_config_free(struct credgate_config *cfg)
 	free(cfg->pin_dir);
 	free(cfg->socket);
 	free(cfg->events_file);
+	free(cfg->metrics_file);
 	free(cfg->socket_group);
 	*cfg = (struct credgate_config){};
 }
@@ -110,6 +124,9 @@ _Static_assert(offsetof(struct credgate_config, policy_dir) - offsetof(struct cr
 	       "has_ flags must sit at the same distance before their strings");
 _Static_assert(offsetof(struct credgate_config, policy_dir) - offsetof(struct credgate_config, has_policy_dir) ==
 		       offsetof(struct credgate_config, events_file) - offsetof(struct credgate_config, has_events_file),
+	       "has_ flags must sit at the same distance before their strings");
+_Static_assert(offsetof(struct credgate_config, policy_dir) - offsetof(struct credgate_config, has_policy_dir) ==
+		       offsetof(struct credgate_config, metrics_file) - offsetof(struct credgate_config, has_metrics_file),
 	       "has_ flags must sit at the same distance before their strings");
 
 static int parse_socket_group(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
@@ -186,6 +203,18 @@ static int parse_lsm_unavailable(struct parse_ctx *ctx, const struct field_arg *
 	if (parse_keyword(ctx, arg->value, arg->path, &lsm_unavailable_table, &value)) {
 		cfg->lsm_unavailable = (enum credgate_lsm_unavailable)value;
 		cfg->has_lsm_unavailable = true;
+	}
+	return 0;
+}
+
+static int parse_audit_records(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct credgate_config *cfg = target;
+	unsigned value;
+
+	if (parse_keyword(ctx, arg->value, arg->path, &audit_records_table, &value)) {
+		cfg->audit_records = (enum credgate_audit_records)value;
+		cfg->has_audit_records = true;
 	}
 	return 0;
 }
@@ -300,6 +329,8 @@ static const struct field config_fields[] = {
 	{ .key = "observeBurst", .parse = parse_observe_burst },
 	{ .key = "denySummaryRate", .parse = parse_deny_summary_rate },
 	{ .key = "denySummaryBurst", .parse = parse_deny_summary_burst },
+	{ .key = "auditRecords", .parse = parse_audit_records },
+	{ .key = "metricsFile", .parse = parse_path_at, .arg = offsetof(struct credgate_config, metrics_file) },
 };
 
 /* ---- Documents ------------------------------------------------------------ */

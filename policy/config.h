@@ -24,6 +24,10 @@
  *   observeBurst: 0
  *   denySummaryRate: 0           # denials per second per cgroup before folding (0: never)
  *   denySummaryBurst: 0
+ *   auditRecords: off            # off | avc: also write each audited or denied
+ *                                # decision to the kernel audit log as USER_AVC
+ *   metricsFile: /var/lib/prometheus/node-exporter/credgate.prom
+ *                                # Prometheus metrics, rewritten every 15 s
  *
  * Every key is optional; unknown keys are errors. Reading it is all the I/O
  * done here: the agent applies its command-line flags on top.
@@ -48,6 +52,12 @@
 enum credgate_output {
 	CREDGATE_OUTPUT_JSON = 0,
 	CREDGATE_OUTPUT_COMPACT = 1,
+};
+
+/* What the agent writes to the kernel's audit subsystem besides its events. */
+enum credgate_audit_records {
+	CREDGATE_AUDIT_RECORDS_OFF = 0,
+	CREDGATE_AUDIT_RECORDS_AVC = 1, /* USER_AVC records in SELinux's AVC grammar */
 };
 
 enum credgate_lsm_unavailable {
@@ -86,6 +96,8 @@ struct credgate_config {
 	char *events_file; /* NULL: none */
 	bool has_socket_group;
 	char *socket_group; /* NULL: root only */
+	bool has_metrics_file;
+	char *metrics_file; /* NULL: none */
 	bool has_unload_on_stop;
 	bool unload_on_stop;
 	bool has_journal;
@@ -96,6 +108,8 @@ struct credgate_config {
 	uint32_t events_file_keep;
 	bool has_observe_rate, has_observe_burst, has_deny_summary_rate, has_deny_summary_burst;
 	uint32_t observe_rate, observe_burst, deny_summary_rate, deny_summary_burst;
+	bool has_audit_records;
+	enum credgate_audit_records audit_records; /* off */
 };
 
 /* Fill @cfg with the defaults. Returns 0 or -ENOMEM (then @cfg holds nothing). */
@@ -120,5 +134,6 @@ void credgate_config_free(struct credgate_config *cfg);
 /* "json", "compact"; "fail", "observe", "kill"; NULL when unknown. */
 const char *credgate_output_name(enum credgate_output output);
 const char *credgate_lsm_unavailable_name(enum credgate_lsm_unavailable value);
+const char *credgate_audit_records_name(enum credgate_audit_records value); /* "off", "avc" */
 
 #endif /* CREDGATE_POLICY_CONFIG_H */

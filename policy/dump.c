@@ -105,6 +105,9 @@ static void dump_policy(const struct policy *policy, FILE *out)
 	}
 	for (size_t i = 0; i < policy->nselectors; i++)
 		fprintf(out, "  selector %zu: %s (line %u)\n", i, policy->selectors[i].text, policy->selectors[i].line);
+	if (compiled->selinux_types)
+		fprintf(out, "  selinux labels: 0x%016" PRIx64 " (only processes with one of these)\n",
+			(uint64_t)compiled->selinux_types);
 	for (size_t i = 0; i < policy->nrules; i++) {
 		const struct policy_rule_info *rule = &policy->rules[i];
 
@@ -179,6 +182,17 @@ static void dump_selection(const struct policy_set *set, FILE *out)
 	}
 }
 
+static void dump_selinux(const struct policy_set *set, FILE *out)
+{
+	if (set->selinux.count == 0)
+		return;
+	fprintf(out, "selinux labels: %zu (processes are labelled with these in cg_task_labels)\n", set->selinux.count);
+	for (size_t i = 0; i < set->selinux.count; i++)
+		fprintf(out, "  label %zu: %s %s\n", i,
+			set->selinux.labels[i].kind == POLICY_SELINUX_TYPE ? "type" : "context",
+			set->selinux.labels[i].value);
+}
+
 void policy_set__dump(const struct policy_set *set, FILE *out)
 {
 	if (!set || !out)
@@ -186,4 +200,5 @@ void policy_set__dump(const struct policy_set *set, FILE *out)
 	for (size_t i = 0; i < set->count; i++)
 		dump_policy(&set->policies[i], out);
 	dump_selection(set, out);
+	dump_selinux(set, out);
 }

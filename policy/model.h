@@ -122,6 +122,10 @@ struct model_selector {
 	/* ANDed; a key that always holds ("cgroup: /") has none. */
 	struct policy_selector_predicate predicates[MODEL_MAX_SELECTOR_PREDICATES];
 	unsigned npredicates;
+	/* selinuxType / selinuxContext: ORed, sorted, without duplicates. */
+	struct policy_selinux_label selinux[POLICY_MAX_SELINUX_LABELS];
+	unsigned nselinux;
+	struct model_mark selinux_mark; /* of the key's value */
 };
 
 struct policy_model {

@@ -79,6 +79,36 @@ struct policy_selector_predicate {
 	char *description; /* e.g. "container 4f2a...", "cgroup /system.slice" */
 };
 
+/*
+ * A selector's SELinux condition: the process's type (selinuxType) or its
+ * whole context (selinuxContext), one of several. It does not take part in
+ * choosing which policy governs a cgroup; it decides whether the policy
+ * that governs it applies to a process there (see docs/selinux.md).
+ */
+enum policy_selinux_kind {
+	POLICY_SELINUX_TYPE = 1,
+	POLICY_SELINUX_CONTEXT = 2,
+};
+
+/* Labels one selector may name; a set never holds more than CG_MAX_SELINUX_TYPES. */
+#define POLICY_MAX_SELINUX_LABELS 16
+/* A context as the kernel prints it, NUL included (selinux-compat's SELINUX_CONTEXT_MAX + 1). */
+#define POLICY_SELINUX_LABEL_SIZE 256
+
+struct policy_selinux_label {
+	enum policy_selinux_kind kind;
+	char *value; /* a type name, or a context in the kernel's canonical form */
+};
+
+/* Every label the policies of a set name, in order of first use: bit i of cg_policy.selinux_types. */
+struct policy_selinux_table {
+	struct {
+		enum policy_selinux_kind kind;
+		char value[POLICY_SELINUX_LABEL_SIZE];
+	} labels[CG_MAX_SELINUX_TYPES];
+	size_t count;
+};
+
 /* Which cgroups a policy governs: the keys present are ANDed. */
 struct policy_selector {
 	unsigned line, column; /* of the selector */
@@ -88,6 +118,9 @@ struct policy_selector {
 	struct policy_selector_predicate *predicates; /* ANDed; none: always holds */
 	size_t npredicates;
 	__u32 index; /* its struct cg_selector in the set's selection */
+	/* ORed; none: any process. Every selector of a policy has the same. */
+	struct policy_selinux_label *selinux;
+	size_t nselinux;
 };
 
 /* A rule as written, for events and for `policy check --compiled`. */
@@ -187,6 +220,8 @@ struct policy_set {
 	size_t count;
 	/* Never NULL: an empty set has an empty selection. */
 	struct policy_selection *selection;
+	/* The SELinux labels the policies name (cg_policy.selinux_types bits). */
+	struct policy_selinux_table selinux;
 	/* Where user and group names are looked up; NULL: the defaults. */
 	char *passwd_file;
 	char *group_file;

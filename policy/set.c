@@ -2,6 +2,7 @@
 /* Policy sets: parsing text into a staging set, then committing it whole. */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,9 +182,55 @@ int policy_staging_parse(struct policy_staging *staging, const char *file, const
 	return reporter.errors > 0 ? -EINVAL : 0;
 }
 
+/*
+ * The SELinux labels of every policy, numbered in order of first use (bit i
+ * of cg_policy.selinux_types is label i), and each policy's mask into
+ * @masks. A label past CG_MAX_SELINUX_TYPES is reported where it is written.
+ * Returns 0, -EINVAL (reported) or -ENOMEM.
+ */
+static int build_selinux_table(const struct policy *policies, size_t count, struct policy_diags *diags,
+			       struct policy_selinux_table *table, __u64 *masks)
+{
+	memset(table, 0, sizeof(*table));
+	for (size_t p = 0; p < count; p++) {
+		const struct policy *policy = &policies[p];
+		/* Every selector of a policy has the same condition (checked while parsing). */
+		const struct policy_selector *selector = policy->nselectors ? &policy->selectors[0] : NULL;
+
+		masks[p] = 0;
+		for (size_t l = 0; selector && l < selector->nselinux; l++) {
+			const struct policy_selinux_label *label = &selector->selinux[l];
+			size_t index = 0;
+
+			while (index < table->count && !(table->labels[index].kind == label->kind &&
+							 strcmp(table->labels[index].value, label->value) == 0))
+				index++;
+			if (index == table->count) {
+				struct diag_reporter reporter = { .diags = diags, .file = policy->file };
+
+				if (table->count >= CG_MAX_SELINUX_TYPES) {
+					diag_error(&reporter, selector->line, selector->column,
+						   "too many distinct SELinux types and contexts in the policy set: '%s' "
+						   "would be number %zu, more than CG_MAX_SELINUX_TYPES (%d)",
+						   label->value, table->count + 1, CG_MAX_SELINUX_TYPES);
+					return reporter.out_of_memory ? -ENOMEM : -EINVAL;
+				}
+				table->labels[index].kind = label->kind;
+				snprintf(table->labels[index].value, sizeof(table->labels[index].value), "%s",
+					 label->value);
+				table->count++;
+			}
+			masks[p] |= 1ull << index;
+		}
+	}
+	return 0;
+}
+
 int policy_staging_commit(struct policy_staging *staging, struct policy_set *set)
 {
 	struct policy_set *staged = &staging->staged;
+	_cleanup_free_ struct policy_selinux_table *table = NULL;
+	_cleanup_free_ __u64 *masks = NULL;
 	struct policy_selection *selection;
 	struct policy *policies;
 	size_t count;
@@ -203,9 +250,19 @@ int policy_staging_commit(struct policy_staging *staging, struct policy_set *set
 	for (size_t i = set->count; i < count; i++)
 		policies[i].compiled.policy_id = (__u32)i;
 
+	masks = calloc(count, sizeof(*masks));
+	table = malloc(sizeof(*table));
+	if (!masks || !table)
+		return -ENOMEM;
+	r = build_selinux_table(policies, count, staging->diags, table, masks);
+	if (r < 0)
+		return r;
 	r = policy_selection_build(policies, count, staging->diags, &selection);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < count; i++)
+		policies[i].compiled.selinux_types = masks[i];
+	set->selinux = *table;
 	for (__u32 i = 0; i < selection->generation.nselectors; i++) {
 		const struct policy_selector_origin *origin = &selection->origins[i];
 

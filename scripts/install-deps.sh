@@ -10,7 +10,15 @@ jq valgrind python3 python3-jsonschema libjson-c-dev
 qemu-system-x86 busybox-static cpio
 systemd
 dpkg-dev lintian man-db mmdebstrap e2fsprogs debian-archive-keyring
+auditd selinux-policy-default
 "
+
+# auditd: ausearch, to read the USER_AVC records of tests/host/selinux_audit_records.sh
+# (the test registers its own reader; no audit daemon needs to run).
+# selinux-policy-default: its postinst builds the binary reference policy
+# (/etc/selinux/default/policy/policy.*) that the SELinux VM cases load into a
+# guest kernel booted with selinux=1. Installing it changes nothing on a host
+# that does not boot with SELinux.
 
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps.sh: run as root (it uses apt-get)" >&2

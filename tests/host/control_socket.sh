@@ -13,9 +13,16 @@ sed -i 's/^spec:/spec:\n  observe: false/' "$TEST_TMP/policies/p.yaml"
 agent_start --policy "$TEST_TMP/policies" || fail "agent did not start"
 
 ctl status -o json > "$TEST_TMP/status.json" || fail "status failed"
-jq -e '.enforcement == "unavailable" and .policy.policies[0].name == "ctl-audit" and .policy.generation == 1' \
+jq -e '.enforcement == "unavailable" and .policy.policies[0].name == "ctl-audit" and .policy.generation == 1
+	and .policy.policies[0].mode == "audit" and .cgroups.governed == 1 and .hooks.task_fix_setuid == "syscall-exit"
+	and .kernel.bpf_lsm.available == false and .observation == "tracepoints"
+	and (.versions | .credgate != "" and (.libbpf | test("^[0-9]+[.][0-9]+$")) and .kernel != "")
+	and (.uptime_seconds | type) == "number" and (.events.lost_kernel_buffer | type) == "number"' \
 	"$TEST_TMP/status.json" > /dev/null || fail "unexpected status: $(cat "$TEST_TMP/status.json")"
-ctl status | grep -q "^enforcement: unavailable" || fail "text status"
+ctl status > "$TEST_TMP/status.txt" || fail "text status failed"
+grep -q "^enforcement: unavailable" "$TEST_TMP/status.txt" || fail "text status: $(cat "$TEST_TMP/status.txt")"
+grep -q "^policy: 1 policies governing 1 cgroup from " "$TEST_TMP/status.txt" || fail "text status: governed cgroups"
+grep -q "^  ctl-audit: audit, .*p.yaml:1" "$TEST_TMP/status.txt" || fail "text status: the policy and its mode"
 ctl metrics | grep -q '^credgate_decisions_total{verdict="denied"} 0$' || fail "metrics"
 log "ok: status and metrics"
 

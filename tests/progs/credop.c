@@ -17,6 +17,9 @@
  *   keepcaps                   prctl(PR_SET_KEEPCAPS, 1): keep permitted caps across setuid
  *   unshare-user               unshare(CLONE_NEWUSER)
  *   exec:PATH                  execv(PATH, the remaining arguments): always last
+ *   fork                       the remaining operations run in a child (no exec),
+ *                              which prints "credop: child pid N"; the parent
+ *                              waits and exits with the child's status
  *   expect-fsuid:U expect-fsgid:G expect-euid:U expect-uid:U
  *   sleep:MS
  * EXPECT is "ok" or an errno name (EPERM). An -1 id means "unchanged".
@@ -42,6 +45,7 @@
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -333,6 +337,28 @@ int main(int argc, char **argv)
 		bool is_check;
 		int r, err;
 
+		if (strcmp(argv[i], "fork") == 0) {
+			pid_t child, waited;
+			int status;
+
+			fflush(stdout);
+			child = fork();
+			if (child < 0) {
+				printf("fork() = -1 %s\n", strerrorname_np(errno));
+				return 1;
+			}
+			if (child == 0) {
+				if (!quiet)
+					printf("credop: child pid %d\n", getpid());
+				continue;
+			}
+			do
+				waited = waitpid(child, &status, 0);
+			while (waited < 0 && errno == EINTR);
+			if (waited < 0)
+				return 1;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
 		if (strncmp(argv[i], "exec:", 5) == 0) {
 			/* The new program's argv: its path, then what follows on our line. */
 			argv[i] += 5;

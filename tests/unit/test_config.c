@@ -179,7 +179,7 @@ static void test_errors(void **state)
 		     "bad.yaml:10:1: error: unknown key 'policydir' at the top level (expected one of: apiVersion, kind, "
 		     "policyDir, output, events, lsmUnavailable, nodeName, ringbufSize, passwdFile, groupFile, pinDir, "
 		     "unloadOnStop, socket, socketGroup, journal, eventsFile, eventsFileMaxSize, eventsFileKeep, "
-		     "observeRate, observeBurst, denySummaryRate, denySummaryBurst)\n");
+		     "observeRate, observeBurst, denySummaryRate, denySummaryBurst, auditRecords, metricsFile)\n");
 	check_errors("bad-values.yaml", -EINVAL,
 		     "bad-values.yaml:2:7: error: kind: expected 'AgentConfig', got 'AgentSettings'\n"
 		     "bad-values.yaml:3:14: error: ringbufSize: '2147483648' is out of range (expected 4096..1073741824)\n"
@@ -194,12 +194,16 @@ static void test_service_keys(void **state)
 				   "socket: /run/cg/ctl.sock\nsocketGroup: credgate\njournal: true\n"
 				   "eventsFile: /var/log/credgate/events.json\neventsFileMaxSize: 1048576\n"
 				   "eventsFileKeep: 3\nobserveRate: 100\nobserveBurst: 200\n"
-				   "denySummaryRate: 10\ndenySummaryBurst: 0\n";
+				   "denySummaryRate: 10\ndenySummaryBurst: 0\nauditRecords: avc\n"
+				   "metricsFile: /var/log/credgate/credgate.prom\n";
 	struct credgate_config cfg;
 	struct policy_diags diags = {};
 
 	assert_int_equal(credgate_config_parse("c.yaml", text, sizeof(text) - 1, &cfg, &diags), 0);
 	assert_no_diags(&diags);
+	assert_true(cfg.has_audit_records);
+	assert_int_equal(cfg.audit_records, CREDGATE_AUDIT_RECORDS_AVC);
+	assert_string_equal(credgate_audit_records_name(cfg.audit_records), "avc");
 	assert_true(cfg.has_pin_dir);
 	assert_string_equal(cfg.pin_dir, "/sys/fs/bpf/credgate");
 	assert_true(cfg.has_unload_on_stop && cfg.unload_on_stop);
@@ -213,6 +217,8 @@ static void test_service_keys(void **state)
 	assert_int_equal(cfg.observe_burst, 200);
 	assert_true(cfg.has_deny_summary_rate && cfg.has_deny_summary_burst);
 	assert_int_equal(cfg.deny_summary_rate, 10);
+	assert_true(cfg.has_metrics_file);
+	assert_string_equal(cfg.metrics_file, "/var/log/credgate/credgate.prom");
 	credgate_config_free(&cfg);
 
 	/* Bad values name the key. */
@@ -233,7 +239,11 @@ static void test_parse_errors(void **state)
 		const char *expected;
 	} cases[] = {
 		{ "kind: AgentConfig\n", "c.yaml:1:1: error: apiVersion is required\n" },
+		{ "apiVersion: credgate.io/v1\nkind: AgentConfig\nauditRecords: syslog\n",
+		  "c.yaml:3:15: error: auditRecords: expected 'off' or 'avc', got 'syslog'\n" },
 		{ "apiVersion: credgate.io/v1\n", "c.yaml:1:1: error: kind is required\n" },
+		{ "apiVersion: credgate.io/v1\nkind: AgentConfig\nmetricsFile: credgate.prom\n",
+		  "c.yaml:3:14: error: metricsFile: expected an absolute path starting with '/', got 'credgate.prom'\n" },
 		{ "- a\n", "c.yaml:1:1: error: expected a mapping at the top level of the document, got a list\n" },
 		{ "apiVersion: credgate.io/v1\nkind: AgentConfig\n---\napiVersion: credgate.io/v1\nkind: AgentConfig\n",
 		  "c.yaml:4:1: error: the agent settings file holds one document, not several\n" },

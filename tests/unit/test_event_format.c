@@ -468,6 +468,43 @@ static void test_lost_event(void **state)
 	json_writer_free(&w);
 }
 
+/* selinux_context: the process's context when known, absent (never empty) otherwise. */
+static void test_selinux_context(void **state)
+{
+	struct event_process p = proc;
+	struct event_meta m = meta;
+	struct cg_decision_event e;
+	struct json_writer w;
+
+	make_decision(&e);
+	json_writer_init(&w);
+	assert_int_equal(event_format_decision(&w, OUTPUT_JSON, &e, &m), 0);
+	assert_null(strstr(json_writer_text(&w), "selinux_context"));
+	p.selinux_context = "system_u:system_r:container_t:s0:c12,c34";
+	m.process = &p;
+	json_writer_reset(&w);
+	assert_int_equal(event_format_decision(&w, OUTPUT_JSON, &e, &m), 0);
+	assert_non_null(strstr(json_writer_text(&w),
+			       "\"selinux_context\":\"system_u:system_r:container_t:s0:c12,c34\",\"cgroup\":{"));
+	json_writer_free(&w);
+}
+
+/* USER_AVC records that could not be written: in credgate_lost only when there were some. */
+static void test_lost_audit(void **state)
+{
+	struct event_lost l = { .audit_failed = 7 };
+	struct event_meta m = { .node_name = "n1", .time_realtime_ns = T_NS };
+	struct json_writer w;
+
+	json_writer_init(&w);
+	assert_int_equal(event_format_lost(&w, OUTPUT_JSON, &l, &m), 0);
+	assert_non_null(strstr(json_writer_text(&w), "\"client_missed\":0,\"audit_failed\":7}"));
+	json_writer_reset(&w);
+	assert_int_equal(event_format_lost(&w, OUTPUT_COMPACT, &l, &m), 0);
+	assert_non_null(strstr(json_writer_text(&w), "0 slow clients, 7 audit records"));
+	json_writer_free(&w);
+}
+
 static void test_repeated_decision(void **state)
 {
 	struct event_repeat repeat = { .count = 42, .first_realtime_ns = T_NS - 1000000000ull, .last_realtime_ns = T_NS };
@@ -548,6 +585,8 @@ int main(void)
 		cmocka_unit_test(test_exec_binary_properties),
 		cmocka_unit_test(test_lost_event),
 		cmocka_unit_test(test_repeated_decision),
+		cmocka_unit_test(test_selinux_context),
+		cmocka_unit_test(test_lost_audit),
 		cmocka_unit_test(test_syscall_compact_changes),
 		cmocka_unit_test(test_location),
 	};

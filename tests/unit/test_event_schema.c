@@ -92,6 +92,8 @@ int main(int argc, char **argv)
 		puts("{\"credgate_decision\":{\"verdict\":\"maybe\"},\"node_name\":\"n\",\"time\":\"t\"}");
 		puts("{\"process_exec\":{\"process\":{\"exec_id\":\"!!\",\"pid\":1,\"uid\":0,\"binary\":\"b\",\"auid\":0,\"tid\":1}},\"node_name\":\"n\",\"time\":\"2023-07-05T19:14:30.918977160Z\"}");
 		puts("{\"something_else\":{}}");
+		/* An empty SELinux context: absent is how "unknown" is said. */
+		puts("{\"process_exec\":{\"process\":{\"pid\":1,\"uid\":0,\"binary\":\"b\",\"auid\":0,\"tid\":1,\"selinux_context\":\"\"}},\"node_name\":\"n\",\"time\":\"2023-07-05T19:14:30.918977160Z\"}");
 		return 0;
 	}
 	/* process_kprobe: the reference page's setuid(0), in a pod, with its parent */
@@ -118,6 +120,9 @@ int main(int argc, char **argv)
 	meta.parent = &parent;
 	proc.container = &pod_ident;
 	proc.cri = &cri;
+	/* SELinux on: every process block carries its context. */
+	proc.selinux_context = "system_u:system_r:container_t:s0:c12,c34";
+	parent.selinux_context = "system_u:system_r:unconfined_t:s0-s0:c0.c1023";
 
 	/* credgate_decision: setuid denied, capset audited, setgroups, folded repeats */
 	memset(&d, 0, sizeof(d));
@@ -160,7 +165,10 @@ int main(int argc, char **argv)
 	event_format_exec(&w, OUTPUT_JSON, &x, &meta);
 	emit(&w);
 
-	/* credgate_lost */
+	/* credgate_lost, and with USER_AVC records lost */
+	event_format_lost(&w, OUTPUT_JSON, &lost, &bare);
+	emit(&w);
+	lost.audit_failed = 3;
 	event_format_lost(&w, OUTPUT_JSON, &lost, &bare);
 	emit(&w);
 	json_writer_free(&w);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "config.h"
 #include "options.h"
 
 #define PARSE(opts, ...)                                                                           \
@@ -67,6 +68,40 @@ static void test_rejects(void **state)
 	assert_int_equal(PARSE(&o, "--no-such-option"), -EINVAL);
 }
 
+/* auditRecords: off by default; the flag wins over the settings file, the file over the default. */
+static void test_audit_records(void **state)
+{
+	struct credgate_config cfg = { .has_audit_records = true, .audit_records = CREDGATE_AUDIT_RECORDS_AVC };
+	struct agent_options o;
+
+	assert_int_equal(PARSE(&o, "-v"), 0);
+	assert_false(o.audit_avc);
+	options_apply_config(&o, &cfg);
+	assert_true(o.audit_avc);
+	assert_int_equal(PARSE(&o, "--audit-records=off"), 0);
+	options_apply_config(&o, &cfg);
+	assert_false(o.audit_avc);
+	assert_int_equal(PARSE(&o, "--audit-records", "avc"), 0);
+	assert_true(o.audit_avc);
+	assert_int_equal(PARSE(&o, "--audit-records=syslog"), -EINVAL);
+}
+
+/* metricsFile: none by default; an absolute path; the flag wins over the settings file. */
+static void test_metrics_file(void **state)
+{
+	struct credgate_config cfg = { .has_metrics_file = true, .metrics_file = (char *)"/run/a.prom" };
+	struct agent_options o;
+
+	assert_int_equal(PARSE(&o, "-v"), 0);
+	assert_null(o.metrics_file);
+	options_apply_config(&o, &cfg);
+	assert_string_equal(o.metrics_file, "/run/a.prom");
+	assert_int_equal(PARSE(&o, "--metrics-file=/run/b.prom"), 0);
+	options_apply_config(&o, &cfg);
+	assert_string_equal(o.metrics_file, "/run/b.prom");
+	assert_int_equal(PARSE(&o, "--metrics-file", "b.prom"), -EINVAL);
+}
+
 static void test_help(void **state)
 {
 	struct agent_options o;
@@ -82,6 +117,8 @@ int main(void)
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_audit_records),
+		cmocka_unit_test(test_metrics_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -259,6 +259,107 @@ static void test_defaults(void **state)
 	free(path);
 }
 
+/* SELinux's words for the modes: permissive is audit, enforcing is enforce. */
+static void test_selinux_mode_aliases(void **state)
+{
+	static const char text[] = "apiVersion: credgate.io/v1\n"
+				   "kind: CredentialPolicy\n"
+				   "metadata: {name: words}\n"
+				   "spec:\n"
+				   "  mode: permissive\n"
+				   "  selector: {cgroup: /}\n"
+				   "  setuid:\n"
+				   "    deny: [{to: 0}, {to: 1, mode: enforcing}]\n";
+	struct policy_set *set = test_set();
+	const struct policy *p;
+
+	parse_ok(set, "words.yaml", text);
+	p = &set->policies[0];
+	assert_int_equal(p->mode, CG_MODE_AUDIT);
+	assert_int_equal(p->compiled.setuid.rule[0].mode, CG_MODE_AUDIT);
+	assert_int_equal(p->compiled.setuid.rule[1].mode, CG_MODE_ENFORCE);
+	/* Events keep credgate's own names. */
+	assert_string_equal(policy_mode_name(p->mode), "audit");
+	policy_set__free(set);
+}
+
+/*
+ * selinuxType / selinuxContext: one label table per set, numbered in order
+ * of first use and shared across policies; each policy's mask has the bits
+ * of its labels; a selector with only an SELinux key holds for every cgroup.
+ */
+static void test_selinux_selectors(void **state)
+{
+	static const char text[] =
+		"apiVersion: credgate.io/v1\n"
+		"kind: CredentialPolicy\n"
+		"metadata: {name: a}\n"
+		"spec:\n"
+		"  selector: {selinuxType: container_t}\n"
+		"---\n"
+		"apiVersion: credgate.io/v1\n"
+		"kind: CredentialPolicy\n"
+		"metadata: {name: b}\n"
+		"spec:\n"
+		"  selector:\n"
+		"    - {cgroup: /kubepods.slice, selinuxType: [spc_t, container_t, spc_t]}\n"
+		"    - {qos: besteffort, selinuxType: [container_t, spc_t]}\n"
+		"---\n"
+		"apiVersion: credgate.io/v1\n"
+		"kind: CredentialPolicy\n"
+		"metadata: {name: c}\n"
+		"spec:\n"
+		"  selector: {cgroup: /x, selinuxContext: 'system_u:system_r:container_t:s0:c0.c3,c7,c8-s0:c0.c1023'}\n"
+		"---\n"
+		"apiVersion: credgate.io/v1\n"
+		"kind: CredentialPolicy\n"
+		"metadata: {name: d}\n"
+		"spec:\n"
+		"  selector: {cgroup: /y}\n";
+	struct policy_set *set = test_set();
+	struct cg_cgroup_state cgroup;
+
+	parse_ok(set, "selinux.yaml", text);
+	assert_int_equal(set->selinux.count, 3);
+	assert_int_equal(set->selinux.labels[0].kind, POLICY_SELINUX_TYPE);
+	assert_string_equal(set->selinux.labels[0].value, "container_t");
+	assert_string_equal(set->selinux.labels[1].value, "spc_t");
+	assert_int_equal(set->selinux.labels[2].kind, POLICY_SELINUX_CONTEXT);
+	assert_string_equal(set->selinux.labels[2].value, "system_u:system_r:container_t:s0:c0.c3,c7,c8-s0:c0.c1023");
+	assert_int_equal(set->policies[0].compiled.selinux_types, 1);
+	assert_int_equal(set->policies[1].compiled.selinux_types, 3);
+	assert_int_equal(set->policies[2].compiled.selinux_types, 4);
+	assert_int_equal(set->policies[3].compiled.selinux_types, 0);
+	/* Duplicates are dropped, the list sorted: both selectors say the same. */
+	assert_int_equal(set->policies[1].selectors[0].nselinux, 2);
+	assert_string_equal(set->policies[1].selectors[0].text, "cgroup /kubepods.slice and selinuxType spc_t or container_t");
+	/* Only an SELinux key: the policy is chosen for every cgroup, as with cgroup: /. */
+	assert_int_equal(set->policies[0].selectors[0].npredicates, 0);
+	assert_int_equal(policy_selection_match_path(set->selection, "/system.slice/any.service", &cgroup, NULL), 0);
+	assert_int_equal(cgroup.policy_id, 0);
+	assert_int_equal(policy_selection_match_path(set->selection, "/y", &cgroup, NULL), 0);
+	assert_int_equal(cgroup.policy_id, 3);
+	policy_set__free(set);
+}
+
+/* The table spans the whole set: a second parse into the same set keeps the numbering. */
+static void test_selinux_table_across_parses(void **state)
+{
+	struct policy_set *set = test_set();
+	char *a = credential_policy("a", "  selector: {selinuxType: [x_t, y_t]}\n");
+	char *b = credential_policy("b", "  selector: {selinuxType: [z_t, y_t]}\n");
+
+	parse_ok(set, "a.yaml", a);
+	parse_ok(set, "b.yaml", b);
+	assert_int_equal(set->selinux.count, 3);
+	assert_string_equal(set->selinux.labels[2].value, "z_t");
+	assert_int_equal(set->policies[0].compiled.selinux_types, 3);
+	assert_int_equal(set->policies[1].compiled.selinux_types, 6);
+	free(a);
+	free(b);
+	policy_set__free(set);
+}
+
 static void test_flags_and_modes(void **state)
 {
 	static const char text[] = "apiVersion: credgate.io/v1\n"
@@ -1215,6 +1316,9 @@ int main(void)
 		cmocka_unit_test(test_web_no_root_compiled),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_flags_and_modes),
+		cmocka_unit_test(test_selinux_mode_aliases),
+		cmocka_unit_test(test_selinux_selectors),
+		cmocka_unit_test(test_selinux_table_across_parses),
 		cmocka_unit_test(test_id_specs),
 		cmocka_unit_test(test_id_rule_limit_boundary),
 		cmocka_unit_test(test_capset),

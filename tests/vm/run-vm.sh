@@ -3,7 +3,7 @@
 #
 # Usage: run-vm.sh --kernel VMLINUZ --initrd INITRD --case NAME
 #                  [--timeout SECONDS] [--outer-timeout SECONDS] [--log FILE]
-#                  [--append EXTRA]... [--verbose]
+#                  [--append EXTRA]... [--lsm LIST] [--verbose]
 #   --kernel         a bzImage, or a release name (bookworm, trixie) meaning
 #                    ${CREDGATE_VM_CACHE:-/var/cache/credgate-vm}/RELEASE/vmlinuz
 #   --initrd         initramfs from build-initramfs.sh
@@ -13,6 +13,8 @@
 #                    (180 with the default --timeout)
 #   --log            keep the console here (default: a temporary file, removed)
 #   --append         extra kernel command line words (repeatable)
+#   --lsm            the lsm= list instead of lockdown,capability,landlock,yama,bpf
+#                    (a case that needs SELinux says so in a "# credgate-vm:" line)
 #   --verbose        also stream the console to stderr while it runs
 #                    (also: CREDGATE_VM_VERBOSE=1)
 #
@@ -35,6 +37,7 @@ usage() {
 }
 
 kernel='' initrd='' case_name='' timeout=120 outer='' log='' verbose=${CREDGATE_VM_VERBOSE:-0}
+lsm=lockdown,capability,landlock,yama,bpf
 extra=()
 while [ $# -gt 0 ]; do
 	opt=$1
@@ -42,7 +45,7 @@ while [ $# -gt 0 ]; do
 	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
 	--verbose) verbose=1; shift; continue ;;
 	-h | --help) usage ;;
-	--kernel | --initrd | --case | --timeout | --outer-timeout | --log | --append)
+	--kernel | --initrd | --case | --timeout | --outer-timeout | --log | --append | --lsm)
 		[ $# -ge 2 ] || die "$opt needs an argument" ;;
 	*) die "unknown argument: $opt" ;;
 	esac
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--outer-timeout) outer=$2 ;;
 	--log) log=$2 ;;
 	--append) extra+=("$2") ;;
+	--lsm) lsm=$2 ;;
 	esac
 	shift 2
 done
@@ -62,6 +66,7 @@ case $case_name in
 *[!A-Za-z0-9_.-]* | .*) die "bad case name '$case_name'" ;;
 esac
 case $timeout in '' | *[!0-9]* | 0) die "--timeout wants a positive number of seconds" ;; esac
+case $lsm in '' | *[!a-z,]*) die "--lsm wants a comma-separated list of LSM names, got '$lsm'" ;; esac
 outer=${outer:-$((timeout + 60))}
 case $outer in '' | *[!0-9]* | 0) die "--outer-timeout wants a positive number of seconds" ;; esac
 
@@ -105,7 +110,7 @@ fi
 trap '[ -z "$tmplog" ] || rm -f "$tmplog"' EXIT
 mkdir -p "$(dirname "$log")"
 
-cmdline="console=ttyS0 quiet lsm=lockdown,capability,landlock,yama,bpf panic=-1"
+cmdline="console=ttyS0 quiet lsm=$lsm panic=-1"
 cmdline+=" credgate.case=$case_name credgate.timeout=$timeout"
 [ ${#extra[@]} -eq 0 ] || cmdline+=" ${extra[*]}"
 
