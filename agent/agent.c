@@ -1364,11 +1364,8 @@ int agent__run(struct agent *agent)
 	struct epoll_event events[16];
 	uint64_t last_second = 0;
 
-	bool more = false; /* the last batch was cut short: events are waiting */
-
 	while (!agent->stop) {
-		/* After a pause for a client: a millisecond for it to read, then go on. */
-		int n = epoll_wait(agent->epoll_fd, events, ARRAY_SIZE(events), more ? 1 : AGENT_POLL_MS);
+		int n = epoll_wait(agent->epoll_fd, events, ARRAY_SIZE(events), AGENT_POLL_MS);
 		uint64_t now;
 		int r;
 
@@ -1381,8 +1378,7 @@ int agent__run(struct agent *agent)
 		}
 		/* Every pass, woken or not: quiet events are never held back long. */
 		r = ring_buffer__consume(agent->ringbuf);
-		more = r == -EAGAIN; /* the sink paused for a client (event_sink__handle) */
-		if (r < 0 && r != -EINTR && r != -EAGAIN)
+		if (r < 0 && r != -EINTR)
 			return log_error_errno(r, "Failed to read events: %m");
 		now = monotonic_ns();
 		if (now - last_second >= 1000000000ull) {

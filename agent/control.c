@@ -53,6 +53,7 @@ struct control_server {
 	struct control_handlers handlers;
 	struct control_client *clients[CONTROL_MAX_CLIENTS];
 	size_t streaming;
+	size_t stream_queued; /* unsent event bytes of all getevents clients */
 	struct control_stats stats;
 };
 
@@ -231,8 +232,10 @@ static void client_update_epoll(struct control_server *server, struct control_cl
 static void client_close(struct control_server *server, struct control_client *c)
 {
 	server->clients[c->source.client] = NULL;
-	if (c->state == CLIENT_STREAMING && server->streaming)
+	if (c->state == CLIENT_STREAMING) {
 		server->streaming--;
+		server->stream_queued -= c->out_len - c->out_off;
+	}
 	epoll_ctl(server->epoll_fd, EPOLL_CTL_DEL, c->source.fd, NULL);
 	close(c->source.fd);
 	if (c->has_req)
@@ -291,11 +294,19 @@ static void client_flush(struct control_server *server, struct control_client *c
 			return;
 		}
 		c->out_off += (size_t)n;
+		if (c->state == CLIENT_STREAMING)
+			server->stream_queued -= (size_t)n;
 		if (n > 0)
 			c->last_progress_ns = now_ns();
 	}
 	if (c->out_off == c->out_len) {
 		c->out_off = c->out_len = 0;
+		if (c->out_cap > CONTROL_KEEP_BUFFER) {
+			/* A burst is over: do not keep its peak allocated. */
+			free(c->out);
+			c->out = NULL;
+			c->out_cap = 0;
+		}
 		if (c->state == CLIENT_CLOSING) {
 			client_close(server, c);
 			return;
@@ -476,19 +487,40 @@ static void control_dispatch(struct loop_source *base, uint32_t events)
 		client_read(server, c);
 }
 
+static enum output_format client_format(const struct control_client *c)
+{
+	return strcmp(c->req.output, "compact") == 0 ? OUTPUT_COMPACT : OUTPUT_JSON;
+}
+
+/* Queue one line for a getevents client, whole or not at all, within its budget and everyone's. */
+static bool client_queue_line(struct control_server *server, struct control_client *c, const char *text,
+			      size_t len)
+{
+	if (c->out_len - c->out_off + len + 1 > CONTROL_CLIENT_BUFFER ||
+	    server->stream_queued + len + 1 > CONTROL_STREAM_BUFFERS || !client_queue(c, text, len))
+		return false;
+	if (!client_queue(c, "\n", 1)) {
+		c->out_len -= len; /* never half a line */
+		return false;
+	}
+	server->stream_queued += len + 1;
+	return true;
+}
+
 /* Tell a client that caught up how many events it missed. */
-static void client_report_missed(struct control_client *c, enum output_format format)
+static void client_report_missed(struct control_server *server, struct control_client *c,
+				 enum output_format format)
 {
 	char line[160];
 	int n;
 
 	if (format == OUTPUT_COMPACT)
-		n = snprintf(line, sizeof(line), "credgate: this client missed %llu events (it read too slowly)\n",
+		n = snprintf(line, sizeof(line), "credgate: this client missed %llu events (it read too slowly)",
 			     (unsigned long long)c->missed);
 	else
-		n = snprintf(line, sizeof(line), "{\"credgate_lost\":{\"client_missed\":%llu}}\n",
+		n = snprintf(line, sizeof(line), "{\"credgate_lost\":{\"client_missed\":%llu}}",
 			     (unsigned long long)c->missed);
-	if (client_queue(c, line, (size_t)n))
+	if (client_queue_line(server, c, line, (size_t)n))
 		c->missed = 0;
 }
 
@@ -504,13 +536,13 @@ void control_server__publish(struct control_server *server, const struct event_v
 
 		if (!c || c->state != CLIENT_STREAMING || !control_request_matches(&c->req, ev))
 			continue;
-		format = strcmp(c->req.output, "compact") == 0 ? OUTPUT_COMPACT : OUTPUT_JSON;
+		format = client_format(c);
 		if (c->missed && c->out_len - c->out_off < CONTROL_CLIENT_BUFFER / 2)
-			client_report_missed(c, format);
+			client_report_missed(server, c, format);
 		text = ev->text(ev->text_ctx, format, &len);
 		if (!text)
 			continue;
-		if (c->missed || !client_queue(c, text, len) || !client_queue(c, "\n", 1)) {
+		if (c->missed || !client_queue_line(server, c, text, len)) {
 			/* Never wait for a slow reader: count, and tell it later. */
 			if (!c->missed)
 				log_info("getevents client (pid %d) is %zu bytes behind and took nothing for %llu ms: it misses events",
@@ -532,28 +564,14 @@ void control_server__flush(struct control_server *server)
 	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct control_client *c = server->clients[i];
 
-		if (c && c->state == CLIENT_STREAMING && c->out_off < c->out_len)
+		if (!c || c->state != CLIENT_STREAMING)
+			continue;
+		/* One that caught up learns what it missed even if no event follows. */
+		if (c->missed && c->out_len - c->out_off < CONTROL_CLIENT_BUFFER / 2)
+			client_report_missed(server, c, client_format(c));
+		if (c->out_off < c->out_len)
 			client_flush(server, c);
 	}
-}
-
-bool control_server__wants_pause(struct control_server *server)
-{
-	if (!server || !server->streaming)
-		return false;
-	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-		struct control_client *c = server->clients[i];
-
-		if (!c || c->state != CLIENT_STREAMING || c->out_len - c->out_off <= CONTROL_CLIENT_BUFFER / 2)
-			continue;
-		/* Write what it will take now: that also tells whether it reads at all. */
-		client_flush(server, c);
-		c = server->clients[i];
-		if (c && c->out_len - c->out_off > CONTROL_CLIENT_BUFFER / 2 &&
-		    now_ns() - c->last_progress_ns < CONTROL_LIVE_MS * 1000000ull)
-			return true;
-	}
-	return false;
 }
 
 size_t control_server__streaming(const struct control_server *server)

@@ -902,17 +902,7 @@ static void handle_record(struct event_sink *sink, void *data, size_t size)
 
 int event_sink__handle(void *ctx, void *data, size_t size)
 {
-	struct event_sink *sink = ctx;
-
-	handle_record(sink, data, size);
-	/*
-	 * A getevents client that reads, but is behind: stop this batch so the
-	 * loop can write to it before more events pile up (the ring buffer
-	 * holds them meanwhile). A client that stopped reading does not pause
-	 * anything: it misses events instead.
-	 */
-	if (control_server__wants_pause(sink->control))
-		return -EAGAIN;
+	handle_record(ctx, data, size);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #
 # CREDGATED, CREDGATECTL, SETEUID_FLIP, COUNT_LINES and CREDGATE_LIB name the
 # binaries and tests/lib/common.sh (default: this tree's build/).
+# E2E_AGENT_ARGS adds flags to the agent (say -v, to see a slow client logged).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 : "${CREDGATED:=$here/../build/agent/credgated}"
@@ -52,7 +53,7 @@ spec:
     deny:
       - to: 0
 POLICY
-agent_start --policy "$TEST_TMP/policy.yaml" --lsm-unavailable=observe --events /dev/null > /dev/null ||
+agent_start ${E2E_AGENT_ARGS:-} --policy "$TEST_TMP/policy.yaml" --lsm-unavailable=observe --events /dev/null > /dev/null ||
 	fail "agent did not start"
 COUNT="$TEST_TMP/client.count"
 ctl getevents -o json | "$COUNT_LINES" "$COUNT" &
@@ -63,10 +64,11 @@ until [ "$(ctl status -o json | jq '.events.clients')" = 1 ]; do
 done
 
 received() { tr -d ' ' < "$COUNT"; }
-lost() { ctl status -o json | jq '.events | .lost_kernel_buffer + .lost_inflight + .client_missed'; }
+# lost: "kernel-buffer in-flight slow-client" counts so far.
+lost() { ctl status -o json | jq -r '.events | "\(.lost_kernel_buffer) \(.lost_inflight) \(.client_missed)"'; }
 
 # step RATE: RATE events per second for $seconds seconds (0: unpaced).
-# Prints "rate sent received lost seconds".
+# Prints "rate sent received lost seconds lost-kernel lost-inflight lost-client".
 step() {
 	if [ "$1" = 0 ]; then
 		changes=$((2 * 400000 * seconds / 3 / 2 * 2))
@@ -88,13 +90,14 @@ step() {
 		last=$now
 		sleep 0.1
 	done
-	echo "$1 $sent $(($(received) - before)) $(($(lost) - lost_before)) $took"
+	set -- "$1" $lost_before $(lost)
+	echo "$1 $sent $(($(received) - before)) $(($5 + $6 + $7 - $2 - $3 - $4)) $took $(($5 - $2)) $(($6 - $3)) $(($7 - $4))"
 }
 
 kernel=$(uname -r)
 path=$(grep -o "enforcement: [a-z-]*" "$AGENT_LOG" | head -1)
 echo "credgate end-to-end benchmark: $kernel, $path, $(nproc) CPUs, ${seconds} s per step"
-echo "  events/s asked   sent       received   lost      achieved events/s"
+echo "  events/s asked   sent       received   lost      achieved events/s  lost in: kernel buffer/in-flight/client"
 best=0
 zero_loss_100k=no
 for rate in $rates 0; do
@@ -102,7 +105,7 @@ for rate in $rates 0; do
 	achieved=$(awk -v n="$3" -v s="$5" 'BEGIN { printf "%d", n / s }')
 	label=$rate
 	[ "$rate" = 0 ] && label=unpaced
-	printf "  %-15s %-10s %-10s %-9s %s\n" "$label" "$2" "$3" "$4" "$achieved"
+	printf "  %-15s %-10s %-10s %-9s %-18s %s/%s/%s\n" "$label" "$2" "$3" "$4" "$achieved" "$6" "$7" "$8"
 	if [ "$4" = 0 ] && [ "$3" = "$2" ]; then
 		[ "$achieved" -gt "$best" ] && best=$achieved
 		[ "$rate" = 100000 ] && zero_loss_100k=yes

@@ -2,7 +2,9 @@
 # credgatectl against a running agent: status (JSON and text), metrics,
 # reload (refused with the problems and a non-zero exit, then accepted), and
 # getevents with three clients, one stalled: the two that read get every
-# event, the stalled one never slows the agent and is counted as missing.
+# event, the stalled one never slows the agent and is counted as missing;
+# once it reads again it gets whole lines and is told exactly how many it
+# missed.
 . "$(dirname "$0")/preamble.inc"
 
 cg_setup control
@@ -37,12 +39,13 @@ ctl reload > "$TEST_TMP/reload.out" || fail "reload of a good policy failed: $(c
 grep -q "^OK generation 2" "$TEST_TMP/reload.out" || fail "reload answer: $(cat "$TEST_TMP/reload.out")"
 log "ok: reload refused with its problems, then accepted"
 
-# Two clients that read, one that does not (its pipe into sleep fills up).
+# Two clients that read, one that does not until $TEST_TMP/go exists (its
+# pipe fills up, then its socket, then its queue in the agent).
 ctl getevents --kind decision > "$TEST_TMP/c1.json" &
 c1=$!
 ctl getevents -o compact --verdict audited-would-deny > "$TEST_TMP/c2.txt" &
 c2=$!
-ctl getevents | sleep 600 &
+ctl getevents --kind decision | { while [ ! -e "$TEST_TMP/go" ]; do sleep 0.1; done; cat; } > "$TEST_TMP/c3.json" &
 c3=$!
 i=0
 until [ "$(ctl status -o json | jq .events.clients)" = 3 ]; do
@@ -59,9 +62,20 @@ done
 sleep 1
 missed=$(ctl status -o json | jq .events.client_missed)
 [ "$missed" -gt 0 ] || fail "the stalled client should have missed events, status says $missed"
+# The stalled client reads again: it is told what it missed, in its stream.
+touch "$TEST_TMP/go"
+i=0
+until grep -q '^{"credgate_lost":{"client_missed":' "$TEST_TMP/c3.json"; do
+	i=$((i + 1)); [ "$i" -le 100 ] || fail "the stalled client was not told what it missed"; sleep 0.1
+done
 agent_stop
-wait "$c1" "$c2"
-kill "$c3" 2>/dev/null
+wait "$c1" "$c2" "$c3"
+jq -c . "$TEST_TMP/c3.json" > /dev/null || fail "the stalled client got a broken line"
+got3=$(grep -c '"verdict":"audited-would-deny"' "$TEST_TMP/c3.json")
+told3=$(jq -s '[.[] | select(.credgate_lost | keys? == ["client_missed"]) | .credgate_lost.client_missed] | add' "$TEST_TMP/c3.json")
+[ "$((got3 + told3))" = 20000 ] || fail "the stalled client got $got3 and was told of $told3 missed, not 20000"
+[ "$told3" = "$missed" ] || fail "the stalled client was told of $told3 missed, status counted $missed"
+log "ok: the stalled client got $got3 whole lines and was told of the $told3 it missed"
 got1=$(grep -c '"verdict":"audited-would-deny"' "$TEST_TMP/c1.json")
 got2=$(grep -c 'audited-would-deny' "$TEST_TMP/c2.txt")
 [ "$got1" = 20000 ] || fail "client 1 got $got1 of 20000 decisions"
