@@ -112,13 +112,13 @@ int audit_netlink_find_ack(const void *buf, size_t len, uint32_t seq)
 	return r < 0 ? r : ack;
 }
 
+/* The socket is connected to the kernel (audit_writer__new). */
 static int send_to_kernel(struct audit_writer *w, size_t len)
 {
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	ssize_t n;
 
 	do
-		n = sendto(w->fd, w->send_buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel));
+		n = send(w->fd, w->send_buf, len, 0);
 	while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : 0;
 }
@@ -241,11 +241,17 @@ int audit_writer__new(struct audit_writer **out, const struct audit_writer_optio
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
-	w->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
-	if (w->fd < 0) {
-		r = -errno;
-		audit_writer__free(w);
-		return r;
+	if (opts && opts->has_socket) {
+		w->fd = opts->socket_fd;
+	} else {
+		struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+		w->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+		if (w->fd < 0 || connect(w->fd, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+			r = -errno;
+			audit_writer__free(w);
+			return r;
+		}
 	}
 	r = -pthread_create(&w->thread, NULL, writer_thread, w);
 	if (r < 0) {

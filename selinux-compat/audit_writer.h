@@ -31,6 +31,14 @@
 
 struct audit_writer_options {
 	unsigned queue_records; /* 0: AUDIT_WRITER_DEFAULT_QUEUE */
+	/*
+	 * With has_socket, write to socket_fd (connected; the writer owns it
+	 * once audit_writer__new succeeded) instead of a NETLINK_AUDIT socket:
+	 * the unit tests hold the writer up with it, as a full audit backlog
+	 * does.
+	 */
+	bool has_socket;
+	int socket_fd;
 };
 
 struct audit_writer_stats {

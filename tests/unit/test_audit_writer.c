@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * selinux-compat/audit_writer.c: the netlink wire format, and that records
- * it cannot write are counted. (Writing to the real audit subsystem is
- * tests/host/selinux_audit_records.sh.)
+ * it cannot write are counted, after it stopped and while something holds
+ * it up as a full audit backlog does. (Writing to the real audit subsystem
+ * is tests/host/selinux_audit_records.sh.)
  */
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
 
@@ -87,12 +91,67 @@ static void test_counts_what_it_cannot_write(void **state)
 	audit_writer__free(NULL);
 }
 
+/* USER_AVC datagrams waiting on @fd, read until none comes for 300 ms. */
+static uint64_t read_user_avcs(int fd)
+{
+	char buf[AUDIT_WRITER_RECORD_MAX + 256];
+	uint64_t records = 0;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	while (poll(&pfd, 1, 300) == 1) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
+
+		assert_true(n >= (ssize_t)NLMSG_HDRLEN);
+		if (nh->nlmsg_type == AUDIT_USER_AVC)
+			records++;
+		else
+			assert_int_equal(nh->nlmsg_type, AUDIT_GET); /* its status question */
+	}
+	return records;
+}
+
+/*
+ * Back-pressure: a peer that does not read holds the writer up, as a full
+ * audit backlog does. Submitting never blocks; what does not fit in the
+ * queue is counted, and every record is either written or counted.
+ */
+static void test_held_up_writer_counts_what_it_drops(void **state)
+{
+	struct audit_writer_options opts = { .queue_records = 4, .has_socket = true };
+	struct audit_writer_stats stats;
+	struct audit_writer *w;
+	uint64_t received, refused = 0;
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv), 0);
+	opts.socket_fd = sv[0];
+	assert_int_equal(audit_writer__new(&w, &opts), 0);
+	for (int i = 0; i < 5000; i++)
+		if (audit_writer__submit(w, "avc:  denied  { setuid } for pid=1", 34) == -ENOBUFS)
+			refused++;
+	received = read_user_avcs(sv[1]);
+	audit_writer__stop(w);
+	received += read_user_avcs(sv[1]);
+	audit_writer__stats(w, &stats);
+	assert_int_equal(stats.submitted, 5000);
+	assert_true(stats.queue_full > 0);
+	assert_true(stats.queue_full >= refused);
+	assert_int_equal(stats.send_failed, 0);
+	assert_int_equal(stats.written, received);
+	assert_int_equal(stats.written + stats.queue_full, 5000);
+	assert_int_equal(audit_writer__lost(w), stats.queue_full);
+	audit_writer__free(w);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_acks),
 		cmocka_unit_test(test_counts_what_it_cannot_write),
+		cmocka_unit_test(test_held_up_writer_counts_what_it_drops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
