@@ -417,14 +417,17 @@ static const struct field exec_fields[] = {
 	{ .key = "allowTargetUids", .parse = parse_exec_uids },
 };
 
-/* "exec: deny", or a mapping; either way every privilege-gaining exec is checked. */
-static int parse_exec(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+/*
+ * "KEY: deny", or a mapping of @fields into @section: either way the rule
+ * is present, and marked at its key.
+ */
+static int parse_deny_or_fields(struct parse_ctx *ctx, const struct field_arg *arg, const struct field *fields,
+				size_t nfields, void *section, bool *present, struct model_mark *mark)
 {
-	struct model_exec *exec = &((struct policy_model *)target)->exec;
 	char described[DIAG_QUOTE_SIZE];
 
-	exec->present = true;
-	exec->mark = mark_of(arg->key);
+	*present = true;
+	*mark = mark_of(arg->key);
 	if (scalar_equals(arg->value, "deny"))
 		return 0;
 	if (arg->value->kind != YNODE_MAPPING) {
@@ -432,7 +435,16 @@ static int parse_exec(struct parse_ctx *ctx, const struct field_arg *arg, void *
 			    ynode_describe(arg->value, described));
 		return 0;
 	}
-	return parse_fields(ctx, arg->value, arg->path, arg->key, exec_fields, ELEMENTSOF(exec_fields), exec);
+	return parse_fields(ctx, arg->value, arg->path, arg->key, fields, nfields, section);
+}
+
+/* "exec: deny", or a mapping; either way every privilege-gaining exec is checked. */
+static int parse_exec(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct model_exec *exec = &((struct policy_model *)target)->exec;
+
+	return parse_deny_or_fields(ctx, arg, exec_fields, ELEMENTSOF(exec_fields), exec, &exec->present,
+				    &exec->mark);
 }
 
 /* ---- userns -------------------------------------------------------------- */
@@ -444,18 +456,9 @@ static const struct field userns_fields[] = {
 static int parse_userns(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
 {
 	struct model_userns *userns = &((struct policy_model *)target)->userns;
-	char described[DIAG_QUOTE_SIZE];
 
-	userns->present = true;
-	userns->mark = mark_of(arg->key);
-	if (scalar_equals(arg->value, "deny"))
-		return 0;
-	if (arg->value->kind != YNODE_MAPPING) {
-		parse_error(ctx, arg->value, "%s: expected 'deny' or a mapping, got %s", arg->path,
-			    ynode_describe(arg->value, described));
-		return 0;
-	}
-	return parse_fields(ctx, arg->value, arg->path, arg->key, userns_fields, ELEMENTSOF(userns_fields), userns);
+	return parse_deny_or_fields(ctx, arg, userns_fields, ELEMENTSOF(userns_fields), userns, &userns->present,
+				    &userns->mark);
 }
 
 /* ---- metadata and spec -------------------------------------------------- */
