@@ -1317,7 +1317,12 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 	if (r < 0)
 		goto fail;
 	set = NULL;
-	/* Only now may links an earlier agent pinned for other programs go. */
+	/* Only now, with the policy in force, may the links an earlier agent pinned go. */
+	r = bpf_loader__pin_links(agent->loader);
+	if (r < 0) {
+		log_error_errno(r, "Failed to pin the programs' links in %s: %m", bpf_loader__pin_dir(agent->loader));
+		goto fail;
+	}
 	r = bpf_loader__settle_pins(agent->loader);
 	if (r < 0)
 		log_warning_errno(r, "Failed to remove stale pinned links: %m");

@@ -32,6 +32,7 @@ struct bpf_loader {
 	struct process_bpf *process;
 	struct lsm_bpf *lsm;
 	struct bpf_pins *pins; /* NULL: nothing is pinned */
+	bool links_pinned;     /* bpf_loader__pin_links() ran: new links are pinned at once */
 	struct loaded_link *links;
 	size_t nlinks, links_cap;
 	int adopted_maps;
@@ -141,7 +142,8 @@ static int add_link(struct bpf_loader *loader, struct bpf_link *link, const char
 	l->link = link;
 	l->observation = observation;
 	snprintf(l->name, sizeof(l->name), "%s-%s", object, program);
-	if (loader->pins) {
+	/* At start-up the links an earlier agent pinned stay until the policy is in force. */
+	if (loader->pins && loader->links_pinned) {
 		r = bpf_pins__replace_link(loader->pins, link, l->name);
 		if (r < 0)
 			return r;
@@ -320,6 +322,20 @@ int bpf_loader__observe(struct bpf_loader *loader, bool on)
 bool bpf_loader__observing(const struct bpf_loader *loader)
 {
 	return loader->observing;
+}
+
+int bpf_loader__pin_links(struct bpf_loader *loader)
+{
+	if (!loader->pins)
+		return 0;
+	for (size_t i = 0; i < loader->nlinks; i++) {
+		int r = bpf_pins__replace_link(loader->pins, loader->links[i].link, loader->links[i].name);
+
+		if (r < 0)
+			return r;
+	}
+	loader->links_pinned = true;
+	return 0;
 }
 
 int bpf_loader__settle_pins(struct bpf_loader *loader)

@@ -49,9 +49,18 @@ int bpf_loader__observe(struct bpf_loader *loader, bool on);
 bool bpf_loader__observing(const struct bpf_loader *loader);
 
 /*
- * Once everything this agent needs is attached: unpin links an earlier
- * agent left that this one does not replace (programs an older build had),
- * so they detach now and not before.
+ * Once this agent's policy is in the maps: pin its links in place of those
+ * of the same name an earlier agent left, which detach now. Until then both
+ * run, so a change is checked by the old programs or the new ones at every
+ * instant, even when a new build could not adopt the old maps (the old
+ * programs keep theirs). Links attached later are pinned at once.
+ */
+int bpf_loader__pin_links(struct bpf_loader *loader);
+
+/*
+ * After bpf_loader__pin_links(): unpin links an earlier agent left that this
+ * one does not replace (programs an older build had), so they detach now
+ * and not before.
  */
 int bpf_loader__settle_pins(struct bpf_loader *loader);
 

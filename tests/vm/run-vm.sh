@@ -3,7 +3,7 @@
 #
 # Usage: run-vm.sh --kernel VMLINUZ --initrd INITRD --case NAME
 #                  [--timeout SECONDS] [--outer-timeout SECONDS] [--log FILE]
-#                  [--append EXTRA]... [--lsm LIST] [--verbose]
+#                  [--append EXTRA]... [--lsm LIST] [--smp N] [--verbose]
 #   --kernel         a bzImage, or a release name (bookworm, trixie) meaning
 #                    ${CREDGATE_VM_CACHE:-/var/cache/credgate-vm}/RELEASE/vmlinuz
 #   --initrd         initramfs from build-initramfs.sh
@@ -15,6 +15,9 @@
 #   --append         extra kernel command line words (repeatable)
 #   --lsm            the lsm= list instead of lockdown,capability,landlock,yama,bpf
 #                    (a case that needs SELinux says so in a "# credgate-vm:" line)
+#   --smp            virtual CPUs (default 2, or CREDGATE_VM_SMP); a case that
+#                    attaches and detaches programs while another CPU runs the
+#                    patched code asks for 1 (see tests/vm/README.md)
 #   --verbose        also stream the console to stderr while it runs
 #                    (also: CREDGATE_VM_VERBOSE=1)
 #
@@ -39,7 +42,7 @@ usage() {
 }
 
 kernel='' initrd='' case_name='' timeout=120 outer='' log='' verbose=${CREDGATE_VM_VERBOSE:-0}
-lsm=lockdown,capability,landlock,yama,bpf
+lsm=lockdown,capability,landlock,yama,bpf smp=${CREDGATE_VM_SMP:-2}
 extra=()
 while [ $# -gt 0 ]; do
 	opt=$1
@@ -47,7 +50,7 @@ while [ $# -gt 0 ]; do
 	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
 	--verbose) verbose=1; shift; continue ;;
 	-h | --help) usage ;;
-	--kernel | --initrd | --case | --timeout | --outer-timeout | --log | --append | --lsm)
+	--kernel | --initrd | --case | --timeout | --outer-timeout | --log | --append | --lsm | --smp)
 		[ $# -ge 2 ] || die "$opt needs an argument" ;;
 	*) die "unknown argument: $opt" ;;
 	esac
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2 ;;
 	--append) extra+=("$2") ;;
 	--lsm) lsm=$2 ;;
+	--smp) smp=$2 ;;
 	esac
 	shift 2
 done
@@ -69,6 +73,7 @@ case $case_name in
 esac
 case $timeout in '' | *[!0-9]* | 0) die "--timeout wants a positive number of seconds" ;; esac
 case $lsm in '' | *[!a-z,]*) die "--lsm wants a comma-separated list of LSM names, got '$lsm'" ;; esac
+case $smp in '' | *[!0-9]* | 0) die "--smp wants a positive number of CPUs" ;; esac
 outer=${outer:-$((timeout + 60))}
 case $outer in '' | *[!0-9]* | 0) die "--outer-timeout wants a positive number of seconds" ;; esac
 
@@ -117,7 +122,7 @@ cmdline+=" credgate.case=$case_name credgate.timeout=$timeout"
 [ ${#extra[@]} -eq 0 ] || cmdline+=" ${extra[*]}"
 
 qemu_cmd=(
-	"$qemu" -accel "tcg,thread=multi" -cpu max -m "${CREDGATE_VM_MEM:-1024}" -smp "${CREDGATE_VM_SMP:-2}"
+	"$qemu" -accel "tcg,thread=multi" -cpu max -m "${CREDGATE_VM_MEM:-1024}" -smp "$smp"
 	-nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 )
