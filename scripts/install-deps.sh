@@ -20,10 +20,8 @@ auditd selinux-policy-default
 # guest kernel booted with selinux=1. Installing it changes nothing on a host
 # that does not boot with SELinux.
 
-if [ "$(id -u)" != 0 ]; then
-	echo "install-deps.sh: run as root (it uses apt-get)" >&2
-	exit 1
-fi
+. "$(dirname "$0")/lib/as-root.sh"
+as_root "$0" "$@"
 missing=
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -3,9 +3,14 @@
 # policy: audit, on the whole host, every change to uid/gid 0 and every
 # capability gained, and report every credential-change call. Ctrl-C stops it.
 # Extra arguments go to credgated (for example --output json).
+# CREDGATE_BUILD_DIR: the build tree to use (default: build), so that a test
+# can run this very script against the tree it was built in.
 set -eu
+. "$(dirname "$0")/lib/as-root.sh"
+as_root "$0" "$@"
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
-cmake --build build -j"$(nproc)" --target credgated
-exec build/agent/credgated --policy builtin --output compact "$@"
+build=${CREDGATE_BUILD_DIR:-build}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+cmake --build "$build" -j"$(nproc)" --target credgated
+exec "$build/agent/credgated" --policy builtin --output compact "$@"

@@ -3,8 +3,11 @@
 # run of the policy fuzzer under ASan/UBSan (built with clang), then the full
 # suite (unit, valgrind, host and VM tests on Debian 12's 6.1 and Debian 13's
 # 6.12 kernels) with gcc.
-# Run as root: host and VM tests load BPF programs. Nothing is skipped.
+# Root: host and VM tests load BPF programs (run again through sudo when not
+# root). Nothing is skipped.
 set -eu
+. "$(dirname "$0")/lib/as-root.sh"
+as_root "$0" "$@"
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 ./scripts/install-deps.sh
