@@ -11,6 +11,11 @@ as_root "$0" "$@"
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 build=${CREDGATE_BUILD_DIR:-build}
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+# A new tree is RelWithDebInfo; an existing one keeps the type it was made with.
+if [ -f "$build/CMakeCache.txt" ]; then
+	cmake -S . -B "$build" > /dev/null
+else
+	cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
+fi
 cmake --build "$build" -j"$(nproc)" --target credgated
 exec "$build/agent/credgated" --policy builtin --output compact "$@"
