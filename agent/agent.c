@@ -21,6 +21,7 @@
 
 #include "audit_writer.h"
 #include "bpf_loader.h"
+#include "bpf_pins.h"
 #include "cgroup.h"
 #include "control.h"
 #include "default_policy.h"
@@ -1313,6 +1314,9 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		goto fail;
 	}
 	policy_maps__set_selinux(agent->maps, agent->selinux.enabled);
+	/* Test only: hold open the instant before the policy is in force (bpf_pins.h). */
+	if (bpf_pins_test_pause())
+		log_notice("test pause (" BPF_PINS_TEST_PAUSE_ENV ") over, publishing the policy");
 	r = publish(agent, set, source, NULL);
 	if (r < 0)
 		goto fail;

@@ -11,6 +11,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -272,4 +273,22 @@ int bpf_pins_unload(const char *dir)
 	if (rmdir(dir) < 0 && errno != ENOENT && r == 0)
 		r = negative_errno();
 	return r;
+}
+
+bool bpf_pins_test_pause(void)
+{
+	const char *path = secure_getenv(BPF_PINS_TEST_PAUSE_ENV);
+	const struct timespec tick = { .tv_nsec = 10 * 1000 * 1000 };
+	int fd;
+
+	if (!path || path[0] != '/' || strlen(path) >= PATH_MAX)
+		return false;
+	/* A fresh regular file, never one that a symlink points at. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return false;
+	close(fd);
+	for (unsigned i = 0; i < BPF_PINS_TEST_PAUSE_MAX_S * 100u && access(path, F_OK) == 0; i++)
+		nanosleep(&tick, NULL);
+	return true;
 }

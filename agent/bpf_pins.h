@@ -52,4 +52,19 @@ const char *bpf_pins__dir(const struct bpf_pins *pins);
 /* Remove DIR and everything pinned in it: programs detach, maps go. */
 int bpf_pins_unload(const char *dir);
 
+/*
+ * Test only (tests/vm/cases/restart_no_gap.sh). The agent calls this at
+ * start-up just before its policy goes into the maps, while the links an
+ * earlier agent pinned must still be attached. When the environment
+ * variable CREDGATE_TEST_HANDOVER_PAUSE names an absolute path, it creates
+ * that file and waits until the file is removed, at most
+ * BPF_PINS_TEST_PAUSE_MAX_S seconds: the test holds the instant open while
+ * it hammers, so an order that drops the old links before the policy is in
+ * force leaves a gap it meets every time. Harmless: it only delays start-up.
+ * Returns true if it paused.
+ */
+#define BPF_PINS_TEST_PAUSE_ENV "CREDGATE_TEST_HANDOVER_PAUSE"
+#define BPF_PINS_TEST_PAUSE_MAX_S 120
+bool bpf_pins_test_pause(void);
+
 #endif /* CREDGATE_BPF_PINS_H */
