@@ -16,8 +16,12 @@ grep -q "enforcement: sigkill" "$AGENT_LOG" || fail "expected enforcement: sigki
 "$CREDOP" --cgroup "$K" seteuid:1000=ok seteuid:0 expect-euid:0 > "$TEST_TMP/killed.out"
 status=$?
 [ "$status" = 137 ] || fail "expected death by SIGKILL (137), got exit status $status"
-# It died before printing the result of seteuid(0): no user-space instruction ran after it.
-grep -q "seteuid(0)" "$TEST_TMP/killed.out" && fail "the killed process returned to user space"
+# credop writes each line before its next operation (unbuffered stdout): the
+# line of seteuid(1000) is there, so output reaches the file, and that of
+# seteuid(0) is not, so the process died before it returned to user space.
+grep -qx "seteuid(1000) = 0" "$TEST_TMP/killed.out" ||
+	fail "no line for seteuid(1000): the check below would hold for any process: $(cat "$TEST_TMP/killed.out")"
+grep -q "^seteuid(0)" "$TEST_TMP/killed.out" && fail "the killed process returned to user space: $(cat "$TEST_TMP/killed.out")"
 agent_stop
 expect_valid_json
 expect_count 1 '.credgate_decision.verdict=="killed" and .credgate_decision.enforcement=="sigkill" and .credgate_decision.policy_name=="kill-k"' "a killed decision"

@@ -20,13 +20,25 @@
  *   fork                       the remaining operations run in a child (no exec),
  *                              which prints "credop: child pid N"; the parent
  *                              waits and exits with the child's status
- *   expect-fsuid:U expect-fsgid:G expect-euid:U expect-uid:U
+ *   expect-uid:U expect-euid:U expect-suid:U expect-fsuid:U
+ *   expect-gid:G expect-egid:G expect-sgid:G expect-fsgid:G
+ *   expect-groups:G1,G2,...    the supplementary groups, as a set (none: empty)
+ *   expect-cap:SET:CAP         CAP is in SET: e, p, i, a (ambient) or b (bounding)
+ *   expect-nocap:SET:CAP       CAP is not in SET
  *   sleep:MS
+ *   waitfor:PATH               wait (up to 60 s) until PATH exists: lets a
+ *                              test run a step only once it has seen the
+ *                              process (by its "credop: pid" line)
+ * An unknown expect-* name is a usage error, never a check that holds.
  * EXPECT is "ok" or an errno name (EPERM). An -1 id means "unchanged".
  * setfsuid/setfsgid never fail: check the result with expect-fsuid.
  *
  * Ids go through glibc's wrappers, which apply them to every thread of the
  * process (one system call per thread), as real programs do.
+ *
+ * Standard output is unbuffered: each line is written (one write(2)) before
+ * the next operation runs, so a test that SIGKILLs credop in a system call
+ * sees every line of the operations before it, and none after.
  *
  * Exit status: 0 when every expectation held, 1 when one did not, 2 on a
  * usage error.
@@ -151,6 +163,129 @@ static int cap_change(char set, int cap, bool raise)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
+/* The id checks: which line of /proc/thread-self/status, which column. */
+static const struct {
+	const char *name, *field;
+	int column; /* real, effective, saved, filesystem */
+} id_checks[] = {
+	{ "expect-uid", "Uid:", 0 }, { "expect-euid", "Uid:", 1 }, { "expect-suid", "Uid:", 2 },
+	{ "expect-fsuid", "Uid:", 3 }, { "expect-gid", "Gid:", 0 }, { "expect-egid", "Gid:", 1 },
+	{ "expect-sgid", "Gid:", 2 }, { "expect-fsgid", "Gid:", 3 },
+};
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* expect-groups: the supplementary groups, compared as sets (the kernel sorts them). */
+static int check_groups(const char *op, const char *arg)
+{
+	long want[64], got[64];
+	gid_t gids[64];
+	int n = parse_ids(arg, want, 64), m;
+
+	if (n < 0)
+		return -2;
+	m = getgroups(64, gids);
+	if (m < 0) {
+		printf("%s: getgroups: %s\n", op, strerrorname_np(errno));
+		return 1;
+	}
+	for (int i = 0; i < m; i++)
+		got[i] = (long)gids[i];
+	qsort(want, (size_t)n, sizeof(want[0]), cmp_long);
+	qsort(got, (size_t)m, sizeof(got[0]), cmp_long);
+	if (n == m && memcmp(want, got, (size_t)n * sizeof(want[0])) == 0)
+		return 0;
+	printf("%s: expected [%s], got [", op, arg);
+	for (int i = 0; i < m; i++)
+		printf("%s%ld", i ? "," : "", got[i]);
+	printf("]\n");
+	return 1;
+}
+
+/* Whether CAP is in SET (e, p, i, a, b) of this thread: 1, 0, or -1 with errno. */
+static int cap_in_set(char set, int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	__u32 word;
+
+	switch (set) {
+	case 'a':
+		return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0);
+	case 'b':
+		return prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+	case 'e':
+	case 'p':
+	case 'i':
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -1;
+	word = set == 'e' ? data[cap / 32].effective
+	       : set == 'p' ? data[cap / 32].permitted
+			    : data[cap / 32].inheritable;
+	return !!(word & (1u << (cap % 32)));
+}
+
+/* expect-cap:SET:CAP and expect-nocap:SET:CAP. */
+static int check_cap(const char *op, const char *arg, bool want)
+{
+	int cap = arg[0] && arg[1] == ':' && strchr("epiab", arg[0]) ? parse_cap(arg + 2) : -1;
+	int have;
+
+	if (cap < 0)
+		return -2;
+	have = cap_in_set(arg[0], cap);
+	if (have < 0) {
+		printf("%s:%s: cannot read: %s\n", op, arg, strerrorname_np(errno));
+		return 1;
+	}
+	if (have != want) {
+		printf("%s:%s: capability %d is %sin set %c\n", op, arg, cap, have ? "" : "not ", arg[0]);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * An expect-* operation: 0 when it holds, 1 when it does not, -2 for a name
+ * or argument credop does not know (a typo must not become a check that
+ * always holds).
+ */
+static int check_expect(const char *op, const char *arg)
+{
+	long want, got[4];
+
+	if (strcmp(op, "expect-groups") == 0)
+		return check_groups(op, arg);
+	if (strcmp(op, "expect-cap") == 0 || strcmp(op, "expect-nocap") == 0)
+		return check_cap(op, arg, op[7] == 'c');
+	for (size_t i = 0; i < sizeof(id_checks) / sizeof(id_checks[0]); i++) {
+		if (strcmp(op, id_checks[i].name) != 0)
+			continue;
+		if (parse_ids(arg, &want, 1) != 1)
+			return -2;
+		if (read_status_ids(id_checks[i].field, got) < 0) {
+			printf("%s: cannot read %s of /proc/thread-self/status\n", op, id_checks[i].field);
+			return 1;
+		}
+		if (got[id_checks[i].column] != want) {
+			printf("%s: expected %ld, got %ld\n", op, want, got[id_checks[i].column]);
+			return 1;
+		}
+		return 0;
+	}
+	return -2;
+}
+
 /* Runs one operation. Returns 0 or -1 with errno; for expect-* 0 or 1. */
 static int run_op(const char *op, const char *arg, bool *is_check)
 {
@@ -159,19 +294,18 @@ static int run_op(const char *op, const char *arg, bool *is_check)
 
 	*is_check = false;
 	if (strncmp(op, "expect-", 7) == 0) {
-		long got[4];
-		const char *what = op + 7;
-		int idx = strstr(what, "fs") ? 3 : strstr(what, "e") == what ? 1 : 0;
-		bool gid = strchr(what, 'g') != NULL;
-
 		*is_check = true;
-		if (parse_ids(arg, ids, 1) != 1 || read_status_ids(gid ? "Gid:" : "Uid:", got) < 0)
-			return -2;
-		if (got[idx] != ids[0]) {
-			fprintf(stdout, "%s: expected %ld, got %ld\n", op, ids[0], got[idx]);
-			return 1;
+		return check_expect(op, arg);
+	}
+	if (strcmp(op, "waitfor") == 0) {
+		/* 600 polls of 100 ms: a test that never says go fails, it does not hang. */
+		for (int i = 0; i < 600; i++) {
+			if (access(arg, F_OK) == 0)
+				return 0;
+			nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
 		}
-		return 0;
+		errno = ETIMEDOUT;
+		return -1;
 	}
 	if (strcmp(op, "sleep") == 0) {
 		struct timespec ts;
@@ -301,6 +435,9 @@ int main(int argc, char **argv)
 	};
 	const char *cgroup = NULL;
 	int threads = 0, c, failed = 0;
+
+	/* Every line out before the next operation: see the header. */
+	setvbuf(stdout, NULL, _IONBF, 0);
 
 	while ((c = getopt_long(argc, argv, "c:t:q", longopts, NULL)) != -1) {
 		switch (c) {
