@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,8 +21,11 @@ struct control_source {
 	struct loop_source base; /* first: epoll's data.ptr points here */
 	struct control_server *server;
 	int fd;
-	int client; /* index, or -1 for the listening socket */
+	int client; /* index, or -1 for the listening socket, -2 for the timer */
 };
+
+#define SOURCE_LISTEN (-1)
+#define SOURCE_TIMER (-2)
 
 enum client_state {
 	CLIENT_READING,	  /* waiting for the request */
@@ -40,15 +44,22 @@ struct control_client {
 	size_t out_cap;
 	bool want_write; /* EPOLLOUT armed */
 	struct control_request req;
-	bool has_req;
 	uint64_t missed;	  /* events dropped for this client, not yet reported */
 	uint64_t last_progress_ns; /* CLOCK_MONOTONIC when it last took bytes */
-	struct ucred peer;
+	uint64_t deadline_ns;	   /* disconnect then (CLOCK_MONOTONIC); 0: none */
+	uint64_t seq;		   /* accept order: the oldest silent client is evicted first */
+	struct ucred peer;	   /* SO_PEERCRED: who connected */
+	bool peer_root;		   /* connected as uid 0: may use a root slot */
+	bool sent_by_root;	   /* every byte of the request came with uid 0's credentials */
 };
 
 struct control_server {
 	struct control_source listen_source;
+	struct control_source timer_source;
 	int epoll_fd;
+	uint64_t armed_ns; /* the timer's expiry, 0 when disarmed */
+	uint64_t next_seq;
+	size_t unprivileged; /* clients not connected as root */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct control_handlers handlers;
 	struct control_client *clients[CONTROL_MAX_CLIENTS];
@@ -56,157 +67,6 @@ struct control_server {
 	size_t stream_queued; /* unsent event bytes of all getevents clients */
 	struct control_stats stats;
 };
-
-/* ---- Requests ------------------------------------------------------------ */
-
-static int copy_value(char *dst, size_t size, const char *value, const char *key, char *err,
-		      size_t err_size)
-{
-	if (strlen(value) >= size) {
-		snprintf(err, err_size, "value of '%s' longer than %zu bytes", key, size - 1);
-		return -EINVAL;
-	}
-	strcpy(dst, value);
-	return 0;
-}
-
-static bool one_of(const char *value, const char *const *allowed)
-{
-	for (; *allowed; allowed++)
-		if (strcmp(value, *allowed) == 0)
-			return true;
-	return false;
-}
-
-int control_request_parse(const char *text, size_t len, struct control_request *req, char *err,
-			  size_t err_size)
-{
-	static const char *const commands[] = { "getevents", "status", "reload", "metrics", "unload", NULL };
-	static const char *const kinds[] = { "decision", "kprobe", "exec", "lost", NULL };
-	char line[CONTROL_MAX_REQUEST];
-	size_t pos = 0;
-	int lines = 0, r;
-
-	memset(req, 0, sizeof(*req));
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		char *eq, *key, *value;
-
-		if (n == 0)
-			break; /* the empty line ends the request */
-		if (++lines > CONTROL_MAX_REQUEST_LINES) {
-			snprintf(err, err_size, "more than %d request lines", CONTROL_MAX_REQUEST_LINES);
-			goto fail;
-		}
-		if (n >= sizeof(line)) {
-			snprintf(err, err_size, "request line too long");
-			goto fail;
-		}
-		memcpy(line, text + pos, n);
-		line[n] = '\0';
-		pos += n + (nl ? 1 : 0);
-		eq = strchr(line, '=');
-		if (!eq) {
-			snprintf(err, err_size, "expected key=value, got '%.64s'", line);
-			goto fail;
-		}
-		*eq = '\0';
-		key = line;
-		value = eq + 1;
-#define FIELD(name)                                                                               \
-	if (strcmp(key, #name) == 0) {                                                            \
-		r = copy_value(req->name, sizeof(req->name), value, key, err, err_size);          \
-		if (r < 0)                                                                         \
-			goto fail;                                                                 \
-		continue;                                                                          \
-	}
-		FIELD(command)
-		FIELD(output)
-		FIELD(kind)
-		FIELD(verdict)
-		FIELD(cgroup)
-		FIELD(container)
-		FIELD(pod)
-		FIELD(process)
-		FIELD(policy)
-#undef FIELD
-		snprintf(err, err_size, "unknown request key '%.32s'", key);
-		goto fail;
-	}
-	if (!one_of(req->command, commands)) {
-		snprintf(err, err_size, "unknown command '%.32s' (expected getevents, status, reload, metrics or unload)",
-			 req->command);
-		goto fail;
-	}
-	if (req->output[0] && strcmp(req->output, "json") != 0 && strcmp(req->output, "compact") != 0 &&
-	    strcmp(req->output, "text") != 0) {
-		snprintf(err, err_size, "unknown output '%.32s'", req->output);
-		goto fail;
-	}
-	if (req->kind[0] && !one_of(req->kind, kinds)) {
-		snprintf(err, err_size, "unknown kind '%.32s' (expected decision, kprobe, exec or lost)", req->kind);
-		goto fail;
-	}
-	if (req->process[0]) {
-		r = regcomp(&req->process_re, req->process, REG_EXTENDED | REG_NOSUB);
-		if (r != 0) {
-			char msg[128];
-
-			regerror(r, &req->process_re, msg, sizeof(msg));
-			snprintf(err, err_size, "bad process regex: %s", msg);
-			goto fail;
-		}
-		req->has_process_re = true;
-	}
-	return 0;
-fail:
-	control_request_free(req);
-	return -EINVAL;
-}
-
-void control_request_free(struct control_request *req)
-{
-	if (req->has_process_re)
-		regfree(&req->process_re);
-	req->has_process_re = false;
-}
-
-/* @path is @prefix, or below it. */
-static bool path_within(const char *path, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	while (n > 1 && prefix[n - 1] == '/')
-		n--;
-	if (strncmp(path, prefix, n) != 0)
-		return false;
-	return path[n] == '\0' || path[n] == '/' || (n == 1 && prefix[0] == '/');
-}
-
-static bool eq_opt(const char *filter, const char *value)
-{
-	return !filter[0] || (value && strcmp(filter, value) == 0);
-}
-
-bool control_request_matches(const struct control_request *req, const struct event_view *ev)
-{
-	if (!eq_opt(req->kind, ev->kind) || !eq_opt(req->verdict, ev->verdict) ||
-	    !eq_opt(req->pod, ev->pod_uid) || !eq_opt(req->policy, ev->policy_name))
-		return false;
-	if (req->cgroup[0] && (!ev->cgroup_path || !path_within(ev->cgroup_path, req->cgroup)))
-		return false;
-	if (req->container[0] &&
-	    (!ev->container_id || strncmp(ev->container_id, req->container, strlen(req->container)) != 0))
-		return false;
-	if (req->has_process_re) {
-		const char *subject = ev->binary ? ev->binary : ev->comm;
-
-		if (!subject || regexec(&req->process_re, subject, 0, NULL, 0) != 0)
-			return false;
-	}
-	return true;
-}
 
 /* ---- Clients ------------------------------------------------------------- */
 
@@ -232,14 +92,14 @@ static void client_update_epoll(struct control_server *server, struct control_cl
 static void client_close(struct control_server *server, struct control_client *c)
 {
 	server->clients[c->source.client] = NULL;
+	if (!c->peer_root)
+		server->unprivileged--;
 	if (c->state == CLIENT_STREAMING) {
 		server->streaming--;
 		server->stream_queued -= c->out_len - c->out_off;
 	}
 	epoll_ctl(server->epoll_fd, EPOLL_CTL_DEL, c->source.fd, NULL);
 	close(c->source.fd);
-	if (c->has_req)
-		control_request_free(&c->req);
 	free(c->out);
 	free(c);
 }
@@ -319,6 +179,7 @@ static void client_reply(struct control_server *server, struct control_client *c
 			 size_t len)
 {
 	c->state = CLIENT_CLOSING;
+	c->deadline_ns = now_ns() + CONTROL_REPLY_TIMEOUT_MS * 1000000ull;
 	if (!client_queue(c, text, len)) {
 		client_close(server, c);
 		return;
@@ -334,25 +195,70 @@ static void client_error(struct control_server *server, struct control_client *c
 	client_reply(server, c, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
 }
 
+/*
+ * May this client run @req? Read-only commands: anyone who could connect
+ * (the socket's mode and group decide that). Commands that change what is
+ * enforced: only when both who connected (SO_PEERCRED, taken again now) and
+ * who wrote every byte of the request (SCM_CREDENTIALS, which the kernel
+ * attaches to each write) are uid 0. The second check is what stops a socket
+ * that root connected and then handed over (fd passing, inheritance, a
+ * process that dropped privileges after connecting) from carrying a user's
+ * "unload" with root's connect-time credentials.
+ */
+static bool client_allowed(struct control_client *c, char *why, size_t why_size)
+{
+	struct ucred now = { .uid = (uid_t)-1 };
+	socklen_t len = sizeof(now);
+
+	if (!control_command_mutates(c->req.cmd))
+		return true;
+	if (getsockopt(c->source.fd, SOL_SOCKET, SO_PEERCRED, &now, &len) < 0 || now.uid != 0 ||
+	    c->peer.uid != 0) {
+		snprintf(why, why_size, "permission denied: '%s' is for root only (connected as uid %u)",
+			 c->req.command, (unsigned)c->peer.uid);
+		return false;
+	}
+	if (!c->sent_by_root) {
+		snprintf(why, why_size,
+			 "permission denied: '%s' is for root only (the request was not written by uid 0)",
+			 c->req.command);
+		return false;
+	}
+	return true;
+}
+
 static void client_run(struct control_server *server, struct control_client *c)
 {
 	struct control_request *req = &c->req;
 	struct json_writer w;
+	char why[160];
 
+	if (!client_allowed(c, why, sizeof(why))) {
+		server->stats.refused++;
+		log_notice("Refused '%s' over the control socket from pid %d uid %u: root only", req->command,
+			   c->peer.pid, (unsigned)c->peer.uid);
+		client_error(server, c, why);
+		return;
+	}
 	json_writer_init(&w);
-	if (strcmp(req->command, "getevents") == 0) {
+	switch (req->cmd) {
+	case CONTROL_CMD_GETEVENTS:
 		c->state = CLIENT_STREAMING;
+		c->deadline_ns = 0; /* bounded by its queue, not by time */
 		c->last_progress_ns = now_ns();
 		server->streaming++;
 		log_info("getevents client connected (pid %d, uid %u)", c->peer.pid, c->peer.uid);
-	} else if (strcmp(req->command, "status") == 0) {
+		break;
+	case CONTROL_CMD_STATUS:
 		server->handlers.status(server->handlers.ctx, strcmp(req->output, "text") != 0, &w);
 		json_raw(&w, "\n", 1);
 		client_reply(server, c, w.buf ? w.buf : "", w.len);
-	} else if (strcmp(req->command, "metrics") == 0) {
+		break;
+	case CONTROL_CMD_METRICS:
 		server->handlers.metrics(server->handlers.ctx, &w);
 		client_reply(server, c, w.buf ? w.buf : "", w.len);
-	} else if (strcmp(req->command, "unload") == 0) {
+		break;
+	case CONTROL_CMD_UNLOAD:
 		log_notice("unload requested over the control socket (pid %d, uid %u)", c->peer.pid, c->peer.uid);
 		if (server->handlers.unload(server->handlers.ctx, &w) < 0) {
 			client_error(server, c, w.buf ? w.buf : "unload failed");
@@ -360,7 +266,8 @@ static void client_run(struct control_server *server, struct control_client *c)
 			json_raw(&w, "\n", 1);
 			client_reply(server, c, w.buf, w.len);
 		}
-	} else if (strcmp(req->command, "reload") == 0) {
+		break;
+	case CONTROL_CMD_RELOAD: {
 		struct json_writer problems;
 		uint32_t generation = 0;
 		char head[64];
@@ -376,8 +283,59 @@ static void client_run(struct control_server *server, struct control_client *c)
 			json_raw(&w, problems.buf, problems.len);
 		client_reply(server, c, w.buf ? w.buf : "", w.len);
 		json_writer_free(&problems);
+		break;
+	}
+	default:
+		client_error(server, c, "unknown command");
+		break;
 	}
 	json_writer_free(&w);
+}
+
+/*
+ * Receive request bytes and the credentials the kernel attached to them
+ * (SO_PASSCRED is on). A read never spans two writers' credentials, so each
+ * chunk says who wrote it; bytes without credentials count as not root's.
+ */
+static ssize_t client_recv_request(struct control_client *c)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = c->in + c->in_len, .iov_len = sizeof(c->in) - c->in_len };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof(control.buf)
+	};
+	bool root = false;
+	ssize_t n;
+
+	n = recvmsg(c->source.fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_CREDENTIALS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+			struct ucred cred;
+
+			memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
+			root = cred.uid == 0;
+		} else if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			/* File descriptors are never part of a request: close them. */
+			size_t nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+			for (size_t i = 0; i < nfd; i++) {
+				int fd;
+
+				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+				close(fd);
+			}
+		}
+	}
+	if (msg.msg_flags & MSG_CTRUNC)
+		root = false;
+	c->sent_by_root = c->sent_by_root && root;
+	return n;
 }
 
 /* Read the request; run it once it is complete. */
@@ -395,7 +353,7 @@ static void client_read(struct control_server *server, struct control_client *c)
 			client_close(server, c);
 		return;
 	}
-	n = recv(c->source.fd, c->in + c->in_len, sizeof(c->in) - c->in_len, MSG_DONTWAIT);
+	n = client_recv_request(c);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			client_close(server, c);
@@ -413,33 +371,82 @@ static void client_read(struct control_server *server, struct control_client *c)
 		client_error(server, c, err);
 		return;
 	}
-	c->has_req = true;
 	client_run(server, c);
 }
 
 static void control_dispatch(struct loop_source *base, uint32_t events);
+
+/*
+ * Make room for a new client when there is no slot it may take: drop the
+ * oldest client still silent (no complete request), one that is not root's
+ * unless @root. Streaming and replying clients are never evicted. Returns
+ * the freed slot, or -1.
+ */
+static int server_evict(struct control_server *server, bool root)
+{
+	struct control_client *victim = NULL;
+
+	for (int pass = 0; pass < (root ? 2 : 1) && !victim; pass++) {
+		for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+			struct control_client *c = server->clients[i];
+
+			if (!c || c->state != CLIENT_READING || (pass == 0 && c->peer_root))
+				continue;
+			if (!victim || c->seq < victim->seq)
+				victim = c;
+		}
+	}
+	if (!victim)
+		return -1;
+	{
+		int slot = victim->source.client;
+
+		server->stats.evicted++;
+		client_close(server, victim);
+		return slot;
+	}
+}
+
+/*
+ * A slot for a new client: root may take any; others leave
+ * CONTROL_ROOT_SLOTS for root, so that the socket group cannot lock root's
+ * reload out, whatever it opens.
+ */
+static int server_slot(struct control_server *server, bool root)
+{
+	if (root || server->unprivileged < CONTROL_MAX_CLIENTS - CONTROL_ROOT_SLOTS) {
+		for (int i = 0; i < CONTROL_MAX_CLIENTS; i++)
+			if (!server->clients[i])
+				return i;
+	}
+	return server_evict(server, root);
+}
 
 static void server_accept(struct control_server *server)
 {
 	for (;;) {
 		int fd = accept4(server->listen_source.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct epoll_event ev = { .events = EPOLLIN };
+		struct ucred peer = { .pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1 };
+		socklen_t len = sizeof(peer);
 		struct control_client *c;
-		socklen_t len;
-		int slot = -1;
+		int one = 1, slot;
 
 		if (fd < 0)
 			return;
-		for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
-			if (!server->clients[i]) {
-				slot = i;
-				break;
-			}
-		}
+		/*
+		 * Normally inherited from the listener; set again so that every
+		 * later write carries its writer's credentials.
+		 */
+		(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) < 0)
+			peer.uid = (uid_t)-1;
+		slot = server_slot(server, peer.uid == 0);
 		c = slot >= 0 ? calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
 			static const char busy[] = "ERROR\ntoo many clients\n";
 
+			server->stats.rejected++;
 			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 			close(fd);
 			continue;
@@ -447,8 +454,11 @@ static void server_accept(struct control_server *server)
 		c->source = (struct control_source){
 			.base.dispatch = control_dispatch, .server = server, .fd = fd, .client = slot
 		};
-		len = sizeof(c->peer);
-		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->peer, &len);
+		c->peer = peer;
+		c->peer_root = peer.uid == 0;
+		c->sent_by_root = true; /* until a byte says otherwise */
+		c->seq = server->next_seq++;
+		c->deadline_ns = now_ns() + CONTROL_REQUEST_TIMEOUT_MS * 1000000ull;
 		ev.data.ptr = &c->source;
 		if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			close(fd);
@@ -456,8 +466,52 @@ static void server_accept(struct control_server *server)
 			continue;
 		}
 		server->clients[slot] = c;
+		if (!c->peer_root)
+			server->unprivileged++;
 		server->stats.clients_accepted++;
 	}
+}
+
+/* Drop the clients past their deadline. */
+static void server_expire(struct control_server *server)
+{
+	uint64_t now = now_ns();
+	uint64_t expirations;
+
+	(void)!read(server->timer_source.fd, &expirations, sizeof(expirations));
+	server->armed_ns = 0;
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *c = server->clients[i];
+
+		if (c && c->deadline_ns && c->deadline_ns <= now) {
+			log_info("Control client (pid %d, uid %u) %s in time: disconnected", c->peer.pid,
+				 (unsigned)c->peer.uid,
+				 c->state == CLIENT_READING ? "sent no complete request" : "did not take its reply");
+			server->stats.timed_out++;
+			client_close(server, c);
+		}
+	}
+}
+
+/* Arm the timer for the earliest deadline, if it is not armed for it already. */
+static void server_arm(struct control_server *server)
+{
+	struct itimerspec its = {};
+	uint64_t next = 0;
+
+	for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct control_client *c = server->clients[i];
+
+		if (c && c->deadline_ns && (!next || c->deadline_ns < next))
+			next = c->deadline_ns;
+	}
+	/* A timer left armed for a client that is gone only fires for nothing. */
+	if (!next || (server->armed_ns && server->armed_ns <= next))
+		return;
+	its.it_value.tv_sec = (time_t)(next / 1000000000ull);
+	its.it_value.tv_nsec = (long)(next % 1000000000ull);
+	if (timerfd_settime(server->timer_source.fd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		server->armed_ns = next;
 }
 
 static void control_dispatch(struct loop_source *base, uint32_t events)
@@ -466,25 +520,31 @@ static void control_dispatch(struct loop_source *base, uint32_t events)
 	struct control_server *server = source->server;
 	struct control_client *c;
 
-	if (source->client < 0) {
+	if (source->client == SOURCE_LISTEN) {
 		server_accept(server);
-		return;
+		goto out;
+	}
+	if (source->client == SOURCE_TIMER) {
+		server_expire(server);
+		goto out;
 	}
 	c = server->clients[source->client];
 	if (!c)
-		return;
+		goto out;
 	if (events & (EPOLLERR | EPOLLHUP)) {
 		client_close(server, c);
-		return;
+		goto out;
 	}
 	if (events & EPOLLOUT) {
 		client_flush(server, c);
 		c = server->clients[source->client];
 		if (!c)
-			return;
+			goto out;
 	}
 	if (events & EPOLLIN)
 		client_read(server, c);
+out:
+	server_arm(server);
 }
 
 static enum output_format client_format(const struct control_client *c)
@@ -590,8 +650,9 @@ int control_server__new(struct control_server **out, const char *path, gid_t gid
 	_cleanup_free_ struct control_server *server = calloc(1, sizeof(*server));
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = -1, timer_fd = -1;
 	mode_t old_umask;
+	int one = 1;
 	int r;
 
 	if (!server)
@@ -617,22 +678,42 @@ int control_server__new(struct control_server **out, const char *path, gid_t gid
 	if (fd < 0)
 		return negative_errno();
 	unlink(path);
-	old_umask = umask(0117);
+	/*
+	 * Created 0600 (root only); opened to @gid only after it owns the
+	 * socket, so that root's own group never has a window to connect in.
+	 */
+	old_umask = umask(0177);
 	r = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
 	umask(old_umask);
 	if (r < 0)
 		return negative_errno();
-	if (gid != (gid_t)-1 && chown(path, 0, gid) < 0)
+	if (gid != (gid_t)-1 && (chown(path, 0, gid) < 0 || chmod(path, 0660) < 0))
+		return negative_errno();
+	/* Accepted sockets inherit it: each write then carries its writer's credentials. */
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
 		return negative_errno();
 	if (listen(fd, 16) < 0)
 		return negative_errno();
-	server->listen_source = (struct control_source){
-		.base.dispatch = control_dispatch, .server = server, .fd = fd, .client = -1
-	};
-	ev.data.ptr = &server->listen_source;
-	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (timer_fd < 0)
 		return negative_errno();
+	server->listen_source = (struct control_source){
+		.base.dispatch = control_dispatch, .server = server, .fd = fd, .client = SOURCE_LISTEN
+	};
+	server->timer_source = (struct control_source){
+		.base.dispatch = control_dispatch, .server = server, .fd = timer_fd, .client = SOURCE_TIMER
+	};
+	ev.data.ptr = &server->timer_source;
+	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, timer_fd, &ev) < 0)
+		return negative_errno();
+	ev.data.ptr = &server->listen_source;
+	if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		r = negative_errno();
+		epoll_ctl(epoll_fd, EPOLL_CTL_DEL, timer_fd, NULL);
+		return r;
+	}
 	TAKE_FD(fd);
+	TAKE_FD(timer_fd);
 	*out = TAKE_PTR(server);
 	return 0;
 }
@@ -646,6 +727,8 @@ void control_server__free(struct control_server *server)
 			client_close(server, server->clients[i]);
 	epoll_ctl(server->epoll_fd, EPOLL_CTL_DEL, server->listen_source.fd, NULL);
 	close(server->listen_source.fd);
+	epoll_ctl(server->epoll_fd, EPOLL_CTL_DEL, server->timer_source.fd, NULL);
+	close(server->timer_source.fd);
 	unlink(server->path);
 	free(server);
 }

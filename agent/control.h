@@ -8,12 +8,12 @@
 #ifndef CREDGATE_CONTROL_H
 #define CREDGATE_CONTROL_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "control_request.h"
 #include "event_format.h"
 #include "json_writer.h"
 #include "loop.h"
@@ -33,50 +33,24 @@
 #define CONTROL_KEEP_BUFFER (256 * 1024)
 #define CONTROL_MAX_CLIENTS 64
 /*
+ * Slots only root may take: however many connections the socket group opens
+ * (each one a streaming client or silent), root's reload, which is the
+ * unit's ExecReload, still gets in.
+ */
+#define CONTROL_ROOT_SLOTS 8
+/*
+ * A client must send its whole request within this time, and take a reply
+ * within CONTROL_REPLY_TIMEOUT_MS, or it is disconnected: a silent client
+ * holds a slot and its memory for no one.
+ */
+#define CONTROL_REQUEST_TIMEOUT_MS 5000
+#define CONTROL_REPLY_TIMEOUT_MS 10000
+/*
  * Events are queued per client and sent when the agent has handled a batch
  * (control_server__flush), or sooner once this much is pending: one send()
  * per event would wake the client, and switch tasks, once per event.
  */
 #define CONTROL_SEND_BATCH (64 * 1024)
-
-struct control_request {
-	char command[16];
-	char output[16];
-	char kind[16];
-	char verdict[32];
-	char cgroup[4096];
-	char container[72];
-	char pod[40];
-	char process[256];
-	char policy[256];
-	regex_t process_re;
-	bool has_process_re;
-};
-
-/*
- * Parse a request (see control_proto.h). Returns 0, or -EINVAL with a
- * one-line reason in @err. Free with control_request_free().
- */
-int control_request_parse(const char *text, size_t len, struct control_request *req, char *err,
-			  size_t err_size);
-void control_request_free(struct control_request *req);
-
-/* What a getevents filter looks at, and the event's text on demand. */
-struct event_view {
-	const char *kind; /* "decision", "kprobe", "lost" */
-	const char *verdict;
-	const char *cgroup_path;
-	const char *container_id;
-	const char *pod_uid;
-	const char *binary;
-	const char *comm;
-	const char *policy_name;
-	/* The event formatted as @format (without the newline); NULL on failure. */
-	const char *(*text)(void *text_ctx, enum output_format format, size_t *len);
-	void *text_ctx;
-};
-
-bool control_request_matches(const struct control_request *req, const struct event_view *ev);
 
 struct control_handlers {
 	/* Write the status, as JSON or text. */
@@ -92,8 +66,10 @@ struct control_handlers {
 struct control_server;
 
 /*
- * Listen on @path (its directory must exist), mode 0660, group @gid (or
- * (gid_t)-1 to keep root's). The server adds its fds to @epoll_fd; their
+ * Listen on @path (its directory must exist): mode 0600 owned by root when
+ * @gid is (gid_t)-1, else mode 0660 with group @gid, whose members may use
+ * the read-only commands. Commands that change anything (reload, unload)
+ * are for uid 0 only, checked for each request: see control.c. The server adds its fds to @epoll_fd; their
  * data.ptr is a struct loop_source that handles their events.
  */
 int control_server__new(struct control_server **out, const char *path, gid_t gid, int epoll_fd,
@@ -113,6 +89,10 @@ size_t control_server__streaming(const struct control_server *server);
 struct control_stats {
 	uint64_t clients_accepted;
 	uint64_t client_missed; /* events not delivered to slow clients */
+	uint64_t refused;	/* requests refused: not allowed for the peer */
+	uint64_t timed_out;	/* clients dropped: no request, or reply not taken, in time */
+	uint64_t evicted;	/* clients dropped to make room for a new one */
+	uint64_t rejected;	/* connections refused: no slot */
 };
 void control_server__stats(const struct control_server *server, struct control_stats *stats);
 

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A control-socket request (protocol in control_proto.h), parsed, and the
+ * getevents filter it carries. Pure: no I/O, no allocation, so that it can be
+ * fuzzed and unit-tested alone, and so that a client's request costs the agent
+ * a bounded amount of memory and time.
+ *
+ * The process filter is a glob (CONTROL_GLOB_MAX_TOKENS pattern elements at
+ * most), matched in one pass over the subject with a 64-bit state set: its
+ * cost is linear in the subject's length whatever the pattern, because a
+ * filter runs on the agent's event thread for every event and every client,
+ * and a backtracking matcher (POSIX regex, as it was) lets a client stall the
+ * agent with one pattern.
+ */
+#ifndef CREDGATE_CONTROL_REQUEST_H
+#define CREDGATE_CONTROL_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event_format.h"
+
+/* Characters and '?' in a process glob, each '*' (a run of them) counting one. */
+#define CONTROL_GLOB_MAX_TOKENS 63
+
+enum control_command {
+	CONTROL_CMD_GETEVENTS,
+	CONTROL_CMD_STATUS,
+	CONTROL_CMD_METRICS,
+	CONTROL_CMD_RELOAD,
+	CONTROL_CMD_UNLOAD,
+	_CONTROL_CMD_MAX,
+	_CONTROL_CMD_INVALID = -1,
+};
+
+const char *control_command_to_string(enum control_command cmd);
+enum control_command control_command_from_string(const char *s);
+/* Commands that change what the agent enforces: root only. */
+bool control_command_mutates(enum control_command cmd);
+
+/*
+ * A compiled glob: bit j of the state set means "the first j pattern
+ * elements matched". by_char[c] has bit j when element j is the literal c
+ * or '?'; star has bit j when element j is '*'.
+ */
+struct control_glob {
+	uint64_t by_char[256];
+	uint64_t star;
+	unsigned int tokens;
+};
+
+/* Compile @pattern; -EINVAL with a reason in @err when it has too many elements or a dangling '\'. */
+int control_glob_compile(struct control_glob *g, const char *pattern, char *err, size_t err_size);
+/* Does the whole of @s (@len bytes) match? O(@len), no allocation. */
+bool control_glob_match(const struct control_glob *g, const char *s, size_t len);
+
+struct control_request {
+	enum control_command cmd;
+	char command[16];
+	char output[16];
+	char kind[16];
+	char verdict[32];
+	char cgroup[4096];
+	char container[72];
+	char pod[40];
+	char process[256];
+	char policy[256];
+	struct control_glob process_glob;
+	bool has_process;
+};
+
+/*
+ * Parse a request (see control_proto.h): @len bytes of @text, which need not
+ * be NUL-terminated and may hold anything. Returns 0, or -EINVAL with a
+ * one-line reason in @err (printable, at most @err_size - 1 bytes).
+ */
+int control_request_parse(const char *text, size_t len, struct control_request *req, char *err,
+			  size_t err_size);
+
+/* What a getevents filter looks at, and the event's text on demand. */
+struct event_view {
+	const char *kind; /* "decision", "kprobe", "lost" */
+	const char *verdict;
+	const char *cgroup_path;
+	const char *container_id;
+	const char *pod_uid;
+	const char *binary;
+	const char *comm;
+	const char *policy_name;
+	/* The event formatted as @format (without the newline); NULL on failure. */
+	const char *(*text)(void *text_ctx, enum output_format format, size_t *len);
+	void *text_ctx;
+};
+
+bool control_request_matches(const struct control_request *req, const struct event_view *ev);
+
+#endif /* CREDGATE_CONTROL_REQUEST_H */
