@@ -140,6 +140,7 @@ static int load_policies(const struct agent_options *opts, struct policy_set **o
 				      strlen(credgate_builtin_policy_yaml), &diags);
 	} else {
 		*source = path;
+		policy_set__require_trusted_files(set, true);
 		r = policy_set__load(set, path, &diags);
 	}
 	log_policy_diags(&diags, problems);

@@ -6,6 +6,7 @@
 
 #include "agent.h"
 #include "config.h"
+#include "fileio.h"
 #include "log.h"
 #include "options.h"
 
@@ -13,9 +14,17 @@ static int load_settings(struct agent_options *opts, struct credgate_config *con
 {
 	const char *path = opts->config_path ? opts->config_path : CREDGATE_CONFIG_PATH;
 	struct policy_diags diags = {};
+	struct trust_problem problem;
 	char line[1024];
 	int r;
 
+	/* Like a policy file, the settings decide what is enforced (an
+	 * --lsm-unavailable word, the policy directory): only root may write. */
+	r = path_check_trusted(path, &problem);
+	if (r == -EPERM)
+		return log_error_errno(r, "Refusing the settings file %s: %s is %s; whoever can change it decides "
+				       "what is enforced (chown root, chmod go-w)",
+				       path, problem.path, trust_problem_text(&problem, line, sizeof(line)));
 	r = credgate_config_load(path, config, &diags);
 	for (size_t i = 0; i < diags.count; i++) {
 		policy_diag_format(&diags.items[i], line, sizeof(line));

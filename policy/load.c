@@ -30,6 +30,25 @@ static int report_errno(struct policy_diags *diags, const char *file, const char
 	return -errnum;
 }
 
+static int report_untrusted(struct policy_diags *diags, const char *file, const struct trust_problem *problem)
+{
+	struct diag_reporter reporter = { .diags = diags, .file = file };
+	char why[128];
+
+	trust_problem_text(problem, why, sizeof(why));
+	if (strcmp(problem->path, file) == 0)
+		diag_error(&reporter, 0, 0,
+			   "refusing a policy file %s: whoever can change it decides what is enforced "
+			   "(chown root, chmod go-w)",
+			   why);
+	else
+		diag_error(&reporter, 0, 0,
+			   "refusing a policy file: the directory %s above it is %s, and whoever can change it "
+			   "decides what is enforced (chown root, chmod go-w)",
+			   problem->path, why);
+	return -EPERM;
+}
+
 static int report_too_large(struct policy_diags *diags, const char *file, unsigned long long size)
 {
 	struct diag_reporter reporter = { .diags = diags, .file = file };
@@ -198,15 +217,20 @@ static int load_directory(struct policy_staging *staging, int fd, const char *pa
 	for (size_t i = 0; i < list.count; i++) {
 		_cleanup_free_ char *file = join_path(path, list.names[i]);
 		_cleanup_close_ int file_fd = -1;
+		struct trust_problem problem;
 		struct stat st;
 
 		if (!file)
 			return -ENOMEM;
 		r = open_regular_file(dir, list.names[i], &st, &file_fd);
-		if (r < 0)
+		if (r < 0) {
 			r = report_errno(staging->diags, file, "cannot open", -r);
-		else if (r > 0)
+		} else if (r > 0 && staging->base->require_trusted_files && !stat_is_trusted(&st, false, &problem)) {
+			snprintf(problem.path, sizeof(problem.path), "%s", file);
+			r = report_untrusted(staging->diags, file, &problem);
+		} else if (r > 0) {
 			r = load_file(staging, file_fd, &st, file);
+		}
 		if (r == -ENOMEM)
 			return r;
 		/* Go on with the other files: the caller wants every problem. */
@@ -225,6 +249,15 @@ int policy_set__load(struct policy_set *set, const char *path, struct policy_dia
 
 	if (!set || !path)
 		return -EINVAL;
+	if (set->require_trusted_files) {
+		struct trust_problem problem;
+
+		r = path_check_trusted(path, &problem);
+		if (r == -EPERM)
+			return report_untrusted(diags, path, &problem);
+		if (r < 0)
+			return report_errno(diags, path, "cannot resolve", -r);
+	}
 	policy_staging_init(&staging, set, diags);
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

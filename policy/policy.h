@@ -225,6 +225,8 @@ struct policy_set {
 	/* Where user and group names are looked up; NULL: the defaults. */
 	char *passwd_file;
 	char *group_file;
+	/* policy_set__load() refuses files others could change: see below. */
+	bool require_trusted_files;
 };
 
 struct policy_set *policy_set__new(void);
@@ -247,6 +249,18 @@ int policy_set__set_name_files(struct policy_set *set, const char *passwd_file, 
  */
 int policy_set__parse(struct policy_set *set, const char *filename, const char *text, size_t len,
 		      struct policy_diags *diags);
+
+/*
+ * Make policy_set__load() refuse a path, or a file in it, that a user other
+ * than root (or the caller) owns or that its group or others may write, or
+ * that lies below a directory they could write: whoever can change a policy
+ * file decides what is enforced (sshd's StrictModes). The agent and
+ * `credgatectl policy check` switch this on; it is off by default.
+ */
+static inline void policy_set__require_trusted_files(struct policy_set *set, bool on)
+{
+	set->require_trusted_files = on;
+}
 
 /*
  * Load a file, or every *.yaml / *.yml file of a directory in name order.
