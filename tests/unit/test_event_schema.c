@@ -2,10 +2,18 @@
 /*
  * A representative event of every kind and shape, formatted by
  * agent/event_format.c, one per line on standard output: ctest runs
- * tests/tools/validate_events.py on them against docs/schemas. With
- * --broken, events that must NOT validate (the test checks that they fail).
+ * tests/tools/validate_events.py on them against docs/schemas.
+ *
+ * The schemas must also reject what they claim to. "--broken CASE" prints
+ * one event that is a valid sample above except for exactly one change, and
+ * "--base CASE" the same sample unchanged: tests/unit/event_schemas.sh
+ * checks that the base validates and the broken one fails with the expected
+ * error at the changed field, one validator run each. An event that failed
+ * for another reason (a missing field, an unknown kind) would prove nothing
+ * about the field under test.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "container_id.h"
@@ -59,15 +67,73 @@ static void header(struct cg_event_header *h, __u32 type, __u32 size)
 	memcpy(h->comm, "su", 3);
 }
 
+/* The samples, in order; each case below changes one of them. */
+enum sample {
+	S_KPROBE_POD, S_KPROBE_KILLED, S_KPROBE_SETGROUPS, S_KPROBE_CAPSET,
+	S_DECISION_DENIED, S_DECISION_REPEAT, S_DECISION_CAPSET, S_DECISION_SETGROUPS, S_DECISION_EXEC,
+	S_EXEC_SUDO, S_EXEC_PLAIN, S_LOST, S_LOST_AUDIT,
+	S_COUNT
+};
+static char *samples[S_COUNT];
+static int nsamples;
+
+static const struct broken_case {
+	const char *name;
+	enum sample sample;
+	const char *from, *to; /* must occur exactly once in the sample */
+} broken_cases[] = {
+	/* A uid that is not a number. */
+	{ "uid-type", S_KPROBE_POD, "\"pid\":125798,\"uid\":1000,", "\"pid\":125798,\"uid\":\"1000\"," },
+	/* A verdict outside the enum. */
+	{ "verdict-enum", S_DECISION_DENIED, "\"verdict\":\"denied\"", "\"verdict\":\"maybe\"" },
+	/* An exec id that is not base64 (the text it should have encoded). */
+	{ "exec-id-pattern", S_EXEC_SUDO,
+	  "\"exec_id\":\"a2luZC1jb250cm9sLXBsYW5lOjQwNzk4ODc2MDI2NTk4OjEyNTc5OA==\"",
+	  "\"exec_id\":\"kind-control-plane:40798876026598:125798\"" },
+	/* An empty SELinux context: absent is how "unknown" is said. */
+	{ "empty-selinux-context", S_DECISION_DENIED, "\"selinux_context\":\"system_u:system_r:container_t:s0:c12,c34\"",
+	  "\"selinux_context\":\"\"" },
+	/* A kind the validator does not know. */
+	{ "unknown-kind", S_LOST, "{\"credgate_lost\":", "{\"credgate_gone\":" },
+};
+
 static void emit(struct json_writer *w)
 {
-	puts(json_writer_text(w));
+	if (nsamples >= S_COUNT) {
+		fprintf(stderr, "test_event_schema: more samples than enum sample names\n");
+		exit(2);
+	}
+	samples[nsamples] = strdup(json_writer_text(w));
+	if (!samples[nsamples]) {
+		perror("strdup");
+		exit(2);
+	}
+	nsamples++;
 	json_writer_reset(w);
+}
+
+/* Print sample c->sample, with c->from replaced by c->to when broken. */
+static int print_case(const struct broken_case *c, bool broken)
+{
+	const char *text = samples[c->sample];
+	const char *at = strstr(text, c->from);
+
+	if (!at || strstr(at + 1, c->from)) {
+		fprintf(stderr, "test_event_schema: case %s: '%s' is not in sample %d exactly once\n", c->name,
+			c->from, (int)c->sample);
+		return 2;
+	}
+	if (!broken) {
+		puts(text);
+		return 0;
+	}
+	printf("%.*s%s%s\n", (int)(at - text), text, c->to, at + strlen(c->from));
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	bool broken = argc > 1 && strcmp(argv[1], "--broken") == 0;
+	const char *mode = argc > 1 ? argv[1] : NULL;
 	struct event_meta meta = {
 		.node_name = "kind-control-plane", .time_realtime_ns = T_NS, .policy_name = "su-audit",
 		.rule_text = "setuid.deny[0]: from any to 0", .process = &proc, .parent = &parent,
@@ -86,16 +152,6 @@ int main(int argc, char **argv)
 	struct json_writer w;
 
 	json_writer_init(&w);
-	if (broken) {
-		/* A uid that is not a number, an unknown verdict, a short exec id. */
-		puts("{\"process_kprobe\":{\"process\":{\"pid\":1,\"uid\":\"x\",\"binary\":\"b\",\"auid\":0,\"tid\":1}},\"node_name\":\"n\",\"time\":\"2023-07-05T19:14:30.918977160Z\"}");
-		puts("{\"credgate_decision\":{\"verdict\":\"maybe\"},\"node_name\":\"n\",\"time\":\"t\"}");
-		puts("{\"process_exec\":{\"process\":{\"exec_id\":\"!!\",\"pid\":1,\"uid\":0,\"binary\":\"b\",\"auid\":0,\"tid\":1}},\"node_name\":\"n\",\"time\":\"2023-07-05T19:14:30.918977160Z\"}");
-		puts("{\"something_else\":{}}");
-		/* An empty SELinux context: absent is how "unknown" is said. */
-		puts("{\"process_exec\":{\"process\":{\"pid\":1,\"uid\":0,\"binary\":\"b\",\"auid\":0,\"tid\":1,\"selinux_context\":\"\"}},\"node_name\":\"n\",\"time\":\"2023-07-05T19:14:30.918977160Z\"}");
-		return 0;
-	}
 	/* process_kprobe: the reference page's setuid(0), in a pod, with its parent */
 	memset(&s, 0, sizeof(s));
 	header(&s.hdr, CG_EVENT_SYSCALL, sizeof(s));
@@ -172,5 +228,33 @@ int main(int argc, char **argv)
 	event_format_lost(&w, OUTPUT_JSON, &lost, &bare);
 	emit(&w);
 	json_writer_free(&w);
-	return 0;
+	if (nsamples != S_COUNT) {
+		fprintf(stderr, "test_event_schema: %d samples, expected %d\n", nsamples, S_COUNT);
+		return 2;
+	}
+
+	int ret = 2;
+	if (!mode) {
+		for (int i = 0; i < nsamples; i++)
+			puts(samples[i]);
+		ret = 0;
+	} else if (strcmp(mode, "--list") == 0) {
+		for (size_t i = 0; i < sizeof(broken_cases) / sizeof(broken_cases[0]); i++)
+			puts(broken_cases[i].name);
+		ret = 0;
+	} else if ((strcmp(mode, "--broken") == 0 || strcmp(mode, "--base") == 0) && argc == 3) {
+		const struct broken_case *c = NULL;
+		for (size_t i = 0; i < sizeof(broken_cases) / sizeof(broken_cases[0]); i++)
+			if (strcmp(broken_cases[i].name, argv[2]) == 0)
+				c = &broken_cases[i];
+		if (c)
+			ret = print_case(c, strcmp(mode, "--broken") == 0);
+		else
+			fprintf(stderr, "test_event_schema: no case '%s'\n", argv[2]);
+	} else {
+		fprintf(stderr, "usage: test_event_schema [--list | --broken CASE | --base CASE]\n");
+	}
+	for (int i = 0; i < nsamples; i++)
+		free(samples[i]);
+	return ret;
 }
