@@ -536,6 +536,69 @@ static void describe_subject(const struct cg_decision_event *e, char *buf, size_
 	}
 }
 
+/* Length of the valid UTF-8 sequence at @s (at most @len bytes) that is
+ * neither a C1 control (U+0080-U+009F) nor a surrogate or overlong form;
+ * 0 when there is none. */
+static size_t utf8_printable_len(const unsigned char *s, size_t len)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2, lo = s[0] == 0xc2 ? 0xa0 : 0x80; /* C2 80..9F: C1 controls */
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (len < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < need; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return need;
+}
+
+/*
+ * Text that the governed process chose (a file name, an argument, its comm)
+ * on a compact line. Control characters, backslash, invalid UTF-8 and C1
+ * controls are written as \n, \t, \r, \\ or \xNN, so that nothing a
+ * process names can end the line, forge another one, or steer a terminal.
+ */
+static void compact_untrusted(struct json_writer *w, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	char out[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t seq = s[i] >= 0x80 ? utf8_printable_len(s + i, len - i) : 0;
+
+		/* Room for the longest piece: "\xNN" or a 4-byte sequence. */
+		if (n + 4 > sizeof(out)) {
+			json_raw(w, out, n);
+			n = 0;
+		}
+		if (seq > 0) {
+			memcpy(out + n, s + i, seq);
+			n += seq;
+			i += seq;
+			continue;
+		}
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
+			out[n++] = (char)s[i];
+		} else if (s[i] == '\\' || s[i] == '\n' || s[i] == '\t' || s[i] == '\r') {
+			out[n++] = '\\';
+			out[n++] = s[i] == '\n' ? 'n' : s[i] == '\t' ? 't' : s[i] == '\r' ? 'r' : '\\';
+		} else {
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "\\x%02x", s[i]);
+		}
+		i++;
+	}
+	json_raw(w, out, n);
+}
+
 static void write_compact_prefix(struct json_writer *w, const struct cg_event_header *hdr,
 				 const struct event_meta *meta)
 {
@@ -546,12 +609,14 @@ static void write_compact_prefix(struct json_writer *w, const struct cg_event_he
 	if (event_format_time(meta->time_realtime_ns, t, sizeof(t)) < 0)
 		snprintf(t, sizeof(t), "-");
 	event_format_location(p, where, sizeof(where));
-	n = snprintf(line, sizeof(line), "%s %s ", t, where);
+	n = snprintf(line, sizeof(line), "%s ", t);
 	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	compact_untrusted(w, where, strlen(where));
+	json_raw(w, " ", 1);
 	if (p && p->binary)
-		json_raw(w, p->binary, strlen(p->binary));
+		compact_untrusted(w, p->binary, strlen(p->binary));
 	else
-		json_raw(w, hdr->comm, strnlen(hdr->comm, CG_COMM_LEN));
+		compact_untrusted(w, hdr->comm, strnlen(hdr->comm, CG_COMM_LEN));
 	n = snprintf(line, sizeof(line), "[%u] ", hdr->pid);
 	json_raw(w, line, (size_t)n);
 }
@@ -801,7 +866,7 @@ int event_format_exec(struct json_writer *w, enum output_format format, const st
 		json_raw(w, "exec", 4);
 		if (p && p->arguments && p->arguments[0]) {
 			json_raw(w, " ", 1);
-			json_raw(w, p->arguments, strlen(p->arguments));
+			compact_untrusted(w, p->arguments, strlen(p->arguments));
 		}
 		if (e->binary_flags & CG_EXEC_SETUID) {
 			len = snprintf(line, sizeof(line), " (setuid %u)", e->ids.euid);

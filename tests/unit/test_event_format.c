@@ -295,6 +295,55 @@ static void test_compact(void **state)
 	json_writer_free(&w);
 }
 
+/*
+ * A process names its own file, arguments and comm: none of it may end a
+ * compact line, forge another one, or reach a terminal as a control
+ * sequence. Valid UTF-8 stays as it is; C1 controls and bad bytes do not.
+ */
+static void test_compact_escapes_what_the_process_chose(void **state)
+{
+	struct cg_decision_event e;
+	struct event_process p = proc;
+	struct event_meta m = meta;
+	struct json_writer w;
+	const char *text;
+
+	make_decision(&e);
+	p.binary = "/tmp/x\n2023-07-05T19:14:30.918977160Z host /usr/bin/true[1] setuid(0) = 0\x1b[2J\\\t\xc2\x9b\xff/été";
+	m.process = &p;
+	json_writer_init(&w);
+	assert_int_equal(event_format_decision(&w, OUTPUT_COMPACT, &e, &m), 0);
+	text = json_writer_text(&w);
+	assert_null(strchr(text, '\n'));
+	assert_null(strchr(text, '\x1b'));
+	assert_non_null(strstr(text, "/tmp/x\\n2023-07-05T19:14:30.918977160Z host /usr/bin/true[1] setuid(0) = 0"
+				     "\\x1b[2J\\\\\\t\\xc2\\x9b\\xff/été[125798] setresuid:"));
+	json_writer_free(&w);
+
+	/* The comm of a process the cache no longer has, too. */
+	memcpy(e.hdr.comm, "a\rb\x7f", 5);
+	m.process = NULL;
+	m.parent = NULL;
+	json_writer_init(&w);
+	assert_int_equal(event_format_decision(&w, OUTPUT_COMPACT, &e, &m), 0);
+	assert_non_null(strstr(json_writer_text(&w), " host a\\rb\\x7f[125798] "));
+	json_writer_free(&w);
+
+	/* And the arguments of an exec. */
+	struct cg_exec_event x;
+
+	memset(&x, 0, sizeof(x));
+	fill_header(&x.hdr, CG_EVENT_EXEC, sizeof(x));
+	p.binary = "/bin/su";
+	p.arguments = "root\nforged line";
+	m.process = &p;
+	json_writer_init(&w);
+	assert_int_equal(event_format_exec(&w, OUTPUT_COMPACT, &x, &m), 0);
+	assert_null(strchr(json_writer_text(&w), '\n'));
+	assert_non_null(strstr(json_writer_text(&w), "/bin/su[125798] exec root\\nforged line"));
+	json_writer_free(&w);
+}
+
 static void test_gone_process_uses_comm(void **state)
 {
 	struct cg_decision_event e;
@@ -577,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_enforcement_names),
 		cmocka_unit_test(test_capset_decision),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_compact_escapes_what_the_process_chose),
 		cmocka_unit_test(test_gone_process_uses_comm),
 		cmocka_unit_test(test_cached_process_member),
 		cmocka_unit_test(test_rejects_out_of_range),
