@@ -58,15 +58,24 @@ spec:
       - to: 0
 POLICY
 
-# wait_records N: until the reader has written N credgate USER_AVC records.
-wait_records() {
+# audit_sync WHAT: after the agent has stopped, every record it sent is in the
+# log once a marker sent after it is: the kernel hands records to the audit
+# daemon in the order it received them. Then counts are final, and the
+# absence of a record means something (no sleep-and-hope).
+MARKERS=0
+audit_sync() {
+	MARKERS=$((MARKERS + 1))
+	marker="credgate-test marker $MARKERS: $1"
+	auditctl -m "$marker" || fail "auditctl -m failed"
 	i=0
-	while [ "$(grep -c "type=USER_AVC .*credgate_policy=" "$AUDIT_LOG")" -lt "$1" ]; do
+	until grep -q "^type=USER .*$marker" "$AUDIT_LOG"; do
 		i=$((i + 1))
-		[ "$i" -le 50 ] || fail "expected $1 USER_AVC records, audit log has: $(grep USER_AVC "$AUDIT_LOG")"
+		[ "$i" -le 100 ] || fail "the audit marker ($1) never reached the log: $(cat "$AUDIT_LOG")"
 		sleep 0.1
 	done
 }
+# records: the credgate USER_AVC records in the log.
+records() { grep -c "^type=USER_AVC .*credgate_policy=" "$AUDIT_LOG"; }
 
 # 1. Audit mode ("permissive"): both changes happen, both are recorded with permissive=1.
 agent_start --policy "$TEST_TMP/policy.yaml" --audit-records=avc || fail "agent did not start"
@@ -77,7 +86,8 @@ ctl status > "$TEST_TMP/status.txt" || fail "status failed"
 ctl status -o json > "$TEST_TMP/status.json" || fail "status -o json failed"
 agent_stop
 expect_valid_json
-wait_records 2
+audit_sync "audit mode"
+[ "$(records)" = 2 ] || fail "expected 2 USER_AVC records, audit log has: $(grep USER_AVC "$AUDIT_LOG")"
 grep -q "^audit records: avc, " "$TEST_TMP/status.txt" || fail "status does not say audit records: $(cat "$TEST_TMP/status.txt")"
 jq -e '.audit_records.mode == "avc" and .selinux.enabled == false and .selinux.mode == "off"' "$TEST_TMP/status.json" > /dev/null ||
 	fail "status json: $(jq -c '{audit_records, selinux}' "$TEST_TMP/status.json")"
@@ -107,7 +117,8 @@ agent_start --policy "$TEST_TMP/policy.yaml" --lsm-unavailable=kill --audit-reco
 status=$?
 agent_stop
 [ "$status" = 137 ] || fail "expected SIGKILL (137), got $status"
-wait_records 3
+audit_sync "kill mode"
+[ "$(records)" = 3 ] || fail "expected one more USER_AVC record, audit log has: $(grep USER_AVC "$AUDIT_LOG")"
 ausearch -if "$AUDIT_LOG" -m USER_AVC > "$TEST_TMP/found.txt" 2>&1 || fail "ausearch found nothing"
 grep -q "{ setgid } for .* permissive=0 .*credgate_verdict=killed credgate_enforcement=sigkill" "$TEST_TMP/found.txt" ||
 	fail "no permissive=0 record for the killed caller: $(cat "$TEST_TMP/found.txt")"
@@ -119,7 +130,8 @@ sed -i 's/mode: enforcing/mode: permissive/' "$TEST_TMP/policy.yaml"
 agent_start --policy "$TEST_TMP/policy.yaml" || fail "agent did not start"
 "$CREDOP" --cgroup "$C" setresuid:1000,0,0=ok setuid:0=ok > /dev/null || fail "credop"
 agent_stop
-sleep 0.5
+# The marker follows anything the agent sent: absent before it means never sent.
+audit_sync "records off"
 [ "$(grep -c "type=USER_AVC" "$AUDIT_LOG")" = "$before" ] || fail "records written with auditRecords off"
 log "ok: off by default"
 
