@@ -30,6 +30,7 @@
 #include "kernel_probe.h"
 #include "log.h"
 #include "macro.h"
+#include "output_file.h"
 #include "policy.h"
 #include "policy_maps.h"
 #include "detect.h"
@@ -433,9 +434,14 @@ static int open_events_output(struct agent *agent)
 	if (strcmp(agent->opts.events_path, "-") == 0) {
 		agent->events_out = stdout;
 	} else {
-		fd = open(agent->opts.events_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		fd = open_append_nofollow(agent->opts.events_path, 0640);
+		if (fd == -ELOOP || fd == -EMLINK)
+			return log_error_errno(fd, "Refusing the events file %s: it is a %s, which could make the "
+					       "agent write into another file",
+					       agent->opts.events_path,
+					       fd == -ELOOP ? "symbolic link" : "file with more than one name (hard link)");
 		if (fd < 0)
-			return log_error_errno(errno, "Failed to open %s: %m", agent->opts.events_path);
+			return log_error_errno(fd, "Failed to open %s: %m", agent->opts.events_path);
 		agent->events_out = fdopen(fd, "a");
 		if (!agent->events_out) {
 			int r = negative_errno();
@@ -1090,12 +1096,20 @@ static void write_metrics_file(struct agent *agent, uint64_t now, bool force)
 	if (!text) {
 		r = -ENOMEM;
 	} else {
-		_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		_cleanup_close_ int fd = -1;
 		size_t len = strlen(text);
 
-		if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 || rename(tmp, path) < 0)
+		/* A fresh file, never one that someone placed (a symbolic link
+		 * to a file they want truncated) where the directory lets them. */
+		if (unlink(tmp) < 0 && errno != ENOENT)
 			r = negative_errno();
-		if (r < 0)
+		else
+			fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+		if (r == 0 && (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
+			       rename(tmp, path) < 0))
+			r = negative_errno();
+		if (r < 0 && fd >= 0)
 			unlink(tmp);
 	}
 	json_writer_free(&w);

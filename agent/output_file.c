@@ -28,13 +28,33 @@ struct output_file {
 	struct output_file_stats stats;
 };
 
-static int open_current(struct output_file *f)
+int open_append_nofollow(const char *path, mode_t mode)
 {
 	struct stat st;
-	int fd = open(f->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, f->mode);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, mode);
 
 	if (fd < 0)
 		return negative_errno();
+	if (fstat(fd, &st) < 0) {
+		int r = negative_errno();
+
+		close(fd);
+		return r;
+	}
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1) {
+		close(fd);
+		return -EMLINK;
+	}
+	return fd;
+}
+
+static int open_current(struct output_file *f)
+{
+	struct stat st;
+	int fd = open_append_nofollow(f->path, f->mode);
+
+	if (fd < 0)
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		int r = negative_errno();
 

@@ -11,6 +11,7 @@
 #define CREDGATE_OUTPUT_FILE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #define OUTPUT_FILE_MAX_KEEP 100
@@ -33,6 +34,14 @@ struct output_file_stats {
 struct output_file;
 
 int output_file__open(struct output_file **out, const struct output_file_options *opts);
+
+/*
+ * Open @path to append, creating it with @mode, as root may do in a
+ * directory others can write: never through a symbolic link (-ELOOP), and
+ * never into a regular file with more than one name (-EMLINK: a hard link
+ * someone made to a file they want written). Returns the fd or -errno.
+ */
+int open_append_nofollow(const char *path, mode_t mode);
 /* Flushes, then closes. */
 void output_file__free(struct output_file *f);
 

@@ -167,6 +167,46 @@ static void test_bad_options(void **state)
 	output_file__free(NULL);
 }
 
+/*
+ * Someone who can write the events directory places a symbolic link, or a
+ * hard link, named like the events file, to a file they want written into
+ * (or, at rotation, renamed). Neither may be followed; the victim is
+ * untouched.
+ */
+static void test_no_links_followed(void **state)
+{
+	struct output_file_options o = { .path = path, .keep = 1 };
+	char victim[PATH_MAX + 32];
+	struct output_file *f;
+	struct stat st;
+	FILE *v;
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	v = fopen(victim, "w");
+	assert_non_null(v);
+	fputs("secret\n", v);
+	fclose(v);
+
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(open_append_nofollow(path, 0640), -ELOOP);
+	assert_int_equal(output_file__open(&f, &o), -ELOOP);
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(link(victim, path), 0);
+	assert_int_equal(open_append_nofollow(path, 0640), -EMLINK);
+	assert_int_equal(output_file__open(&f, &o), -EMLINK);
+	assert_int_equal(unlink(path), 0);
+
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_size, 7);
+
+	/* A file of its own is fine. */
+	int fd = open_append_nofollow(path, 0640);
+
+	assert_true(fd >= 0);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +215,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_errors_are_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_links_followed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
