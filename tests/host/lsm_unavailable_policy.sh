@@ -9,17 +9,14 @@ A=$(cg_make A)
 write_policy "$TEST_TMP/enforce.yaml" enforce-a enforce "$(cg_rel A)"
 write_policy "$TEST_TMP/audit.yaml" audit-a audit "$(cg_rel A)"
 
-if agent_start --policy "$TEST_TMP/enforce.yaml"; then
-	fail "the agent started with an enforce policy and no BPF LSM"
-fi
-[ "$AGENT_STATUS" != 0 ] || fail "refusal must exit non-zero"
+# A refusal exits non-zero on its own, neither killed nor a sanitizer report.
+agent_refuses --policy "$TEST_TMP/enforce.yaml"
 grep -q "Refusing to start: policy 'enforce-a'" "$AGENT_LOG" || fail "no refusal message"
 grep -q "lsm=" "$AGENT_LOG" || fail "the refusal does not say how to enable BPF LSM"
 log "ok: refused to start, exit status $AGENT_STATUS"
 
 agent_start --policy "$TEST_TMP/audit.yaml" || fail "an audit-only policy must start"
 agent_stop
-[ "$AGENT_STATUS" = 0 ] || fail "clean stop must exit 0, got $AGENT_STATUS"
 log "ok: audit-only policy starts and stops cleanly"
 
 agent_start --policy "$TEST_TMP/enforce.yaml" --lsm-unavailable=observe || fail "observe mode must start"

@@ -20,17 +20,27 @@ CONTROL_SOCKET="$TEST_TMP/credgated.sock"
 # Messages carry seconds since boot, to see where slow (emulated) time goes.
 log() { echo "[test $(cut -d" " -f1 /proc/uptime)] $*"; }
 
+FAILING=
+
 fail() {
 	echo "[test] FAIL: $*"
-	if [ -f "$AGENT_LOG" ]; then
-		echo "[test] --- agent log ---"
-		cat "$AGENT_LOG"
+	# fail -> cleanup -> agent_stop may meet a second problem (the agent
+	# crashed too): agent_stop only reports it then, so this runs once and
+	# cleanup always completes. The agent is stopped before its log is
+	# printed: what it says on the way out (a sanitizer report) is in it.
+	if [ -z "$FAILING" ]; then
+		FAILING=1
+		agent_stop
+		if [ -f "$AGENT_LOG" ]; then
+			echo "[test] --- agent log ---"
+			cat "$AGENT_LOG"
+		fi
+		if [ -f "$EVENTS" ]; then
+			echo "[test] --- events ---"
+			cat "$EVENTS"
+		fi
+		cleanup
 	fi
-	if [ -f "$EVENTS" ]; then
-		echo "[test] --- events ---"
-		cat "$EVENTS"
-	fi
-	cleanup
 	exit 1
 }
 
@@ -79,8 +89,10 @@ cleanup() {
 	cg_remove_tree
 }
 
-# agent_start ARGS...: start credgated with events to $EVENTS; wait for "ready".
-agent_start() {
+# agent_launch ARGS...: start credgated with events to $EVENTS and wait
+# until it says "ready" (returns 0) or exits first (returns 1, AGENT_STATUS
+# set). Tests call agent_start or agent_refuses, which say which they expect.
+agent_launch() {
 	: > "$EVENTS"
 	"$CREDGATED" --events "$EVENTS" --socket "$CONTROL_SOCKET" "$@" > "$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
@@ -88,8 +100,8 @@ agent_start() {
 	i=0
 	while ! grep -q "ready" "$AGENT_LOG" 2>/dev/null; do
 		if ! kill -0 "$AGENT_PID" 2>/dev/null; then
-			wait "$AGENT_PID" 2>/dev/null
-			AGENT_STATUS=$?
+			AGENT_STATUS=0
+			wait "$AGENT_PID" 2>/dev/null || AGENT_STATUS=$?
 			AGENT_PID=
 			return 1
 		fi
@@ -97,18 +109,67 @@ agent_start() {
 		[ "$i" -le $((AGENT_READY_TIMEOUT * 10)) ] || fail "agent not ready after ${AGENT_READY_TIMEOUT}s"
 		sleep 0.1
 	done
+	return 0
+}
+
+# agent_sanitizer_report: true if the agent's log holds an ASan, LSan or
+# UBSan report (the sanitizer build exits 1 like a refusal, so the status
+# alone cannot tell them apart).
+agent_sanitizer_report() {
+	grep -qE '^==[0-9]+==ERROR: |^SUMMARY: [A-Za-z]+Sanitizer|: runtime error: ' "$AGENT_LOG" 2>/dev/null
+}
+
+# agent_start ARGS...: start credgated, wait for "ready". An agent that
+# exits instead fails the test (a test that expects a refusal uses
+# agent_refuses). Returns 0, so "agent_start ... || fail" stays correct.
+agent_start() {
+	agent_launch "$@" || fail "the agent exited with status $AGENT_STATUS before it was ready"
 	log "agent ready: $(grep -E "enforcement:|observation:" "$AGENT_LOG" | sed 's/^credgated: //' | tr '\n' ' ')"
 	return 0
 }
 
-# agent_stop: SIGTERM, which drains the ring buffer and flushes events.
+# agent_refuses ARGS...: credgated must refuse to start: exit before "ready"
+# with a failure status of its own (1-125: not killed by a signal, no
+# sanitizer report). Sets AGENT_STATUS for the test to check further.
+agent_refuses() {
+	if agent_launch "$@"; then
+		agent_stop
+		fail "the agent started, but should have refused: $*"
+	fi
+	if [ "$AGENT_STATUS" -lt 1 ] || [ "$AGENT_STATUS" -gt 125 ] || agent_sanitizer_report; then
+		fail "the agent did not refuse cleanly: exit status $AGENT_STATUS"
+	fi
+	log "agent refused to start (status $AGENT_STATUS)"
+}
+
+# agent_stop [--expect-status=N]: SIGTERM, which drains the ring buffer and
+# flushes events, then wait. The agent must exit N (default 0) with no
+# sanitizer report: a crash while draining, a signal or an unexpected status
+# fails the test (a test that means the agent to exit non-zero says so with
+# the option). During fail's cleanup it only reports.
 agent_stop() {
 	[ -n "$AGENT_PID" ] || return 0
-	kill -TERM "$AGENT_PID" 2>/dev/null
-	wait "$AGENT_PID" 2>/dev/null
-	AGENT_STATUS=$?
+	expected_status=0
+	case "${1:-}" in
+	--expect-status=*) expected_status=${1#--expect-status=} ;;
+	"") ;;
+	*) fail "agent_stop: unknown argument $1" ;;
+	esac
+	# Written to hold under "set -e" too (the benchmarks): a kill or wait
+	# that fails must not end the shell before the status is looked at.
+	kill -TERM "$AGENT_PID" 2>/dev/null || true
+	AGENT_STATUS=0
+	wait "$AGENT_PID" 2>/dev/null || AGENT_STATUS=$?
 	AGENT_PID=
 	log "agent stopped (status $AGENT_STATUS)"
+	if [ "$AGENT_STATUS" != "$expected_status" ] || agent_sanitizer_report; then
+		if [ -n "$FAILING" ]; then
+			echo "[test] also: the agent exited with status $AGENT_STATUS (expected $expected_status)"
+		else
+			fail "the agent exited with status $AGENT_STATUS on SIGTERM (expected $expected_status), or its log has a sanitizer report"
+		fi
+	fi
+	return 0
 }
 
 # write_policy FILE NAME MODE CGROUP_REL [EXTRA_SPEC_YAML]
@@ -134,9 +195,24 @@ ${5:-}
 POLICY
 }
 
-# count_events JQ_FILTER: events matching a jq select() body.
+# count_events JQ_FILTER: how many events match a jq select() body. A
+# missing events file, a line that is not JSON (half-written), a filter jq
+# rejects or that fails on an event is an error, never a count: it prints
+# "error" (not a number: every comparison with it fails) with the reason on
+# stderr, and returns 2. (Callers run it in $(...): fail() would only end
+# that subshell.)
 count_events() {
-	jq -c "select($1)" "$EVENTS" | wc -l | tr -d ' '
+	if [ ! -f "$EVENTS" ]; then
+		echo "count_events: no events file $EVENTS" >&2
+		echo error
+		return 2
+	fi
+	if ! count_events_out=$(jq -n "reduce (inputs | select($1)) as \$e (0; . + 1)" "$EVENTS" 2>&1); then
+		echo "count_events [$1]: jq: $count_events_out" >&2
+		echo error
+		return 2
+	fi
+	echo "$count_events_out"
 }
 
 # expect_count N JQ_FILTER WHAT
