@@ -1467,11 +1467,12 @@ void agent__free(struct agent *agent)
 	/* Decisions were drained into it when the loop ended: let them reach the kernel first. */
 	audit_writer__stop(agent->audit);
 	log_final_counts(agent);
-	control_server__free(agent->control);
 	ring_buffer__free(agent->ringbuf);
 	policy_maps__free(agent->maps);
 	bpf_loader__free(agent->loader);
 	event_sink__free(agent->sink);
+	/* After the sink: its last drain reads the server's counts and publishes to its clients. */
+	control_server__free(agent->control);
 	/* After the sink, which may still write folded decisions on its way out. */
 	audit_writer__free(agent->audit);
 	task_labels__free(agent->labels);
