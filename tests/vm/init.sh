@@ -14,6 +14,10 @@
 #     from /proc/cmdline and runs `sh /tests/NAME.sh` with stdout/stderr on
 #     the console, stdin from /dev/null, cwd /tmp, PATH=/bin:/sbin:/usr/bin:
 #     /usr/sbin and CREDGATE_VM=1, CREDGATE_VM_CASE=NAME exported;
+#   - once the case ended, prints every events file it left under /tmp
+#     (events.json and rotated events.json.N) between markers, gzip'd and
+#     base64-encoded, then "CREDGATE-VM-EVENTS-FILES: COUNT" (carry_events):
+#     run-vm.sh validates them on the host, which has python3-jsonschema;
 #   - prints exactly one line "CREDGATE-VM-RESULT: PASS",
 #     "CREDGATE-VM-RESULT: FAIL rc=N" or "CREDGATE-VM-RESULT: FAIL timeout",
 #     then `poweroff -f`.
@@ -96,6 +100,25 @@ result() {
 	exit 1
 }
 
+# carry_events: the case's events files, for run-vm.sh to check against
+# docs/schemas (nothing here can). Each one as
+#   CREDGATE-VM-EVENTS-BEGIN N SHA256 BYTES PATH
+#   CREDGATE-VM-EV <base64 of the gzip'd file, 76 characters a line>...
+#   CREDGATE-VM-EVENTS-END N
+# and then the count, so that the host can tell a file lost on the way.
+carry_events() {
+	n=0
+	find /tmp -type f \( -name events.json -o -name 'events.json.[0-9]*' \) 2>/dev/null | sort >/run/credgate-vm-events
+	while read -r f; do
+		n=$((n + 1))
+		sum=$(sha256sum <"$f") && sum=${sum%% *}
+		echo "CREDGATE-VM-EVENTS-BEGIN $n $sum $(wc -c <"$f") $f"
+		gzip -c <"$f" | base64 | sed 's/^/CREDGATE-VM-EV /'
+		echo "CREDGATE-VM-EVENTS-END $n"
+	done </run/credgate-vm-events
+	echo "CREDGATE-VM-EVENTS-FILES: $n"
+}
+
 lsm=$(cat /sys/kernel/security/lsm 2>/dev/null)
 say "kernel $(uname -r), lsm=${lsm:-?}, case=${case_name:-?}, timeout=${timeout}s"
 
@@ -129,6 +152,8 @@ watchdog=$!
 wait "$pid"
 rc=$?
 kill "$watchdog" 2>/dev/null
+echo
+carry_events
 if [ "$rc" -eq 0 ]; then
 	result "PASS"
 else

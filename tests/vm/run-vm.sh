@@ -3,7 +3,7 @@
 #
 # Usage: run-vm.sh --kernel VMLINUZ --initrd INITRD --case NAME
 #                  [--timeout SECONDS] [--outer-timeout SECONDS] [--log FILE]
-#                  [--append EXTRA]... [--lsm LIST] [--smp N] [--verbose]
+#                  [--append EXTRA]... [--lsm LIST] [--smp N] [--mem MIB] [--verbose]
 #   --kernel         a bzImage, or a release name (bookworm, trixie) meaning
 #                    ${CREDGATE_VM_CACHE:-/var/cache/credgate-vm}/RELEASE/vmlinuz
 #   --initrd         initramfs from build-initramfs.sh
@@ -18,6 +18,7 @@
 #   --smp            virtual CPUs (default 2, or CREDGATE_VM_SMP); a case that
 #                    attaches and detaches programs while another CPU runs the
 #                    patched code asks for 1 (see tests/vm/README.md)
+#   --mem            guest memory in MiB (default 1024, or CREDGATE_VM_MEM)
 #   --verbose        also stream the console to stderr while it runs
 #                    (also: CREDGATE_VM_VERBOSE=1)
 #
@@ -26,7 +27,13 @@
 # whose serial console is the only channel back.  The guest's /init (init.sh)
 # prints one "CREDGATE-VM-RESULT: ..." line and powers off; qemu runs under
 # `timeout` so a stuck guest cannot hang CI.
-# Exit 0 only if the console says "CREDGATE-VM-RESULT: PASS".  Otherwise the
+# The guest boots with panic_on_warn=1 oops=panic and loglevel=5, so that a
+# kernel warning or oops is on the console and ends the guest.
+# Exit 0 only if the console says "CREDGATE-VM-RESULT: PASS", shows none of
+# "Oops:", "BUG:", "WARNING:", "Call Trace" once /init started, and every
+# JSON events file the case left (carried out on the console by init.sh)
+# matches docs/schemas (tests/tools/validate_events.py, run with Debian's
+# /usr/bin/python3 and python3-jsonschema).  Otherwise the
 # console (last 400 lines when longer) goes to stderr under a header naming
 # the case, the kernel and the reason, and the exit status is 1.  A missing
 # kernel, initrd or qemu is an error too (exit 1; 77/"skip" is never used).
@@ -42,7 +49,7 @@ usage() {
 }
 
 kernel='' initrd='' case_name='' timeout=120 outer='' log='' verbose=${CREDGATE_VM_VERBOSE:-0}
-lsm=lockdown,capability,landlock,yama,bpf smp=${CREDGATE_VM_SMP:-2}
+lsm=lockdown,capability,landlock,yama,bpf smp=${CREDGATE_VM_SMP:-2} mem=${CREDGATE_VM_MEM:-1024}
 extra=()
 while [ $# -gt 0 ]; do
 	opt=$1
@@ -50,7 +57,7 @@ while [ $# -gt 0 ]; do
 	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
 	--verbose) verbose=1; shift; continue ;;
 	-h | --help) usage ;;
-	--kernel | --initrd | --case | --timeout | --outer-timeout | --log | --append | --lsm | --smp)
+	--kernel | --initrd | --case | --timeout | --outer-timeout | --log | --append | --lsm | --smp | --mem)
 		[ $# -ge 2 ] || die "$opt needs an argument" ;;
 	*) die "unknown argument: $opt" ;;
 	esac
@@ -64,6 +71,7 @@ while [ $# -gt 0 ]; do
 	--append) extra+=("$2") ;;
 	--lsm) lsm=$2 ;;
 	--smp) smp=$2 ;;
+	--mem) mem=$2 ;;
 	esac
 	shift 2
 done
@@ -74,6 +82,8 @@ esac
 case $timeout in '' | *[!0-9]* | 0) die "--timeout wants a positive number of seconds" ;; esac
 case $lsm in '' | *[!a-z,]*) die "--lsm wants a comma-separated list of LSM names, got '$lsm'" ;; esac
 case $smp in '' | *[!0-9]* | 0) die "--smp wants a positive number of CPUs" ;; esac
+case $mem in '' | *[!0-9]* | 0*) die "--mem wants a positive number of MiB" ;; esac
+[ "$mem" -ge 128 ] && [ "$mem" -le 65536 ] || die "--mem wants 128 to 65536 MiB, got $mem"
 outer=${outer:-$((timeout + 60))}
 case $outer in '' | *[!0-9]* | 0) die "--outer-timeout wants a positive number of seconds" ;; esac
 
@@ -98,6 +108,22 @@ if ! command -v "$qemu" >/dev/null 2>&1; then
 	command -v "$qemu" >/dev/null 2>&1 || die "$qemu not found and could not be installed (apt-get install qemu-system-x86)"
 fi
 
+# The guest's events are validated here: Debian's python3 with its jsonschema
+# (another python3 on PATH may lack it), checked before booting.
+python=/usr/bin/python3
+validator=$(cd "$(dirname "$0")/../tools" && pwd)/validate_events.py
+[ -f "$validator" ] || die "no $validator"
+if ! "$python" -c 'import jsonschema' >/dev/null 2>&1; then
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		printf '%s: python3-jsonschema missing, installing it\n' "$prog" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		{ apt-get install -y -q --no-install-recommends python3-jsonschema ||
+			{ apt-get update -q && apt-get install -y -q --no-install-recommends python3-jsonschema; }; } >&2 || true
+	fi
+	"$python" -c 'import jsonschema' >/dev/null 2>&1 ||
+		die "$python cannot import jsonschema (apt-get install python3-jsonschema): it validates the guest's events"
+fi
+
 # Kernel release string: the "version" file fetch-kernel.sh writes next to
 # vmlinuz, else the bzImage header (kernel_version pointer at 0x20e, +0x200).
 kver=''
@@ -114,15 +140,18 @@ if [ -z "$log" ]; then
 	tmplog=$(mktemp "${TMPDIR:-/tmp}/credgate-vm-$case_name.XXXXXX.log")
 	log=$tmplog
 fi
-trap '[ -z "$tmplog" ] || rm -f "$tmplog"' EXIT
+evdir=$(mktemp -d "${TMPDIR:-/tmp}/credgate-vm-$case_name.XXXXXX.events")
+trap '[ -z "$tmplog" ] || rm -f "$tmplog"; rm -rf "$evdir"' EXIT
 mkdir -p "$(dirname "$log")"
 
-cmdline="console=ttyS0 quiet lsm=$lsm panic=-1"
+# loglevel=5, not quiet: warnings (level 4) reach the console, notices and
+# boot chatter do not. A warning or an oops panics, and the panic ends qemu.
+cmdline="console=ttyS0 loglevel=5 lsm=$lsm panic=-1 panic_on_warn=1 oops=panic"
 cmdline+=" credgate.case=$case_name credgate.timeout=$timeout"
 [ ${#extra[@]} -eq 0 ] || cmdline+=" ${extra[*]}"
 
 qemu_cmd=(
-	"$qemu" -accel "tcg,thread=multi" -cpu max -m "${CREDGATE_VM_MEM:-1024}" -smp "$smp"
+	"$qemu" -accel "tcg,thread=multi" -cpu max -m "$mem" -smp "$smp"
 	-nographic -no-reboot -nic none
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 )
@@ -167,14 +196,88 @@ bootnote=''
 
 verdict=$(clean_log | sed -n 's/^CREDGATE-VM-RESULT: //p' | tail -n1)
 
-if [ "$verdict" = PASS ]; then
+# What the guest kernel said once /init ran (the first line /init prints):
+# with panic_on_warn and oops=panic most of it ends the guest, but a
+# "BUG: soft lockup" or an RCU stall's "Call Trace" does not, and a case
+# must not pass over it.
+trouble=$(clean_log | sed -n '/credgate-vm: kernel /,$p' | grep -m1 -E 'Oops:|BUG:|WARNING:|Call Trace' | head -c 200) || trouble=''
+
+# The events files the guest carried out (init.sh's carry_events):
+#   CREDGATE-VM-EVENTS-BEGIN N SHA256 BYTES /GUEST/PATH
+#   CREDGATE-VM-EV BASE64-OF-GZIP...
+#   CREDGATE-VM-EVENTS-END N
+#   ...
+#   CREDGATE-VM-EVENTS-FILES: COUNT
+# decoded under $evdir/guest/GUEST/PATH and checked against their hash, so
+# a line the kernel's console output cut into cannot go unnoticed. Files
+# with JSON lines are validated against docs/schemas; a file of the compact
+# text format (no line starts with "{") is not JSON and is only counted.
+# Sets events_problem (empty: all good) and events_note.
+events_problem='' events_note='' events_report="$evdir/report"
+check_events() {
+	local count i meta sum bytes path file got json=() compact=0
+	count=$(clean_log | sed -n 's/^CREDGATE-VM-EVENTS-FILES: \([0-9]\{1,4\}\)$/\1/p' | tail -n1)
+	if [ -z "$count" ]; then
+		events_problem="the guest did not list its events files (no CREDGATE-VM-EVENTS-FILES line)"
+		return
+	fi
+	clean_log | awk -v dir="$evdir" '
+		/^CREDGATE-VM-EVENTS-BEGIN [0-9]+ [0-9a-f]+ [0-9]+ \// {
+			n = $2; out = dir "/" n ".b64"; printf "" > out
+			meta = $3 " " $4 " " substr($0, index($0, " /") + 1)
+			print meta > (dir "/" n ".meta"); close(dir "/" n ".meta"); inblock = 1; next
+		}
+		/^CREDGATE-VM-EVENTS-END [0-9]+$/ { if (inblock) close(out); inblock = 0; next }
+		inblock && /^CREDGATE-VM-EV [A-Za-z0-9+\/=]+$/ { print $2 > out }
+	'
+	for ((i = 1; i <= count; i++)); do
+		if [ ! -f "$evdir/$i.meta" ]; then
+			events_problem="events file $i of $count was not carried out (no CREDGATE-VM-EVENTS-BEGIN $i)"
+			return
+		fi
+		read -r sum bytes path <"$evdir/$i.meta"
+		case $path in
+		/tmp/*) ;;
+		*) events_problem="events file $i: unexpected guest path '$path'"; return ;;
+		esac
+		case $path in
+		*[!A-Za-z0-9._/-]* | */../* | */./* | *//*) events_problem="events file $i: unexpected guest path '$path'"; return ;;
+		esac
+		file=$evdir/guest$path
+		mkdir -p "$(dirname "$file")"
+		if ! base64 -d <"$evdir/$i.b64" 2>/dev/null | gzip -dc >"$file" 2>/dev/null ||
+			[ "$(sha256sum <"$file" | cut -d' ' -f1)" != "$sum" ]; then
+			got=$(stat -c %s "$file" 2>/dev/null || echo 0)
+			events_problem="events file $path ($bytes bytes) did not come out of the guest intact ($got bytes decoded, hash differs): console lines lost or cut?"
+			return
+		fi
+		if grep -q '^{' "$file"; then
+			json+=("${path#/}")
+		elif [ -s "$file" ]; then
+			compact=$((compact + 1))
+		fi
+	done
+	events_note="$count events files"
+	[ "$compact" = 0 ] || events_note+=" ($compact in the compact text format, not JSON)"
+	[ ${#json[@]} -gt 0 ] || return 0
+	if ! (cd "$evdir/guest" && "$python" "$validator" --allow-empty "${json[@]}") >"$events_report" 2>&1; then
+		events_problem="the guest's events do not match docs/schemas: $(grep -m1 -v ' problems$' "$events_report" | head -c 300)"
+		return
+	fi
+	events_note+=", $(sed -n 's/^.*: \([0-9]*\) events (.*), 0 problems$/\1/p' "$events_report" |
+		awk '{ n += $1 } END { print n + 0 }') events valid against docs/schemas"
+}
+[ -z "$verdict" ] || [ "$verdict" = 'FAIL timeout' ] || check_events
+
+if [ "$verdict" = PASS ] && [ -z "$trouble" ] && [ -z "$events_problem" ]; then
 	note=''
 	[ "$qrc" -eq 0 ] || note=" (warning: qemu exit status $qrc after the verdict)"
-	printf '%s: case %s on %s: PASS in %s s%s%s\n' "$prog" "$case_name" "$kdesc" "$secs" "$bootnote" "$note"
+	printf '%s: case %s on %s: PASS in %s s%s%s; %s\n' "$prog" "$case_name" "$kdesc" "$secs" "$bootnote" "$note" "$events_note"
 	exit 0
 fi
 
 case $verdict in
+PASS) why="the case passed, but ${events_problem:-the guest kernel reported a problem}" ;;
 'FAIL timeout') why="the case was still running after ${timeout} s (guest watchdog)" ;;
 'FAIL rc='*) why="the case exited with status ${verdict#FAIL rc=}" ;;
 ?*) why="unexpected verdict '$verdict'" ;;
@@ -188,20 +291,32 @@ case $verdict in
 	fi
 	;;
 esac
+# The kernel's own report explains a failure best: say it first.
+[ -z "$trouble" ] || why="the guest kernel reported \"$trouble\" after /init started; $why"
+[ -z "$events_problem" ] || [ "$verdict" = PASS ] || why="$why; also: $events_problem"
 
 logdesc=$log
 [ -z "$tmplog" ] || logdesc="temporary file, removed (use --log FILE to keep it)"
+# The console as a person reads it: the events' base64 lines only counted.
+show_log() {
+	clean_log | awk '/^CREDGATE-VM-EV / { n++; next }
+		n { printf "(%d lines of encoded events)\n", n; n = 0 } { print }'
+}
 {
-	lines=$(clean_log | wc -l)
+	lines=$(show_log | wc -l)
 	printf '\n==== credgate VM test FAILED: case %s on kernel %s\n' "$case_name" "$kdesc"
 	printf '==== reason: %s\n' "$why"
 	printf '==== after %s s; initrd %s; console log: %s\n' "$secs" "$initrd" "$logdesc"
 	if [ "$lines" -gt 400 ]; then
 		printf '==== guest console (last 400 of %s lines):\n' "$lines"
-		clean_log | tail -n 400
+		show_log | tail -n 400
 	else
 		printf '==== guest console:\n'
-		clean_log
+		show_log
+	fi
+	if [ -s "$events_report" ]; then
+		printf '==== tests/tools/validate_events.py on the events carried out of the guest:\n'
+		head -n 100 "$events_report"
 	fi
 	printf '==== end of console for case %s on %s (%s)\n' "$case_name" "$kdesc" "$why"
 } >&2
