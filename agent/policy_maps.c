@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "macro.h"
+#include "selection.h"
 
 struct policy_maps {
 	struct bpf_loader_maps fds;
@@ -198,6 +199,41 @@ static int update_config(struct policy_maps *maps, uint32_t gen, uint32_t next_g
 	return 0;
 }
 
+/*
+ * The fail-closed policy (CG_FAIL_CLOSED_POLICY): every credential change
+ * refused. It governs a cgroup whose state could not be stored, so whose
+ * policy the kernel cannot know, when the set enforces anything.
+ */
+static void fail_closed_policy(struct cg_policy *p)
+{
+	const struct cg_id_rule any = {
+		.from_lo = 0,
+		.from_hi = UINT32_MAX,
+		.to_lo = 0,
+		.to_hi = UINT32_MAX,
+		.rule_index = 0,
+		.action = CG_ACTION_DENY,
+		.mode = CG_MODE_ENFORCE,
+		.err = EPERM,
+	};
+
+	*p = (struct cg_policy){ .policy_id = CG_FAIL_CLOSED_POLICY, .mode = CG_MODE_ENFORCE };
+	p->setuid.count = p->setgid.count = p->setgroups.count = 1;
+	p->setuid.rule[0] = p->setgid.rule[0] = p->setgroups.rule[0] = any;
+	p->capset.count = 1;
+	p->capset.rule[0] = (struct cg_cap_rule){
+		.caps = UINT64_MAX,
+		.sets = CG_CAPSET_PERMITTED | CG_CAPSET_EFFECTIVE | CG_CAPSET_INHERITABLE | CG_CAPSET_AMBIENT,
+		.action = CG_ACTION_DENY,
+		.mode = CG_MODE_ENFORCE,
+		.rule_index = 0,
+		.err = EPERM,
+	};
+	/* No allowed target and no allowed path: every privilege-gaining exec refused. */
+	p->exec = (struct cg_exec_rule){ .rule_index = 0, .mode = CG_MODE_ENFORCE };
+	p->userns = (struct cg_userns_rule){ .rule_index = CG_NO_RULE };
+}
+
 /* The policies, selection tables and exec allow lists of generation @gen. */
 static int write_tables(struct policy_maps *maps, const struct policy_set *set, uint32_t gen,
 			struct publish_report *report)
@@ -238,6 +274,14 @@ static int write_tables(struct policy_maps *maps, const struct policy_set *set, 
 		if (bpf_map_update_elem(maps->fds.selectors, &key, &sel->selectors[s], BPF_NOEXIST))
 			return negative_errno();
 	}
+	if (report->enforcing) {
+		struct cg_policy_key key = { .gen = gen, .policy_id = CG_FAIL_CLOSED_POLICY };
+		struct cg_policy value;
+
+		fail_closed_policy(&value);
+		if (bpf_map_update_elem(maps->fds.policies, &key, &value, BPF_NOEXIST))
+			return negative_errno();
+	}
 	generation = sel->generation;
 	if (maps->no_selinux)
 		generation.flags |= CG_GENERATION_NO_SELINUX;
@@ -261,6 +305,8 @@ struct walk {
 	struct walk_node *queue;
 	size_t head, tail, cap;
 	bool *selector_used; /* [nselectors]: held somewhere on this host */
+	size_t unstored;     /* cgroups whose state the map would not take */
+	int unstored_error;  /* the first error that refused one */
 };
 
 static int walk_push(struct walk *w, char *path, const struct cg_cgroup_state *state)
@@ -314,10 +360,25 @@ static void note_selectors(struct walk *w, const struct cg_cgroup_state *state)
 }
 
 /*
- * Store one cgroup's state; the cgroup may have vanished meanwhile (then
- * the rmdir program may already have run: drop the entry again).
+ * A delegated cgroup: a non-root user may create cgroups in it (systemd's
+ * Delegate= and user@.service chown the directory to the user), so names
+ * below it confer nothing. The kernel's cgroup_mkdir program asks the same
+ * of the parent of every new cgroup (cgroup.bpf.c, cg_delegated()).
  */
-static int store_state(struct walk *w, const char *path, const struct cg_cgroup_state *state)
+static bool delegated(const struct stat *st)
+{
+	return st->st_uid != 0 || (st->st_mode & 0022);
+}
+
+/*
+ * Store one cgroup's state, sealed first when it is delegated; the cgroup
+ * may have vanished meanwhile (then the rmdir program may already have run:
+ * drop the entry again). Returns 1 when stored, 0 when gone, or a negative
+ * errno; a map that is full (or no memory) does not fail the publish: the
+ * cgroup is left without a state, which the hooks treat as unknown (the
+ * fail-closed policy), and it is counted and reported.
+ */
+static int store_state(struct walk *w, const char *path, struct cg_cgroup_state *state)
 {
 	int root = cgroup_fs__root_fd(w->fs);
 	struct cg_cgroup_key key = { .gen = w->gen };
@@ -325,16 +386,26 @@ static int store_state(struct walk *w, const char *path, const struct cg_cgroup_
 
 	if (fstatat(root, path[0] ? path : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : negative_errno();
+	if (path[0] && delegated(&st))
+		policy_selection_seal(w->set->selection, state);
 	key.cgroup_id = st.st_ino;
-	if (bpf_map_update_elem(w->maps->fds.cgroups, &key, state, BPF_ANY))
-		return negative_errno();
-	if (fstatat(root, path[0] ? path : ".", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+	if (bpf_map_update_elem(w->maps->fds.cgroups, &key, state, BPF_ANY)) {
+		if (errno != E2BIG && errno != ENOMEM)
+			return negative_errno();
+		if (!w->unstored_error)
+			w->unstored_error = errno;
+		w->unstored++;
+		return 0;
+	}
+	if (fstatat(root, path[0] ? path : ".", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
 		bpf_map_delete_elem(w->maps->fds.cgroups, &key);
+		return 0;
+	}
 	w->report->cgroups++;
 	if (state->policy_id != CG_NO_POLICY)
 		w->report->governed++;
 	note_selectors(w, state);
-	return 0;
+	return 1;
 }
 
 /* Children of the queue's head: compute, store, enqueue. */
@@ -358,7 +429,8 @@ static int walk_children(struct walk *w, const struct walk_node *node)
 		struct policy_tie tie = {};
 		char *path;
 
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+		/* A cgroup may be named ".x": skip only "." and "..". */
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (strlen(de->d_name) >= CG_NAME_LEN)
 			continue; /* kernfs names are shorter; never true */
@@ -369,21 +441,20 @@ static int walk_children(struct walk *w, const struct walk_node *node)
 		policy_selection_child(w->set->selection, &node->state, de->d_name, &child, &tie);
 		if (tie.tied)
 			note_tie(w, path, &tie);
-		if (w->report->cgroups >= CG_MAX_CGROUPS) {
-			add_problem(w->report, true, "error: more than %d cgroups on this host; credgate tracks at most that many",
-				    CG_MAX_CGROUPS);
-			free(path);
-			r = -E2BIG;
-			break;
-		}
-		/* The state is stored before the children are listed (see cgroup.bpf.c). */
+		/*
+		 * The state is stored before the children are listed (see
+		 * cgroup.bpf.c). Below a sealed cgroup nothing is stored (its
+		 * descendants resolve to it), and below one left without a state
+		 * everything is unknown already: neither is walked.
+		 */
 		r = store_state(w, path, &child);
-		if (r == 0)
+		if (r == 1 && !(child.flags & CG_CGROUP_SEALED))
 			r = walk_push(w, path, &child);
-		if (r < 0) {
+		else
 			free(path);
+		if (r < 0)
 			break;
-		}
+		r = 0;
 	}
 	closedir(dir);
 	return r;
@@ -403,6 +474,8 @@ static int write_cgroup_states(struct walk *w)
 		note_tie(w, "/", &tie);
 	r = store_state(w, "", &root);
 	if (r == 0)
+		r = w->unstored ? -w->unstored_error : -ENOENT; /* the root: always there, and needed */
+	if (r == 1)
 		r = walk_push(w, path, &root);
 	else
 		free(path);
@@ -467,6 +540,12 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 	if (r < 0)
 		goto discard;
 	warn_unused_selectors(&w);
+	if (w.unstored)
+		add_problem(report, false,
+			    "warning: %zu cgroups have no state (%s: the cgroup map holds %d per generation); %s",
+			    w.unstored, strerror(w.unstored_error), CG_MAX_CGROUPS,
+			    report->enforcing ? "their credential changes are refused (fail closed)"
+					      : "they are governed as their nearest ancestor with a state");
 
 	r = update_config(maps, gen, 0);
 	if (r < 0)

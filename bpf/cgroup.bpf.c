@@ -18,6 +18,9 @@
  */
 #include "common.bpf.h"
 
+/* One load, never merged or repeated by the compiler. */
+#define CG_READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
+
 char LICENSE[] SEC("license") = "GPL";
 
 #define CG_WORDS (CG_MAX_NFA_STATES / 64)
@@ -270,8 +273,30 @@ static long cg_select_cb(__u32 i, void *ctx)
 	return 0;
 }
 
-/* Compute and store the state of @child_id in @gen from its parent's. */
-static __always_inline void cg_compute_child(__u32 gen, __u64 parent_id, __u64 child_id)
+/*
+ * A delegated cgroup: a non-root user may create cgroups in it, as systemd's
+ * Delegate= and user@.service make them (chown of the directory), or as a
+ * directory writable by group or others allows. Read at each mkdir, because
+ * the delegation (a chown) comes after the cgroup's own creation.
+ */
+static __always_inline bool cg_delegated(struct cgroup *cgrp)
+{
+	struct kernfs_node *kn = cgrp->kn;
+	struct kernfs_iattrs *attrs = BPF_CORE_READ(kn, iattr);
+	umode_t mode = BPF_CORE_READ(kn, mode);
+
+	if (mode & 0022)
+		return true;
+	return attrs && BPF_CORE_READ(attrs, ia_uid.val) != 0;
+}
+
+/*
+ * Compute and store the state of @child_id in @gen from its parent's. Below
+ * a sealed cgroup (a container's, or a delegated one) nothing is stored: a
+ * task there resolves to the sealed ancestor (cg_ancestor_policy()), so a
+ * container or a user cannot fill the map with cgroups of its own.
+ */
+static __always_inline void cg_compute_child(__u32 gen, __u64 parent_id, __u64 child_id, bool delegated)
 {
 	struct cg_cgroup_key key = { .gen = gen, .cgroup_id = parent_id };
 	struct cg_loop_ctx lc = { .gen = gen };
@@ -285,7 +310,14 @@ static __always_inline void cg_compute_child(__u32 gen, __u64 parent_id, __u64 c
 	parent = bpf_map_lookup_elem(&cg_cgroups, &key);
 	g = bpf_map_lookup_elem(&cg_generations, &gen);
 	if (!sc || !parent || !g)
-		return; /* user space has not reached the parent in this generation yet */
+		return; /* below a sealed cgroup, or user space has not reached the parent yet */
+	if (parent->flags & CG_CGROUP_SEALED)
+		return;
+	if (delegated) {
+		/* An in-place change of an existing value: it cannot fail for a full map. */
+		parent->flags |= CG_CGROUP_SEALED;
+		return;
+	}
 	nstates = g->nstates < CG_MAX_NFA_STATES ? g->nstates : CG_MAX_NFA_STATES;
 	nselectors = g->nselectors < CG_MAX_SELECTORS ? g->nselectors : CG_MAX_SELECTORS;
 	container = g->container_predicate;
@@ -314,6 +346,12 @@ static __always_inline void cg_compute_child(__u32 gen, __u64 parent_id, __u64 c
 	overall = sc->child.plain;
 	cg_winner_better(&overall, &sc->child.host, &sc->child.flags);
 	sc->child.policy_id = overall.policy_id;
+	container = g->seal_predicate;
+	if (container < CG_MAX_PREDICATES && cg_bit(sc->child.held, container)) {
+		/* A container's cgroup: names below it confer nothing. */
+		__builtin_memset(sc->child.active, 0, sizeof(sc->child.active));
+		sc->child.flags |= CG_CGROUP_SEALED;
+	}
 	if (sc->child.flags & CG_CGROUP_AMBIGUOUS)
 		cg_count(CG_CNT_CGROUP_AMBIGUOUS);
 
@@ -328,8 +366,9 @@ int BPF_PROG(cg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	struct cg_mkdir_scratch *scratch;
 	struct cg_config *config;
 	struct cgroup *parent;
-	__u32 gen, next_gen;
+	__u32 gen, next_gen, gen2, next_gen2;
 	__u64 child_id, parent_id;
+	bool delegated;
 	long len;
 
 	if (cgrp->root->hierarchy_id != CG_DFL_HIERARCHY_ID)
@@ -338,8 +377,6 @@ int BPF_PROG(cg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	scratch = cg_scratch();
 	if (!config || !scratch)
 		return 0;
-	gen = config->gen;
-	next_gen = config->next_gen;
 	parent = cgrp->self.parent ? cgrp->self.parent->cgroup : NULL;
 	if (!parent)
 		return 0;
@@ -351,11 +388,28 @@ int BPF_PROG(cg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 		return 0;
 	}
 	scratch->name.len = (__u32)len - 1;
+	delegated = cg_delegated(parent);
 
+	/*
+	 * User space rewrites the configuration while this runs (an array
+	 * element is copied, not swapped), so two fields read one after the
+	 * other may come from two writes: (old gen, 0) while a publish goes from
+	 * (old, new) to (new, 0), and the new generation would miss this cgroup.
+	 * So read them, compute, read them again and compute whatever
+	 * generation appeared meanwhile.
+	 */
+	gen = CG_READ_ONCE(config->gen);
+	next_gen = CG_READ_ONCE(config->next_gen);
 	if (gen)
-		cg_compute_child(gen, parent_id, child_id);
+		cg_compute_child(gen, parent_id, child_id, delegated);
 	if (next_gen && next_gen != gen)
-		cg_compute_child(next_gen, parent_id, child_id);
+		cg_compute_child(next_gen, parent_id, child_id, delegated);
+	gen2 = CG_READ_ONCE(config->gen);
+	next_gen2 = CG_READ_ONCE(config->next_gen);
+	if (gen2 && gen2 != gen && gen2 != next_gen)
+		cg_compute_child(gen2, parent_id, child_id, delegated);
+	if (next_gen2 && next_gen2 != gen && next_gen2 != next_gen && next_gen2 != gen2)
+		cg_compute_child(next_gen2, parent_id, child_id, delegated);
 	return 0;
 }
 

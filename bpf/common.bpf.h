@@ -154,30 +154,65 @@ static __always_inline void cg_fill_header(struct cg_event_header *hdr, __u32 ty
 	hdr->exec_boottime = cg_task_exec_boottime(task->group_leader);
 }
 
+struct cg_ancestor_ctx {
+	__u32 gen;
+	int level; /* the task's cgroup's level */
+	__u32 policy_id;
+	__u16 flags;
+	__u16 found;
+};
+
+/* Ancestor at level (level - 1 - i): the nearest first. */
+static long cg_ancestor_cb(__u32 i, void *ctx)
+{
+	struct cg_ancestor_ctx *a = ctx;
+	struct cg_cgroup_key key = { .gen = a->gen };
+	struct cg_cgroup_state *state;
+	int level = a->level - 1 - (int)i;
+
+	if (level < 0)
+		return 1;
+	key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
+	state = bpf_map_lookup_elem(&cg_cgroups, &key);
+	if (!state)
+		return 0;
+	a->policy_id = state->policy_id;
+	a->flags = state->flags;
+	a->found = 1;
+	return 1;
+}
+
 /*
- * A cgroup with no state in this generation (there should be none: user
- * space computes every existing cgroup's state and the cgroup_mkdir program
- * every new one's) takes the policy of its nearest ancestor that has one,
- * and is counted.
+ * The policy of a cgroup with no state in this generation, and whether it
+ * may be cached for the task. Below a sealed cgroup (a container's or a
+ * delegated one) that is by design: the nearest ancestor with a state is the
+ * sealed one, and governs, at any depth. Otherwise the kernel could not store
+ * the cgroup's state (the map full, no memory): which policy its path selects
+ * is unknown, so a generation with an enforcing policy applies the
+ * fail-closed policy, which refuses every change; without one, the nearest
+ * ancestor's policy. Counted either way.
  */
-static __always_inline __u32 cg_ancestor_policy(__u32 gen)
+static __always_inline __u32 cg_ancestor_policy(__u32 gen, bool *cacheable)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	int level = task->cgroups->dfl_cgrp->level;
-	struct cg_cgroup_key key = { .gen = gen };
-	struct cg_cgroup_state *state;
+	struct cg_ancestor_ctx a = {
+		.gen = gen,
+		.level = task->cgroups->dfl_cgrp->level,
+		.policy_id = CG_NO_POLICY,
+	};
+	struct cg_policy_key pkey = { .gen = gen, .policy_id = CG_FAIL_CLOSED_POLICY };
 
-	cg_count(CG_CNT_CGROUP_UNKNOWN);
-	for (int i = 0; i < CG_MAX_CGROUP_DEPTH; i++) {
-		level--;
-		if (level < 0)
-			break;
-		key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
-		state = bpf_map_lookup_elem(&cg_cgroups, &key);
-		if (state)
-			return state->policy_id;
+	*cacheable = false;
+	if (a.level > 0)
+		bpf_loop((__u32)a.level, cg_ancestor_cb, &a, 0);
+	if (a.found && (a.flags & CG_CGROUP_SEALED)) {
+		*cacheable = true;
+		return a.policy_id;
 	}
-	return CG_NO_POLICY;
+	cg_count(CG_CNT_CGROUP_UNKNOWN);
+	if (bpf_map_lookup_elem(&cg_policies, &pkey))
+		return CG_FAIL_CLOSED_POLICY;
+	return a.policy_id;
 }
 
 /*
@@ -243,11 +278,17 @@ static __always_inline struct cg_policy *cg_current_policy(__u32 gen, __u64 *cgr
 		pkey.policy_id = tp->policy_id;
 		pidns_ino = tp->pidns_ino;
 	} else {
+		bool cacheable = true;
+
 		ckey.cgroup_id = cgid;
 		state = bpf_map_lookup_elem(&cg_cgroups, &ckey);
 		pidns_ino = cg_task_pidns_ino(task);
-		if (state) {
+		if (state)
 			pkey.policy_id = state->policy_id;
+		else
+			/* Not cached when unknown: the next call may find the cgroup's state. */
+			pkey.policy_id = cg_ancestor_policy(gen, &cacheable);
+		if (cacheable) {
 			tp = bpf_task_storage_get(&cg_task_policies, task, NULL,
 						  BPF_LOCAL_STORAGE_GET_F_CREATE);
 			if (tp) {
@@ -256,9 +297,6 @@ static __always_inline struct cg_policy *cg_current_policy(__u32 gen, __u64 *cgr
 				tp->policy_id = pkey.policy_id;
 				tp->pidns_ino = pidns_ino;
 			}
-		} else {
-			/* Not cached: the next call may find the cgroup's state. */
-			pkey.policy_id = cg_ancestor_policy(gen);
 		}
 	}
 	*policy_id = pkey.policy_id;

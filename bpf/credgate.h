@@ -41,6 +41,12 @@
 
 /* Policy id meaning "no policy governs this cgroup". */
 #define CG_NO_POLICY 0xffffffffu
+/*
+ * Policy id of the fail-closed policy: it governs a cgroup whose state the
+ * kernel could not store (the cgroup map full, or no memory), in a
+ * generation with an enforcing policy. It refuses every credential change.
+ */
+#define CG_FAIL_CLOSED_POLICY 0xfffffffeu
 /* Rule index meaning "no rule decided": the default verdict applied. */
 #define CG_NO_RULE 0xffffu
 /* Predicate index meaning "none" (cg_generation.container_predicate). */
@@ -239,7 +245,8 @@ struct cg_generation {
 	__u32 nselectors;
 	__u16 container_predicate; /* "inside a container", or CG_NO_PREDICATE */
 	__u16 flags;		   /* CG_GENERATION_* */
-	__u32 pad2;
+	__u16 seal_predicate;	   /* "a container's own cgroup", or CG_NO_PREDICATE */
+	__u16 pad2;
 	/* NFA states active at the root cgroup (before any component). */
 	__u64 root_active[CG_MAX_NFA_STATES / 64];
 };
@@ -260,6 +267,12 @@ struct cg_winner {
 
 /* cg_cgroup_state.flags */
 #define CG_CGROUP_AMBIGUOUS (1u << 0) /* two policies tied; the lower id won */
+/*
+ * Names below this cgroup confer nothing: it is a container's cgroup, or a
+ * delegated one (a non-root user may create cgroups in it). Its descendants
+ * are governed as it is, and have no state of their own (see cg_ancestor_policy()).
+ */
+#define CG_CGROUP_SEALED (1u << 1)
 
 struct cg_cgroup_state {
 	__u64 active[CG_MAX_NFA_STATES / 64];

@@ -66,7 +66,7 @@ struct {
 /* (generation, policy id) -> compiled rules. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2 * CG_MAX_POLICIES);
+	__uint(max_entries, 2 * (CG_MAX_POLICIES + 1)); /* + the fail-closed policy */
 	__type(key, struct cg_policy_key);
 	__type(value, struct cg_policy);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

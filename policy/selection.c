@@ -48,7 +48,20 @@
  *     otherwise plain = better(plain, cand)
  *   if inside: host = NONE
  *   policy_id = better(plain, host).policy_id;
- *   flags = AMBIGUOUS if any better() call of this step saw a tie, else 0.
+ *   flags = AMBIGUOUS if any better() call of this step saw a tie, else 0;
+ *   then sealed if the seal predicate is held (below).
+ *
+ * Sealing (names confer nothing below a container or a delegation):
+ *   seal_predicate (laid out after every policy's predicates, when there is
+ *   a selector) holds at a container's own cgroup. A state that holds it is
+ *   sealed: active = {}, flags |= SEALED. The child of a sealed parent is the
+ *   parent's state with depth + 1 and flags = SEALED (no tie is reported
+ *   again). The child of a delegated parent (its directory owned by a
+ *   non-root user, or writable by group or others) is computed the same way
+ *   once the parent is sealed: user space seals a delegated cgroup's own
+ *   state before storing it, the kernel when a child is first created. The
+ *   kernel stores no state below a sealed cgroup: a task there resolves to
+ *   its nearest ancestor with a state, which is sealed.
  *
  * better(a, b): a NONE: b; b NONE: a; the deeper wins; at equal depth the
  *   higher priority; at equal priority, the same policy: a; different
@@ -68,19 +81,42 @@
 #include "diag.h"
 #include "selection.h"
 
-/* The "inside a container" predicate of "host: true": the container
- * runtimes' and Kubernetes' cgroups, docker's cgroupfs tree, LXC's payload
- * cgroups and systemd-machined's machines. */
-static const char container_patterns[] = "**/docker-*.scope\n"
-					 "**/cri-containerd-*.scope\n"
-					 "**/crio-*.scope\n"
-					 "**/libpod-*.scope\n"
-					 "**/kubepods.slice\n"
-					 "**/kubepods\n"
+/*
+ * The "inside a container" predicate of "host: true": the container
+ * runtimes' and Kubernetes' cgroups where the runtimes put them, anchored at
+ * the root: docker's systemd scopes and cgroupfs tree, the kubelet's trees
+ * (either driver), LXC's payload cgroups and systemd-machined's machines
+ * (podman's too). Never "at any depth": a local user creates cgroups in the
+ * subtree systemd delegates to it, a container in its own, and a name chosen
+ * there must not take anyone out of a host policy. (Below a delegated or a
+ * container's cgroup nothing matches anyway: see the seal below.)
+ */
+static const char container_patterns[] = "system.slice/docker-*.scope\n"
 					 "docker\n"
+					 "kubepods.slice\n"
+					 "kubepods\n"
 					 "lxc.payload.*\n"
-					 "**/machine.slice";
+					 "machine.slice";
 static const char container_description[] = "inside a container";
+
+/*
+ * A container's own cgroup, where a runtime puts one: below it, the
+ * container (its root may write its cgroupfs) names cgroups, so names there
+ * confer nothing and its whole subtree is governed as it is. docker (the
+ * systemd and cgroupfs drivers), the kubelet (systemd driver: a scope in a
+ * pod slice, one or two slices below kubepods.slice; cgroupfs:
+ * kubepods/[QOS/]podUID/ID), machined and podman, LXC. Twenty states, kept
+ * out of what the policies' selectors may use (see builder_predicate()). A
+ * runtime told to put containers elsewhere (docker --cgroup-parent) is not
+ * known here: its containers are sealed only if delegated.
+ */
+static const char seal_patterns[] = "system.slice/docker-*.scope\n"
+				    "docker/*\n"
+				    "kubepods.slice/**/*.scope\n"
+				    "kubepods/**/pod*/*\n"
+				    "machine.slice/*.scope\n"
+				    "lxc.payload.*";
+static const char seal_description[] = "a container's cgroup";
 
 /* ---- Bit sets ------------------------------------------------------------ */
 
@@ -158,7 +194,7 @@ static int builder_predicate(struct builder *b, struct diag_reporter *reporter, 
 {
 	struct policy_selection *selection = b->selection;
 	struct policy_predicate *predicate;
-	size_t needed, index;
+	size_t needed, index, reserved;
 	char quoted[DIAG_QUOTE_SIZE];
 
 	for (size_t i = 0; i < selection->npredicates; i++)
@@ -166,19 +202,23 @@ static int builder_predicate(struct builder *b, struct diag_reporter *reporter, 
 			return (int)i;
 	index = selection->npredicates;
 	diag_quote(quoted, description, strlen(description));
-	if (index >= CG_MAX_PREDICATES) {
+	if (index + (patterns == seal_patterns ? 0 : 1) >= CG_MAX_PREDICATES) {
 		diag_error(reporter, at->line, at->column,
 			   "too many distinct selector predicates in the policy set: %s would be number %zu, more "
-			   "than CG_MAX_PREDICATES (%d)",
-			   quoted, index + 1, CG_MAX_PREDICATES);
+			   "than CG_MAX_PREDICATES (%d) leaves after containers' cgroups (1)",
+			   quoted, index + 1, CG_MAX_PREDICATES - 1);
 		return -1;
 	}
 	needed = patterns_states(patterns);
-	if (selection->generation.nstates + needed > CG_MAX_NFA_STATES) {
+	/* The seal comes last; every other predicate leaves room for it. */
+	reserved = patterns == seal_patterns ? 0 : patterns_states(seal_patterns);
+	if (selection->generation.nstates + needed + reserved > CG_MAX_NFA_STATES) {
 		diag_error(reporter, at->line, at->column,
-			   "too many NFA states in the policy set: %s needs %zu, and %u of CG_MAX_NFA_STATES (%d) "
-			   "are used by the selectors before it",
-			   quoted, needed, selection->generation.nstates, CG_MAX_NFA_STATES);
+			   "too many NFA states in the policy set: %s needs %zu, and %u of the %zu that "
+			   "CG_MAX_NFA_STATES (%d) leaves after containers' cgroups (%zu) are used by the "
+			   "selectors before it",
+			   quoted, needed, selection->generation.nstates, CG_MAX_NFA_STATES - reserved,
+			   CG_MAX_NFA_STATES, reserved);
 		return -1;
 	}
 	predicate = &selection->predicates[index];
@@ -221,8 +261,10 @@ struct policy_selection *policy_selection_new(void)
 {
 	struct policy_selection *selection = calloc(1, sizeof(*selection));
 
-	if (selection)
+	if (selection) {
 		selection->generation.container_predicate = CG_NO_PREDICATE;
+		selection->generation.seal_predicate = CG_NO_PREDICATE;
+	}
 	return selection;
 }
 
@@ -282,6 +324,21 @@ int policy_selection_build(const struct policy *policies, size_t count, struct p
 			selection->origins[gen->nselectors] = (struct policy_selector_origin){ (__u32)p, (__u32)s };
 			gen->nselectors++;
 		}
+	}
+	/*
+	 * Last, so that it never shifts the indexes of the policies' own
+	 * predicates: a container's cgroup seals its subtree. Needed only when
+	 * some selector has a predicate: otherwise no name selects anything.
+	 */
+	if (selection->npredicates > 0) {
+		struct diag_reporter reporter = { .diags = diags, .file = policies[count - 1].file };
+		const struct policy *last = &policies[count - 1];
+		struct policy_selector at = { .line = last->line, .column = last->column };
+		int index = builder_predicate(b, &reporter, &at, seal_patterns, seal_description);
+
+		if (index < 0)
+			return index != -1 || reporter.out_of_memory ? -ENOMEM : -EINVAL;
+		gen->seal_predicate = (__u16)index;
 	}
 	compute_root_active(selection);
 	*ret = TAKE_PTR(selection);
@@ -378,6 +435,21 @@ static bool require_meets(const struct cg_selector *selector, const __u64 *newly
 	return false;
 }
 
+/* A sealed cgroup: nothing below it matches, and the kernel stores no state there. */
+static void seal(const struct policy_selection *selection, struct cg_cgroup_state *state)
+{
+	(void)selection;
+	memset(state->active, 0, sizeof(state->active));
+	state->flags |= CG_CGROUP_SEALED;
+}
+
+static bool holds_seal(const struct policy_selection *selection, const struct cg_cgroup_state *state)
+{
+	__u16 p = selection->generation.seal_predicate;
+
+	return p != CG_NO_PREDICATE && p < CG_MAX_PREDICATES && bit_test(state->held, p);
+}
+
 static void finish(struct cg_cgroup_state *out, struct match_step *step, struct policy_tie *tie)
 {
 	out->policy_id = better(step, out->plain, out->host).policy_id;
@@ -413,6 +485,8 @@ void policy_selection_root(const struct policy_selection *selection, struct cg_c
 		}
 	}
 	finish(out, &step, tie);
+	if (holds_seal(selection, out))
+		seal(selection, out);
 }
 
 void policy_selection_child(const struct policy_selection *selection, const struct cg_cgroup_state *parent,
@@ -430,6 +504,16 @@ void policy_selection_child(const struct policy_selection *selection, const stru
 	__u32 nstates = gen->nstates < CG_MAX_NFA_STATES ? gen->nstates : CG_MAX_NFA_STATES;
 	bool inside;
 
+	if (parent->flags & CG_CGROUP_SEALED) {
+		/* Governed as the sealed ancestor, whatever the name. */
+		next = *parent;
+		next.depth = (__u16)(parent->depth + 1);
+		next.flags = CG_CGROUP_SEALED;
+		if (tie)
+			*tie = (struct policy_tie){};
+		*out = next;
+		return;
+	}
 	for (__u32 s = 0; s < nstates; s++) {
 		const struct cg_nfa_state *state = &selection->states[s];
 
@@ -467,7 +551,14 @@ void policy_selection_child(const struct policy_selection *selection, const stru
 	if (inside)
 		next.host = no_winner;
 	finish(&next, &step, tie);
+	if (holds_seal(selection, &next))
+		seal(selection, &next);
 	*out = next;
+}
+
+void policy_selection_seal(const struct policy_selection *selection, struct cg_cgroup_state *state)
+{
+	seal(selection, state);
 }
 
 int policy_selection_match_path(const struct policy_selection *selection, const char *path,

@@ -17,4 +17,12 @@ void policy_selection_free(struct policy_selection *selection);
 int policy_selection_build(const struct policy *policies, size_t count, struct policy_diags *diags,
 			   struct policy_selection **ret);
 
+/*
+ * Seal @state: it is the state of a delegated cgroup (a non-root user may
+ * create cgroups in it). Its descendants are governed as it is, whatever
+ * their names: policy_selection_child() of a sealed state copies it, and the
+ * kernel keeps no state for them (they resolve to this one).
+ */
+void policy_selection_seal(const struct policy_selection *selection, struct cg_cgroup_state *state);
+
 #endif /* CREDGATE_POLICY_SELECTION_H */
