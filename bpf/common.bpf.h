@@ -113,7 +113,12 @@ static __always_inline void cg_read_caps(const struct cred *cred, struct cg_caps
 	caps->inheritable = cg_read_cap(__builtin_preserve_access_index(&cred->cap_inheritable));
 }
 
-/* The inode number of the task's active pid namespace. */
+/* Pid namespaces nest 32 levels below the initial one (MAX_PID_NS_LEVEL),
+ * so struct pid's numbers[] has up to 33 entries: level 32 is a real one. */
+#define CG_MAX_PIDNS_LEVEL 32
+
+/* The inode number of the task's active pid namespace: numbers[level]. A
+ * mask (level & 31) made level 32 read as level 0, the host's. */
 static __always_inline __u32 cg_task_pidns_ino(struct task_struct *task)
 {
 	struct pid *pid = BPF_CORE_READ(task, thread_pid);
@@ -123,7 +128,8 @@ static __always_inline __u32 cg_task_pidns_ino(struct task_struct *task)
 	/* numbers[] is a flexible array: index it by hand, with CO-RE sizes. */
 	bpf_probe_read_kernel(&upid, sizeof(upid),
 			      (void *)pid + bpf_core_field_offset(struct pid, numbers) +
-				      (__u64)(level & 31) * bpf_core_type_size(struct upid));
+				      (__u64)(level > CG_MAX_PIDNS_LEVEL ? CG_MAX_PIDNS_LEVEL : level) *
+					      bpf_core_type_size(struct upid));
 	return BPF_CORE_READ(upid.ns, ns.inum);
 }
 
