@@ -9,9 +9,12 @@ A=$(cg_make A)
 write_policy "$TEST_TMP/policy.yaml" enforce-a enforce "$(cg_rel A)"
 agent_start --policy "$TEST_TMP/policy.yaml" || fail "agent did not start"
 
-"$CREDOP" --cgroup "$A" setregid:1000,1000=ok setgid:0=EPERM expect-gid:1000 \
-	capdrop:e:net_raw=ok capraise:e:net_raw=EPERM \
-	capdrop:e:chown=ok capraise:e:chown=ok || fail "credop"
+# Each change read back: what was allowed happened, what was refused left
+# the credentials as they were.
+out=$("$CREDOP" --cgroup "$A" setregid:1000,1000=ok expect-gid:1000 expect-egid:1000 expect-sgid:1000 \
+	setgid:0=EPERM expect-gid:1000 expect-egid:1000 expect-sgid:1000 expect-fsgid:1000 \
+	capdrop:e:net_raw=ok expect-nocap:e:net_raw capraise:e:net_raw=EPERM expect-nocap:e:net_raw \
+	capdrop:e:chown=ok expect-nocap:e:chown capraise:e:chown=ok expect-cap:e:chown) || fail "credop: $out"
 agent_stop
 expect_valid_json
 D='.credgate_decision'

@@ -20,8 +20,9 @@ spec:
       - gid: [0, "4-27"]
 POLICY
 agent_start --policy "$TEST_TMP/policy.yaml" || fail "agent did not start"
-"$CREDOP" --cgroup "$A" setgroups:100,200=ok setgroups:100,0=EPERM setgroups:100,27=EPERM \
-	setgroups:100,28,200=ok || fail "setgroups"
+# Each change read back: the refused lists left the groups as they were.
+out=$("$CREDOP" --cgroup "$A" setgroups:100,200=ok expect-groups:100,200 setgroups:100,0=EPERM expect-groups:100,200 \
+	setgroups:100,27=EPERM expect-groups:100,200 setgroups:100,28,200=ok expect-groups:100,28,200) || fail "setgroups: $out"
 agent_stop
 expect_count 2 '.credgate_decision.hook=="task_fix_setgroups" and .credgate_decision.verdict=="denied"' "two refused"
 expect_count 1 '.credgate_decision.subject.gid==0' "gid 0 named"
