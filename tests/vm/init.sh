@@ -106,11 +106,19 @@ result() {
 #   CREDGATE-VM-EV <base64 of the gzip'd file, 76 characters a line>...
 #   CREDGATE-VM-EVENTS-END N
 # and then the count, so that the host can tell a file lost on the way.
+# A file in the compact text format (--output compact: each line starts
+# with the time), which has no schema, is only named:
+#   CREDGATE-VM-EVENTS-COMPACT N BYTES PATH
+# Anything else is carried, so that a broken JSON file is seen broken.
 carry_events() {
 	n=0
 	find /tmp -type f \( -name events.json -o -name 'events.json.[0-9]*' \) 2>/dev/null | sort >/run/credgate-vm-events
 	while read -r f; do
 		n=$((n + 1))
+		if head -n 1 "$f" | grep -qE '^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z|-) '; then
+			echo "CREDGATE-VM-EVENTS-COMPACT $n $(wc -c <"$f") $f"
+			continue
+		fi
 		sum=$(sha256sum <"$f") && sum=${sum%% *}
 		echo "CREDGATE-VM-EVENTS-BEGIN $n $sum $(wc -c <"$f") $f"
 		gzip -c <"$f" | base64 | sed 's/^/CREDGATE-VM-EV /'

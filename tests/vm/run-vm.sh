@@ -206,16 +206,16 @@ trouble=$(clean_log | sed -n '/credgate-vm: kernel /,$p' | grep -m1 -E 'Oops:|BU
 #   CREDGATE-VM-EVENTS-BEGIN N SHA256 BYTES /GUEST/PATH
 #   CREDGATE-VM-EV BASE64-OF-GZIP...
 #   CREDGATE-VM-EVENTS-END N
+#   CREDGATE-VM-EVENTS-COMPACT N BYTES /GUEST/PATH   (compact text: no schema)
 #   ...
 #   CREDGATE-VM-EVENTS-FILES: COUNT
 # decoded under $evdir/guest/GUEST/PATH and checked against their hash, so
-# a line the kernel's console output cut into cannot go unnoticed. Files
-# with JSON lines are validated against docs/schemas; a file of the compact
-# text format (no line starts with "{") is not JSON and is only counted.
+# a line the kernel's console output cut into cannot go unnoticed, then all
+# validated against docs/schemas.
 # Sets events_problem (empty: all good) and events_note.
 events_problem='' events_note='' events_report="$evdir/report"
 check_events() {
-	local count i meta sum bytes path file got json=() compact=0
+	local count i kind sum bytes path file got json=() compact=0
 	count=$(clean_log | sed -n 's/^CREDGATE-VM-EVENTS-FILES: \([0-9]\{1,4\}\)$/\1/p' | tail -n1)
 	if [ -z "$count" ]; then
 		events_problem="the guest did not list its events files (no CREDGATE-VM-EVENTS-FILES line)"
@@ -224,8 +224,12 @@ check_events() {
 	clean_log | awk -v dir="$evdir" '
 		/^CREDGATE-VM-EVENTS-BEGIN [0-9]+ [0-9a-f]+ [0-9]+ \// {
 			n = $2; out = dir "/" n ".b64"; printf "" > out
-			meta = $3 " " $4 " " substr($0, index($0, " /") + 1)
+			meta = "json " $3 " " $4 " " substr($0, index($0, " /") + 1)
 			print meta > (dir "/" n ".meta"); close(dir "/" n ".meta"); inblock = 1; next
+		}
+		/^CREDGATE-VM-EVENTS-COMPACT [0-9]+ [0-9]+ \// {
+			print "compact - " $3 " " substr($0, index($0, " /") + 1) > (dir "/" $2 ".meta")
+			close(dir "/" $2 ".meta"); next
 		}
 		/^CREDGATE-VM-EVENTS-END [0-9]+$/ { if (inblock) close(out); inblock = 0; next }
 		inblock && /^CREDGATE-VM-EV [A-Za-z0-9+\/=]+$/ { print $2 > out }
@@ -235,7 +239,7 @@ check_events() {
 			events_problem="events file $i of $count was not carried out (no CREDGATE-VM-EVENTS-BEGIN $i)"
 			return
 		fi
-		read -r sum bytes path <"$evdir/$i.meta"
+		read -r kind sum bytes path <"$evdir/$i.meta"
 		case $path in
 		/tmp/*) ;;
 		*) events_problem="events file $i: unexpected guest path '$path'"; return ;;
@@ -243,6 +247,10 @@ check_events() {
 		case $path in
 		*[!A-Za-z0-9._/-]* | */../* | */./* | *//*) events_problem="events file $i: unexpected guest path '$path'"; return ;;
 		esac
+		if [ "$kind" = compact ]; then
+			compact=$((compact + 1))
+			continue
+		fi
 		file=$evdir/guest$path
 		mkdir -p "$(dirname "$file")"
 		if ! base64 -d <"$evdir/$i.b64" 2>/dev/null | gzip -dc >"$file" 2>/dev/null ||
@@ -251,11 +259,7 @@ check_events() {
 			events_problem="events file $path ($bytes bytes) did not come out of the guest intact ($got bytes decoded, hash differs): console lines lost or cut?"
 			return
 		fi
-		if grep -q '^{' "$file"; then
-			json+=("${path#/}")
-		elif [ -s "$file" ]; then
-			compact=$((compact + 1))
-		fi
+		json+=("${path#/}")
 	done
 	events_note="$count events files"
 	[ "$compact" = 0 ] || events_note+=" ($compact in the compact text format, not JSON)"
@@ -306,6 +310,8 @@ show_log() {
 	lines=$(show_log | wc -l)
 	printf '\n==== credgate VM test FAILED: case %s on kernel %s\n' "$case_name" "$kdesc"
 	printf '==== reason: %s\n' "$why"
+	# The case's own words (common.sh's fail), which a long console tail may have pushed out.
+	clean_log | grep -a -m3 '^\[test\] FAIL: ' | sed 's/^/==== case said: /' | cut -c1-400 || true
 	printf '==== after %s s; initrd %s; console log: %s\n' "$secs" "$initrd" "$logdesc"
 	if [ "$lines" -gt 400 ]; then
 		printf '==== guest console (last 400 of %s lines):\n' "$lines"
