@@ -76,6 +76,7 @@ struct agent {
 	uint64_t watchdog_usec; /* 0: no watchdog */
 	uint64_t last_watchdog_ns;
 	uint64_t lost_reported[3]; /* ringbuf full, in-flight full, process records */
+	uint64_t state_failures_reported; /* CG_CNT_MKDIR_FAILED already logged */
 	struct selinux_status selinux; /* at start */
 	struct audit_writer *audit;    /* auditRecords: avc, else NULL */
 	struct task_labels *labels;    /* SELinux enabled, else NULL */
@@ -604,9 +605,16 @@ static void save_reported_losses(struct agent *agent)
 
 static void report_losses(struct agent *agent)
 {
-	__u64 ringbuf_full = 0, inflight_full = 0, process = 0;
+	__u64 ringbuf_full = 0, inflight_full = 0, process = 0, state_failures = 0;
 	struct event_sink_kernel_lost lost;
 
+	/* A new cgroup the kernel could not give a state: governed fail-closed, and said. */
+	bpf_loader__read_counter(agent->loader, CG_CNT_MKDIR_FAILED, &state_failures);
+	if (state_failures != agent->state_failures_reported) {
+		log_warning("cgroups: %llu new cgroups got no state (the cgroup map is full, or no memory); while a policy enforces, their credential changes are refused",
+			    (unsigned long long)(state_failures - agent->state_failures_reported));
+		agent->state_failures_reported = state_failures;
+	}
 	bpf_loader__read_counter(agent->loader, CG_CNT_RINGBUF_FULL, &ringbuf_full);
 	bpf_loader__read_counter(agent->loader, CG_CNT_INFLIGHT_FULL, &inflight_full);
 	bpf_loader__read_counter(agent->loader, CG_CNT_PROCESS_LOST, &process);
