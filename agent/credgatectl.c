@@ -15,6 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "avc_log.h"
 #include "bpf_pins.h"
 #include "control_proto.h"
@@ -34,16 +36,18 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n"
 		"  getevents [-o json|compact] [FILTERS]  stream events from the agent\n"
-		"      --kind decision|kprobe|lost   --verdict VERDICT   --cgroup PATH\n"
-		"      --container ID-PREFIX   --pod UID   --process REGEX   --policy NAME\n"
+		"      --kind decision|kprobe|exec|lost   --verdict VERDICT   --cgroup PATH\n"
+		"      --container ID-PREFIX   --pod UID   --process GLOB   --policy NAME\n"
 		"  status [-o json|text]                  what the agent is doing\n"
-		"  reload                                 re-read the policy; fails, with the\n"
+		"  reload [-o json|text]                  re-read the policy; fails, with the\n"
 		"                                         problems, if the new policy is refused\n"
+		"                                         (root only)\n"
 		"  metrics                                Prometheus text exposition\n"
-		"  unload [--pin-dir DIR]                 detach every program and remove the pins\n"
+		"  unload [-o json|text] [--pin-dir DIR]  detach every program and remove the pins\n"
 		"                                         (default DIR /sys/fs/bpf/credgate); stops\n"
-		"                                         the agent if it runs\n"
-		"  policy check [--compiled] [PATH...]    validate policy files (no agent needed);\n"
+		"                                         the agent if it runs (root only)\n"
+		"  policy check [-o json|text] [--compiled] [PATH...]\n"
+		"                                         validate policy files (no agent needed);\n"
 		"                                         PATH defaults to /etc/credgate/policies.d\n"
 		"  avc [FILE]                             an event log (JSON Lines; default: standard\n"
 		"                                         input) as SELinux AVC records, one per\n"
@@ -51,7 +55,107 @@ static void usage(FILE *out)
 		"\n"
 		"  --socket PATH   the agent's control socket (default " CONTROL_SOCKET_PATH ")\n"
 		"  -h, --help      --version\n"
-		"See credgatectl(8).\n");
+		"COMMAND --help describes one command. See credgatectl(8).\n");
+}
+
+/* Each command's --help: what it does, its options, who may run it. */
+static const struct {
+	const char *name;
+	const char *text;
+} command_help[] = {
+	{ "getevents",
+	  "Usage: credgatectl getevents [-o json|compact] [FILTERS]\n"
+	  "Stream events from the agent, one per line, until interrupted.\n"
+	  "  -o, --output json|compact   JSON Lines (default) or the compact text form\n"
+	  "Filters, all optional and ANDed:\n"
+	  "  --kind decision|kprobe|exec|lost\n"
+	  "  --verdict VERDICT          allowed, audited-would-deny, denied, killed, ...\n"
+	  "  --cgroup PATH              the event's cgroup is PATH or below it\n"
+	  "  --container ID-PREFIX      --pod UID      --policy NAME\n"
+	  "  --process GLOB             the whole executable path or the whole command\n"
+	  "                             name matches GLOB: '*' any run of characters,\n"
+	  "                             '?' one character, '\\' makes the next one plain;\n"
+	  "                             at most 63 elements. No regular expressions: the\n"
+	  "                             agent matches in one pass, linear in the name.\n"
+	  "Members of the socket's group may run it.\n" },
+	{ "status",
+	  "Usage: credgatectl status [-o json|text]\n"
+	  "What the agent is doing: kernel features, hooks, policies and their mode,\n"
+	  "decision and loss counts, clients, versions.\n"
+	  "  -o, --output json|text     text for people (default), JSON for programs\n"
+	  "Members of the socket's group may run it.\n" },
+	{ "metrics",
+	  "Usage: credgatectl metrics\n"
+	  "The agent's counters in the Prometheus text exposition format.\n"
+	  "Members of the socket's group may run it.\n" },
+	{ "reload",
+	  "Usage: credgatectl reload [-o json|text]\n"
+	  "Ask the agent to re-read its policy directory. All or nothing: if any file\n"
+	  "is wrong, the policy in force stays, every problem is printed (FILE:LINE:COL)\n"
+	  "and the exit status is 1.\n"
+	  "  -o, --output json|text     'OK generation N' (default), or one JSON object:\n"
+	  "                             {\"ok\":true,\"generation\":N} or\n"
+	  "                             {\"ok\":false,\"problems\":[...]}\n"
+	  "Root only: the agent refuses it from any other user, socket group or not.\n" },
+	{ "unload",
+	  "Usage: credgatectl unload [-o json|text] [--pin-dir DIR]\n"
+	  "Ask a running agent to detach every program, remove its pins and exit, then\n"
+	  "remove whatever credgate still has pinned in DIR (default\n"
+	  "/sys/fs/bpf/credgate). Works with no agent running. Enforcement stops.\n"
+	  "  -o, --output json|text     a sentence (default), or one JSON object\n"
+	  "  --pin-dir DIR\n"
+	  "Root only: the agent refuses it from any other user, and then nothing is\n"
+	  "removed.\n" },
+	{ "policy",
+	  "Usage: credgatectl policy check [-o json|text] [--compiled] [PATH...]\n"
+	  "Validate policy files or directories (default /etc/credgate/policies.d)\n"
+	  "without loading anything; no agent needed. Exit 0 when valid, else every\n"
+	  "problem with file, line and column, and exit 1.\n"
+	  "  -o, --output json|text     'N policies OK' and problems on standard error\n"
+	  "                             (default), or one JSON object on standard output:\n"
+	  "                             {\"ok\":BOOL,\"policies\":N,\"problems\":[...]}\n"
+	  "  --compiled                 print the compiled form (text only)\n" },
+	{ "avc",
+	  "Usage: credgatectl avc [FILE]\n"
+	  "Read an event log (JSON Lines, as credgated writes it; standard input by\n"
+	  "default or with '-') and print each audited or denied decision as one\n"
+	  "SELinux AVC record. Bad lines are reported on standard error as\n"
+	  "FILE:LINE: reason and make the exit status 1. No agent needed.\n" },
+};
+
+/* COMMAND --help or -h anywhere among its arguments: print its help. */
+static bool command_wants_help(const char *name, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			for (size_t j = 0; j < ARRAY_SIZE(command_help); j++) {
+				if (strcmp(command_help[j].name, name) == 0) {
+					fputs(command_help[j].text, stdout);
+					return true;
+				}
+			}
+		}
+	}
+	return false;
+}
+
+/* -o json|text: 1 for json, 0 for text, -1 (after a message) for anything else. */
+static int parse_output_json(const char *command, const char *value)
+{
+	if (strcmp(value, "json") == 0)
+		return 1;
+	if (strcmp(value, "text") == 0)
+		return 0;
+	fprintf(stderr, "credgatectl %s: unknown output '%s' (expected json or text)\n", command, value);
+	return -1;
+}
+
+static void print_json(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 static int connect_agent(void)
@@ -67,6 +171,15 @@ static int connect_agent(void)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return negative_errno();
+	/*
+	 * Attach our credentials to what we write whatever the agent has set:
+	 * it allows reload and unload only on requests written by uid 0.
+	 */
+	{
+		int one = 1;
+
+		(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
+	}
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		int r = negative_errno();
 
@@ -104,11 +217,14 @@ static int request(const char *req, bool streaming)
 	char buf[65536];
 	bool first = true, error = false;
 	ssize_t n;
+	int r;
 
 	if (fd < 0)
 		return fd;
-	if (send_all(fd, req, strlen(req)) < 0) {
-		fprintf(stderr, "credgatectl: cannot send the request: %s\n", strerror(errno));
+	r = send_all(fd, req, strlen(req));
+	/* An agent that refused us at once (too many clients) has said why: read it. */
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
+		fprintf(stderr, "credgatectl: cannot send the request: %s\n", strerror(-r));
 		return -EIO;
 	}
 	if (!streaming)
@@ -133,6 +249,80 @@ static int request(const char *req, bool streaming)
 	}
 	fflush(stdout);
 	return error ? 1 : 0;
+}
+
+/*
+ * Send a request and read the whole reply (at most 16 MiB) into *reply.
+ * Returns 0 with *error set when the agent answered ERROR (the reason
+ * follows the first line), or -errno.
+ */
+static int request_capture(const char *req, char **reply, size_t *reply_len, bool *error)
+{
+	_cleanup_close_ int fd = connect_agent();
+	size_t len = 0, cap = 65536;
+	char *buf;
+	ssize_t n;
+	int r;
+
+	if (fd < 0)
+		return fd;
+	r = send_all(fd, req, strlen(req));
+	/* An agent that refused us at once (too many clients) has said why: read it. */
+	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
+		fprintf(stderr, "credgatectl: cannot send the request: %s\n", strerror(-r));
+		return -EIO;
+	}
+	shutdown(fd, SHUT_WR);
+	buf = malloc(cap + 1);
+	if (!buf)
+		return -ENOMEM;
+	while ((n = recv(fd, buf + len, cap - len, 0)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "credgatectl: reading from the agent: %s\n", strerror(errno));
+			free(buf);
+			return -EIO;
+		}
+		len += (size_t)n;
+		if (len == cap) {
+			char *bigger;
+
+			if (cap >= 16 * 1024 * 1024) {
+				fprintf(stderr, "credgatectl: the agent's reply is longer than 16 MiB\n");
+				free(buf);
+				return -E2BIG;
+			}
+			cap *= 2;
+			bigger = realloc(buf, cap + 1);
+			if (!bigger) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = bigger;
+		}
+	}
+	buf[len] = '\0';
+	*error = len >= 6 && strncmp(buf, "ERROR\n", 6) == 0;
+	*reply = buf;
+	*reply_len = len;
+	return 0;
+}
+
+/* The lines of @text (without their newline) as a JSON array of strings. */
+static struct json_object *json_lines(const char *text)
+{
+	struct json_object *a = json_object_new_array();
+
+	while (a && *text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+
+		if (n)
+			json_object_array_add(a, json_object_new_string_len(text, (int)n));
+		text += n + (nl ? 1 : 0);
+	}
+	return a;
 }
 
 /* Append "key=value\n", refusing values that would break the line format. */
@@ -227,66 +417,175 @@ static int cmd_simple(const char *command, int argc, char **argv)
 	return request(req, false) == 0 ? 0 : 1;
 }
 
+static int cmd_reload(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "output", required_argument, NULL, 'o' }, {} };
+	_cleanup_free_ char *reply = NULL;
+	size_t len = 0;
+	bool error = false;
+	int c, json = 0, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		if (c != 'o' || (json = parse_output_json("reload", optarg)) < 0)
+			return 2;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "credgatectl reload: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	r = request_capture("command=reload\n\n", &reply, &len, &error);
+	if (r < 0)
+		return 1;
+	if (!json) {
+		fwrite(error ? reply + 6 : reply, 1, error ? len - 6 : len, error ? stderr : stdout);
+		return error ? 1 : 0;
+	}
+	{
+		struct json_object *o = json_object_new_object();
+		unsigned int generation;
+
+		if (!o)
+			return 1;
+		if (!error && sscanf(reply, "OK generation %u", &generation) == 1) {
+			json_object_object_add(o, "ok", json_object_new_boolean(1));
+			json_object_object_add(o, "generation", json_object_new_int64(generation));
+		} else {
+			json_object_object_add(o, "ok", json_object_new_boolean(0));
+			json_object_object_add(o, "problems", json_lines(error ? reply + 6 : reply));
+			error = true;
+		}
+		print_json(o);
+	}
+	return error ? 1 : 0;
+}
+
 /*
  * Ask a running agent to unload (it removes its pins and exits), then
- * remove whatever is still pinned: also works with no agent running.
+ * remove whatever is still pinned: also works with no agent running. When
+ * the agent refuses (not root), nothing is touched.
  */
 static int cmd_unload(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "pin-dir", required_argument, NULL, 'd' }, {} };
-	const char *dir = "/sys/fs/bpf/credgate";
+	static const struct option longopts[] = { { "pin-dir", required_argument, NULL, 'd' },
+						  { "output", required_argument, NULL, 'o' },
+						  {} };
+	_cleanup_free_ char *reply = NULL;
+	const char *dir = "/sys/fs/bpf/credgate", *agent = "not running";
+	size_t len = 0;
+	bool error = false;
 	struct stat st;
-	int c, r;
+	int c, r, json = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c != 'd')
+	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		if (c == 'd')
+			dir = optarg;
+		else if (c != 'o' || (json = parse_output_json("unload", optarg)) < 0)
 			return 2;
-		dir = optarg;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "credgatectl unload: unexpected argument '%s'\n", argv[optind]);
+		return 2;
 	}
 	if (stat(socket_path, &st) == 0) {
-		r = request("command=unload\n\n", false);
-		if (r < 0)
+		r = request_capture("command=unload\n\n", &reply, &len, &error);
+		if (r < 0) {
+			agent = "did not answer";
 			fprintf(stderr, "credgatectl: the agent did not answer; removing the pins directly\n");
+		} else if (error) {
+			/* Refused (root only) or failed: leave everything as it is. */
+			if (json) {
+				struct json_object *o = json_object_new_object();
+
+				json_object_object_add(o, "ok", json_object_new_boolean(0));
+				json_object_object_add(o, "problems", json_lines(reply + 6));
+				print_json(o);
+			} else {
+				fwrite(reply + 6, 1, len - 6, stderr);
+			}
+			return 1;
+		} else {
+			agent = "unloaded";
+			if (!json)
+				fwrite(reply, 1, len, stdout);
+		}
 	}
 	r = bpf_pins_unload(dir);
 	if (r < 0) {
 		fprintf(stderr, "credgatectl: cannot remove %s: %s\n", dir, strerror(-r));
 		return 1;
 	}
-	printf("unloaded: nothing of credgate is pinned in %s\n", dir);
+	if (json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "ok", json_object_new_boolean(1));
+		json_object_object_add(o, "agent", json_object_new_string(agent));
+		if (reply)
+			json_object_object_add(o, "agent_message", json_lines(reply));
+		json_object_object_add(o, "pin_dir", json_object_new_string(dir));
+		print_json(o);
+	} else {
+		printf("unloaded: nothing of credgate is pinned in %s\n", dir);
+	}
 	return 0;
 }
 
 static int cmd_policy_check(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "compiled", no_argument, NULL, 'c' }, {} };
+	static const struct option longopts[] = { { "compiled", no_argument, NULL, 'c' },
+						  { "output", required_argument, NULL, 'o' },
+						  {} };
 	struct policy_set *set = policy_set__new();
 	struct policy_diags diags = {};
+	struct json_object *problems = NULL;
 	bool compiled = false;
 	char line[1024];
-	int c, r = 0;
+	int c, r = 0, json = 0;
 
 	if (!set)
 		return 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c != 'c') {
+	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		if (c == 'c') {
+			compiled = true;
+		} else if (c != 'o' || (json = parse_output_json("policy check", optarg)) < 0) {
 			policy_set__free(set);
 			return 2;
 		}
-		compiled = true;
 	}
+	if (json && compiled) {
+		fprintf(stderr, "credgatectl policy check: --compiled has no JSON form\n");
+		policy_set__free(set);
+		return 2;
+	}
+	if (json)
+		problems = json_object_new_array();
 	if (optind == argc)
 		r = policy_set__load(set, "/etc/credgate/policies.d", &diags);
 	for (int i = optind; i < argc && r == 0; i++)
 		r = policy_set__load(set, argv[i], &diags);
 	for (size_t i = 0; i < diags.count; i++) {
 		policy_diag_format(&diags.items[i], line, sizeof(line));
-		fprintf(stderr, "%s\n", line);
+		if (problems)
+			json_object_array_add(problems, json_object_new_string(line));
+		else
+			fprintf(stderr, "%s\n", line);
 	}
-	if (diags.dropped)
+	if (diags.dropped && !problems)
 		fprintf(stderr, "... and %zu more problems\n", diags.dropped);
+	if (json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "ok", json_object_new_boolean(r == 0));
+		json_object_object_add(o, "policies", json_object_new_int64(r == 0 ? (int64_t)set->count : 0));
+		json_object_object_add(o, "problems", problems);
+		json_object_object_add(o, "more_problems", json_object_new_int64((int64_t)diags.dropped));
+		print_json(o);
+		policy_diags_clear(&diags);
+		policy_set__free(set);
+		return r == 0 ? 0 : 1;
+	}
 	policy_diags_clear(&diags);
 	if (r == 0) {
 		if (compiled)
@@ -356,11 +655,22 @@ int main(int argc, char **argv)
 	}
 	argc -= i;
 	argv += i;
+	if (strcmp(argv[0], "policy") == 0 && (argc < 2 || strcmp(argv[1], "check") != 0)) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			command_wants_help("policy", argc, argv);
+			return 0;
+		}
+		fprintf(stderr, "credgatectl: expected 'policy check'\n");
+		return 2;
+	}
+	if (command_wants_help(argv[0], argc, argv))
+		return 0;
 	if (strcmp(argv[0], "getevents") == 0)
 		return cmd_getevents(argc, argv);
-	if (strcmp(argv[0], "status") == 0 || strcmp(argv[0], "reload") == 0 ||
-	    strcmp(argv[0], "metrics") == 0)
+	if (strcmp(argv[0], "status") == 0 || strcmp(argv[0], "metrics") == 0)
 		return cmd_simple(argv[0], argc, argv);
+	if (strcmp(argv[0], "reload") == 0)
+		return cmd_reload(argc, argv);
 	if (strcmp(argv[0], "unload") == 0)
 		return cmd_unload(argc, argv);
 	if (strcmp(argv[0], "avc") == 0)
