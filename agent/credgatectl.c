@@ -493,8 +493,8 @@ static int cmd_unload(int argc, char **argv)
 		if (r < 0) {
 			agent = "did not answer";
 			fprintf(stderr, "credgatectl: the agent did not answer; removing the pins directly\n");
-		} else if (error) {
-			/* Refused (root only) or failed: leave everything as it is. */
+		} else if (error && strstr(reply, "permission denied")) {
+			/* Not root: leave everything as it is. */
 			if (json) {
 				struct json_object *o = json_object_new_object();
 
@@ -505,6 +505,10 @@ static int cmd_unload(int argc, char **argv)
 				fwrite(reply + 6, 1, len - 6, stderr);
 			}
 			return 1;
+		} else if (error) {
+			/* The agent failed: say so, and remove the pins directly. */
+			agent = "failed";
+			fwrite(reply + 6, 1, len - 6, stderr);
 		} else {
 			agent = "unloaded";
 			if (!json)
