@@ -45,7 +45,8 @@ static int send_request(int type, const void *payload, size_t len)
 	nh->nlmsg_type = (unsigned short)type;
 	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	nh->nlmsg_seq = ++seq;
-	memcpy(NLMSG_DATA(nh), payload, len);
+	if (len) /* AUDIT_GET has no payload: memcpy from NULL is undefined even for 0 bytes */
+		memcpy(NLMSG_DATA(nh), payload, len);
 	if (sendto(sock, buf, nh->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	return 0;
