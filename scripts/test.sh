@@ -1,6 +1,7 @@
 #!/bin/sh
-# Install what is needed, build, and run every test: unit tests and a short
-# run of the policy fuzzer under ASan/UBSan (built with clang), then the full
+# Install what is needed, build, and run every test: unit tests, a short run
+# of the policy fuzzer and the host tests under ASan/UBSan (built with
+# clang), then the full
 # suite (unit, valgrind, host and VM tests on Debian 12's 6.1 and Debian 13's
 # 6.12 kernels) with gcc.
 # Root: host and VM tests load BPF programs (run again through sudo when not
@@ -17,6 +18,12 @@ CC=clang cmake -S . -B build-asan -DCREDGATE_SANITIZE=ON -DCREDGATE_FUZZ=ON \
 	-DCREDGATE_VM_TESTS=OFF > /dev/null
 cmake --build build-asan -j"$jobs"
 ctest --test-dir build-asan -L 'unit|fuzz' --output-on-failure -j"$jobs"
+
+# The agent never ran under a sanitizer otherwise: the host tests once more,
+# with the agent, credgatectl and test programs of this build (a few
+# minutes). agent_stop fails a test on any sanitizer report.
+echo "== host tests, the agent built with ASan/UBSan =="
+ctest --test-dir build-asan -L '^host$' --output-on-failure -j"$jobs"
 
 echo "== all tests, gcc =="
 CC=gcc cmake -S . -B build > /dev/null
