@@ -734,6 +734,52 @@ static void status_selinux_json(struct agent *agent, struct json_writer *w)
 	json_object_end(w);
 }
 
+/*
+ * Per cgroup, the events the kernel did not deliver (bpf/budget.bpf.h): a
+ * flooding cgroup's losses are its own, and show where they happened. The
+ * map holds at most CG_MAX_LOSS_CGROUPS cgroups; status lists the first
+ * STATUS_MAX_LOSS_CGROUPS of them, metrics all.
+ */
+#define STATUS_MAX_LOSS_CGROUPS 256
+
+struct loss_walk {
+	struct agent *agent;
+	struct json_writer *w;
+	const char *help;
+};
+
+static uint64_t loss_total(const struct cg_cgroup_loss *l)
+{
+	return l->decisions_budget + l->decisions_full + l->observations_budget + l->observations_full;
+}
+
+/* The cgroup's path, or "" when it is gone (or id 0: cgroups without an entry). */
+static void loss_cgroup_path(const struct agent *agent, __u64 id, char *buf, size_t size)
+{
+	if (!id || !agent->cgroups || cgroup_fs__path_of_id(agent->cgroups, id, buf, size) < 0)
+		buf[0] = '\0';
+}
+
+static void status_loss_json(__u64 id, const struct cg_cgroup_loss *l, void *ctx)
+{
+	struct loss_walk *lw = ctx;
+	char path[PATH_MAX];
+
+	loss_cgroup_path(lw->agent, id, path, sizeof(path));
+	json_object_begin(lw->w);
+	json_kv_uint(lw->w, "cgroup_id", id);
+	json_key(lw->w, "cgroup");
+	if (path[0])
+		json_string(lw->w, path);
+	else
+		json_null(lw->w);
+	json_kv_uint(lw->w, "decisions", l->decisions_budget + l->decisions_full);
+	json_kv_uint(lw->w, "observations", l->observations_budget + l->observations_full);
+	json_kv_uint(lw->w, "over_budget", l->decisions_budget + l->observations_budget);
+	json_kv_uint(lw->w, "buffer_full", l->decisions_full + l->observations_full);
+	json_object_end(lw->w);
+}
+
 static void status_json(struct agent *agent, struct json_writer *w)
 {
 	/* Without BPF LSM the syscall-exit programs decide these; the others are not checked. */
@@ -827,6 +873,11 @@ static void status_json(struct agent *agent, struct json_writer *w)
 	if (agent->audit)
 		json_kv_uint(w, "audit_records_lost", audit_writer__lost(agent->audit) + sink.avc_unformatted);
 	json_kv_uint(w, "clients", control_server__streaming(agent->control));
+	json_key(w, "lost_by_cgroup");
+	json_array_begin(w);
+	bpf_loader__cgroup_losses(agent->loader, STATUS_MAX_LOSS_CGROUPS, status_loss_json,
+				  &(struct loss_walk){ .agent = agent, .w = w });
+	json_array_end(w);
 	json_object_end(w);
 	status_selinux_json(agent, w);
 	json_key(w, "cgroups");
@@ -950,6 +1001,49 @@ static void metric(struct json_writer *w, const char *name, const char *help, co
 	json_raw(w, line, (size_t)n);
 }
 
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void metric_label_escape(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s && o + 3 < size; s++) {
+		if (*s == '\\' || *s == '"') {
+			buf[o++] = '\\';
+			buf[o++] = *s;
+		} else if (*s == '\n') {
+			buf[o++] = '\\';
+			buf[o++] = 'n';
+		} else {
+			buf[o++] = *s;
+		}
+	}
+	buf[o] = '\0';
+}
+
+static void metrics_loss(__u64 id, const struct cg_cgroup_loss *l, void *ctx)
+{
+	static const char *const kinds[2] = { "decision", "observation" };
+	static const char *const causes[2] = { "budget", "buffer_full" };
+	struct loss_walk *lw = ctx;
+	char path[PATH_MAX], escaped[2 * 1024], labels[2 * 1024 + 128];
+	const __u64 values[2][2] = { { l->decisions_budget, l->decisions_full },
+				     { l->observations_budget, l->observations_full } };
+
+	if (!loss_total(l))
+		return;
+	loss_cgroup_path(lw->agent, id, path, sizeof(path));
+	metric_label_escape(path, escaped, sizeof(escaped));
+	for (int k = 0; k < 2; k++)
+		for (int c = 0; c < 2; c++) {
+			if (!values[k][c])
+				continue;
+			snprintf(labels, sizeof(labels), "cgroup_id=\"%llu\",cgroup=\"%s\",kind=\"%s\",cause=\"%s\"",
+				 (unsigned long long)id, escaped, kinds[k], causes[c]);
+			metric(lw->w, "credgate_cgroup_events_lost_total", lw->help, "counter", labels, values[k][c]);
+			lw->help = NULL;
+		}
+}
+
 static const char *const metric_verdicts[CG_VERDICT_COUNT] = {
 	[CG_VERDICT_ALLOWED] = "allowed",
 	[CG_VERDICT_AUDITED] = "audited-would-deny",
@@ -1045,6 +1139,10 @@ static void handle_metrics(void *ctx, struct json_writer *w)
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"inflight\"", counter(agent, CG_CNT_INFLIGHT_FULL));
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"slow_client\"", ctl.client_missed);
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"write_error\"", sink.write_errors);
+	bpf_loader__cgroup_losses(agent->loader, CG_MAX_LOSS_CGROUPS, metrics_loss,
+				  &(struct loss_walk){ .agent = agent, .w = w,
+						       .help = "Events of a cgroup the kernel did not deliver, by "
+							       "kind and cause (over the cgroup's budget, buffer full)." });
 	if (agent->audit) {
 		struct audit_writer_stats as;
 

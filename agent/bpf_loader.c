@@ -489,3 +489,26 @@ int bpf_loader__ring_usage(const struct bpf_loader *loader, __u64 *pending, __u6
 	munmap(pages, (size_t)page * 2);
 	return 0;
 }
+
+int bpf_loader__cgroup_losses(const struct bpf_loader *loader, size_t max,
+			      void (*fn)(__u64 cgroup_id, const struct cg_cgroup_loss *loss, void *ctx), void *ctx)
+{
+	int fd = bpf_map__fd(loader->observe->maps.cg_cgroup_losses);
+	struct cg_cgroup_loss loss;
+	__u64 key, next;
+	size_t n = 0;
+	int err;
+
+	/* A hash map's order is arbitrary, and bounded by its size. */
+	for (err = bpf_map_get_next_key(fd, NULL, &next); !err && n < max;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &loss))
+			continue; /* deleted meanwhile */
+		fn(key, &loss, ctx);
+		n++;
+	}
+	if (err && errno != ENOENT)
+		return negative_errno();
+	return (int)n;
+}

@@ -117,4 +117,12 @@ int bpf_loader__program_stats(const struct bpf_loader *loader, struct bpf_progra
 /* Bytes written to the event ring buffer and not yet read, and its size. */
 int bpf_loader__ring_usage(const struct bpf_loader *loader, __u64 *pending, __u64 *size);
 
+/*
+ * Call @fn for each cgroup whose events the kernel did not deliver
+ * (struct cg_cgroup_loss; cgroup id 0: cgroups the map had no room for),
+ * at most @max of them. Returns how many, or a negative errno.
+ */
+int bpf_loader__cgroup_losses(const struct bpf_loader *loader, size_t max,
+			      void (*fn)(__u64 cgroup_id, const struct cg_cgroup_loss *loss, void *ctx), void *ctx);
+
 #endif /* CREDGATE_BPF_LOADER_H */

@@ -504,6 +504,13 @@ static void describe_subject(const struct cg_decision_event *e, char *buf, size_
 	size_t off = 0;
 
 	buf[0] = '\0';
+	/* A capability rule may decide a set*id call or an exec too. */
+	if (e->rule_index != CG_NO_RULE && (e->rule_flags & CG_RULE_SUBJECT_CAP)) {
+		const char *cap = policy_capability_name(e->subject_to);
+
+		snprintf(buf, size, "%s +%s", cap_set_name(e->subject_from), cap ? cap : "?");
+		return;
+	}
 	switch (e->hook) {
 	case CG_HOOK_SETUID:
 	case CG_HOOK_SETGID:
@@ -662,7 +669,7 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 	json_kv_string_opt(w, "call", call);
 	write_credentials(w, "old_credentials", &e->old_ids);
 	write_credentials(w, "new_credentials", &e->new_ids);
-	if (e->hook == CG_HOOK_CAPSET || e->hook == CG_HOOK_EXEC) {
+	if (e->hook == CG_HOOK_CAPSET || e->hook == CG_HOOK_EXEC || (e->rule_flags & CG_RULE_SUBJECT_CAP)) {
 		write_caps(w, "old_capabilities", &e->old_caps);
 		write_caps(w, "new_capabilities", &e->new_caps);
 	}
@@ -696,7 +703,8 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 		json_kv_string_opt(w, "rule", meta->rule_text);
 		json_key(w, "subject");
 		json_object_begin(w);
-		if (e->hook == CG_HOOK_CAPSET || e->hook == CG_HOOK_PRCTL) {
+		if (e->hook == CG_HOOK_CAPSET || e->hook == CG_HOOK_PRCTL ||
+		    (e->rule_flags & CG_RULE_SUBJECT_CAP)) {
 			const char *cap = policy_capability_name(e->subject_to);
 
 			json_kv_string(w, "set", cap_set_name(e->subject_from));

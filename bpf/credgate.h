@@ -82,6 +82,12 @@ enum cg_action {
 
 /* cg_*_rule.flags */
 #define CG_RULE_KILL (1u << 0) /* enforced: also SIGKILL the caller (Tetragon's Sigkill) */
+/*
+ * Set by the kernel in cg_decision_event.rule_flags, never in a rule: a
+ * capability rule decided, so subject_from is a set (enum cg_cap_set) and
+ * subject_to a capability, whatever the hook (capset, set*id, exec).
+ */
+#define CG_RULE_SUBJECT_CAP (1u << 7)
 
 enum cg_verdict {
 	CG_VERDICT_NONE = 0,	/* observation only: nothing was decided */
@@ -438,6 +444,19 @@ enum cg_counter {
 	/* Decisions by hook and verdict: CG_CNT_BY_HOOK + hook * CG_VERDICT_COUNT + verdict. */
 	CG_CNT_BY_HOOK,
 	CG_CNT_MAX = CG_CNT_BY_HOOK + CG_HOOK_MAX * CG_VERDICT_COUNT,
+};
+
+/*
+ * Events of one cgroup not delivered (bpf/budget.bpf.h), by kind and cause:
+ * over the cgroup's budget while the ring buffer filled, or the buffer full.
+ * Key: the cgroup id; 0 holds losses of cgroups the map had no room for.
+ */
+#define CG_MAX_LOSS_CGROUPS 16384
+struct cg_cgroup_loss {
+	__u64 decisions_budget;
+	__u64 decisions_full;
+	__u64 observations_budget;
+	__u64 observations_full;
 };
 
 /* ---- Events ----------------------------------------------------------- */

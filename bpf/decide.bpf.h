@@ -251,7 +251,8 @@ __noinline int cg_scan_cap_rules(const struct cg_cap_rules *rules, __u32 set_bit
 			hit = gained & rule->caps;
 			if (hit)
 				cg_decision_violate(d, rule->mode, rule->rule_index, set_bit,
-						    cg_lowest_bit(hit), rule->flags, rule->err);
+						    cg_lowest_bit(hit), rule->flags | CG_RULE_SUBJECT_CAP,
+						    rule->err);
 			continue;
 		}
 		cg_allow_note(allow, rule->rule_index, rule->mode);
@@ -276,11 +277,17 @@ __noinline int cg_check_cap_set(const struct cg_cap_rules *rules, __u32 set_bit,
 	cg_scan_cap_rules(rules, set_bit, gained, d, &allow);
 	outside = gained & ~allow.caps;
 	if (allow.rule != CG_NO_RULE && outside)
-		cg_decision_violate(d, allow.mode, allow.rule, set_bit, cg_lowest_bit(outside), 0,
-				    EPERM);
+		cg_decision_violate(d, allow.mode, allow.rule, set_bit, cg_lowest_bit(outside),
+				    CG_RULE_SUBJECT_CAP, EPERM);
 	return 0;
 }
 
+/*
+ * Capabilities gained between @old and @new, whatever the call: capset(),
+ * or a set*id call or an exec that gave them (the decision's
+ * CG_RULE_SUBJECT_CAP tells events of those hooks that the subject is a
+ * capability).
+ */
 static __always_inline void cg_check_caps(const struct cg_cap_rules *rules, const struct cg_caps *old,
 					  const struct cg_caps *new, struct cg_decision *d)
 {

@@ -3,6 +3,7 @@
 #ifndef CREDGATE_EVENTS_BPF_H
 #define CREDGATE_EVENTS_BPF_H
 
+#include "budget.bpf.h"
 #include "decide.bpf.h"
 
 /* What a decision event reports, gathered before the ring buffer is touched. */
@@ -32,6 +33,13 @@ static __always_inline const void *cg_group_array(const struct group_info *group
 {
 	/* gid[] is a flexible array member: its offset is relocated by CO-RE. */
 	return (const void *)groups + bpf_core_field_offset(struct group_info, gid);
+}
+
+/* A decision the budget protects: one that objected, not one that allowed. */
+static __always_inline bool cg_is_finding(__u32 verdict)
+{
+	return verdict == CG_VERDICT_AUDITED || verdict == CG_VERDICT_DENIED ||
+	       verdict == CG_VERDICT_KILLED;
 }
 
 static __always_inline void cg_count_verdict(__u32 hook, __u32 verdict)
@@ -92,7 +100,7 @@ static __always_inline void cg_emit_decision(const struct cg_decision_facts *fac
 	__u64 wakeup = cg_ringbuf_wakeup_flags();
 	struct cg_decision_event *e;
 
-	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	e = cg_reserve_event(sizeof(*e), facts->cgroup_id, cg_is_finding(facts->verdict));
 	if (!e) {
 		cg_count(CG_CNT_RINGBUF_FULL);
 		return;

@@ -31,8 +31,10 @@ static __always_inline int cg_decide_setid(enum cg_hook hook, const struct cred 
 {
 	struct cg_config *config = cg_get_config();
 	struct cg_ids old_ids, new_ids;
+	struct cg_caps old_caps, new_caps;
 	struct cg_decision decision;
 	struct cg_policy *policy;
+	bool caps = false;
 	__u32 policy_id;
 	__u64 cgroup_id;
 
@@ -49,6 +51,18 @@ static __always_inline int cg_decide_setid(enum cg_hook hook, const struct cred 
 		cg_check_setuid(policy, &old_ids, &new_ids, flags, &decision);
 	else
 		cg_check_setgid(policy, &old_ids, &new_ids, flags, &decision);
+	/*
+	 * A uid change moves capabilities too: the capability module, which
+	 * runs before BPF, has already applied cap_emulate_setxuid() to @new
+	 * (seteuid(0) refills the effective set from the permitted set).
+	 * capset rules hold on that path as on capset() itself.
+	 */
+	if (hook == CG_HOOK_SETUID && policy->capset.count) {
+		caps = true;
+		cg_read_caps(old, &old_caps);
+		cg_read_caps(new, &new_caps);
+		cg_check_caps(&policy->capset, &old_caps, &new_caps, &decision);
+	}
 
 	struct cg_decision_facts facts = {
 		.hook = hook,
@@ -59,6 +73,8 @@ static __always_inline int cg_decide_setid(enum cg_hook hook, const struct cred 
 		.decision = &decision,
 		.old_ids = &old_ids,
 		.new_ids = &new_ids,
+		.old_caps = caps ? &old_caps : NULL,
+		.new_caps = caps ? &new_caps : NULL,
 	};
 	return cg_finish(&facts, policy);
 }
@@ -226,12 +242,17 @@ int BPF_PROG(cg_lsm_capset, struct cred *new, const struct cred *old, const kern
 
 /* ---- Privilege gained by exec ----------------------------------------- */
 
-/* Scratch for the exec decision's path key: too big for the stack. */
+/* The exec decision's path key, and where d_path() writes: too big for the stack. */
+struct cg_exec_scratch {
+	struct cg_exec_path_key key;
+	char d_path[CG_PATH_LEN];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct cg_exec_path_key);
+	__type(value, struct cg_exec_scratch);
 } cg_exec_scratch SEC(".maps");
 
 static __always_inline bool cg_exec_uid_allowed(const struct cg_exec_rule *rule, __u32 euid)
@@ -245,13 +266,39 @@ static __always_inline bool cg_exec_uid_allowed(const struct cg_exec_rule *rule,
 	return false;
 }
 
+/*
+ * allowTargetUids allows an exec when it changes uids only, to allowed
+ * targets: every uid slot the exec changes (effective, saved, fs) lands in
+ * the list, no gid slot changes, and capabilities grow only because the
+ * new effective uid is 0 (root's capabilities come with becoming root).
+ * A set-group-ID or file-capability program needs allowPaths.
+ */
+static __always_inline bool cg_exec_targets_allowed(const struct cg_exec_rule *rule,
+						    const struct cg_ids *o, const struct cg_ids *n,
+						    bool caps_gained)
+{
+	if (n->euid == o->euid && n->suid == o->suid && n->fsuid == o->fsuid)
+		return false;
+	if (n->egid != o->egid || n->sgid != o->sgid || n->fsgid != o->fsgid)
+		return false;
+	if (caps_gained && n->euid != 0)
+		return false;
+	if (n->euid != o->euid && !cg_exec_uid_allowed(rule, n->euid))
+		return false;
+	if (n->suid != o->suid && !cg_exec_uid_allowed(rule, n->suid))
+		return false;
+	if (n->fsuid != o->fsuid && !cg_exec_uid_allowed(rule, n->fsuid))
+		return false;
+	return true;
+}
+
 static __always_inline void cg_emit_exec_decision(const struct cg_decision_facts *facts,
 						  __u32 exec_flags, const char *filename)
 {
 	__u64 wakeup = cg_ringbuf_wakeup_flags();
 	struct cg_exec_decision_event *e;
 
-	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	e = cg_reserve_event(sizeof(*e), facts->cgroup_id, cg_is_finding(facts->verdict));
 	if (!e) {
 		cg_count(CG_CNT_RINGBUF_FULL);
 		return;
@@ -264,15 +311,42 @@ static __always_inline void cg_emit_exec_decision(const struct cg_decision_facts
 }
 
 /*
+ * The path of the file the kernel executes, from the caller's root, into
+ * @key->path, NUL-padded (the whole key is hashed). Not the string given
+ * to execve(): a symlink or a relative path names the file it resolves
+ * to. Returns false when the path is unknown (too long, unreachable from
+ * the root): then no allowPaths entry can match it.
+ */
+static __always_inline bool cg_exec_file_path(struct file *file, struct cg_exec_scratch *s)
+{
+	/* f_path is const in 6.18's BTF; bpf_d_path() only reads it. */
+	long len = bpf_d_path((struct path *)&file->f_path, s->d_path, sizeof(s->d_path));
+
+	__builtin_memset(s->key.path, 0, sizeof(s->key.path));
+	if (len <= 0 || len > CG_PATH_LEN)
+		return false;
+	/*
+	 * d_path() builds the name at the buffer's end and moves it, leaving
+	 * bytes after the NUL: copy up to the NUL into the zeroed key.
+	 */
+	return bpf_probe_read_kernel_str(s->key.path, sizeof(s->key.path), s->d_path) > 0;
+}
+
+/*
  * bprm->cred already holds what the exec will give: the file's set-user-ID
  * and set-group-ID bits were applied by bprm_fill_uid() and its file
- * capabilities by the capability module, which runs before BPF. Compared
- * with the caller's credentials, that is the privilege the exec gains.
+ * capabilities (or root's) by the capability module, which runs before
+ * BPF. Compared with the caller's credentials, that is the privilege the
+ * exec gains, and every rule that speaks of it holds here: setuid and
+ * setgid rules on each id slot that changes (their per-call TracingPolicy
+ * rules excepted), capset rules on each capability gained, and the exec
+ * rule on the file executed.
  */
 SEC("lsm/bprm_creds_from_file")
 int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file *file, int ret)
 {
 	struct cg_config *config;
+	struct cg_exec_scratch *scratch;
 	struct cg_exec_path_key *key;
 	struct cg_ids old_ids, new_ids;
 	struct cg_caps old_caps, new_caps;
@@ -280,6 +354,7 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 	struct cg_policy *policy;
 	const struct cred *old, *new;
 	__u32 policy_id, exec_flags = 0, zero = 0;
+	bool caps_gained, path_known;
 	__u64 cgroup_id;
 
 	if (ret)
@@ -288,7 +363,10 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 	if (!config)
 		return 0;
 	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
-	if (!policy || policy->exec.rule_index == CG_NO_RULE)
+	if (!policy)
+		return 0;
+	if (policy->exec.rule_index == CG_NO_RULE && !policy->setuid.count && !policy->setgid.count &&
+	    !policy->capset.count)
 		return 0;
 
 	old = bpf_get_current_task_btf()->cred;
@@ -297,29 +375,38 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 	cg_read_ids(new, &new_ids);
 	cg_read_caps(old, &old_caps);
 	cg_read_caps(new, &new_caps);
-	if (new_ids.euid != old_ids.euid)
+	if (new_ids.euid != old_ids.euid || new_ids.suid != old_ids.suid || new_ids.fsuid != old_ids.fsuid)
 		exec_flags |= CG_EXEC_SETUID;
-	if (new_ids.egid != old_ids.egid)
+	if (new_ids.egid != old_ids.egid || new_ids.sgid != old_ids.sgid || new_ids.fsgid != old_ids.fsgid)
 		exec_flags |= CG_EXEC_SETGID;
-	if ((new_caps.permitted & ~old_caps.permitted) || (new_caps.effective & ~old_caps.effective))
+	caps_gained = (new_caps.permitted & ~old_caps.permitted) || (new_caps.effective & ~old_caps.effective) ||
+		      (new_caps.inheritable & ~old_caps.inheritable);
+	if (caps_gained)
 		exec_flags |= CG_EXEC_FILE_CAPS;
 	if (!exec_flags)
 		return 0;
 
-	key = bpf_map_lookup_elem(&cg_exec_scratch, &zero);
-	if (!key)
+	scratch = bpf_map_lookup_elem(&cg_exec_scratch, &zero);
+	if (!scratch)
 		return 0;
-	/* The whole key is hashed: the path is NUL-padded to its full size. */
-	__builtin_memset(key, 0, sizeof(*key));
+	key = &scratch->key;
 	key->gen = config->gen;
 	key->policy_id = policy_id;
-	bpf_probe_read_kernel_str(key->path, sizeof(key->path), bprm->filename);
+	path_known = cg_exec_file_path(file, scratch);
 
-	cg_decision_init(&decision, policy->exec.mode);
-	if (!cg_exec_uid_allowed(&policy->exec, new_ids.euid) &&
-	    !bpf_map_lookup_elem(&cg_exec_paths, key))
+	cg_decision_init(&decision, policy->mode);
+	/* Per-call rules (setid_mask) never match an exec: it makes no set*id call. */
+	cg_check_setuid(policy, &old_ids, &new_ids, 0, &decision);
+	cg_check_setgid(policy, &old_ids, &new_ids, 0, &decision);
+	if (policy->capset.count)
+		cg_check_caps(&policy->capset, &old_caps, &new_caps, &decision);
+	if (policy->exec.rule_index != CG_NO_RULE &&
+	    !(path_known && bpf_map_lookup_elem(&cg_exec_paths, key)) &&
+	    !cg_exec_targets_allowed(&policy->exec, &old_ids, &new_ids, caps_gained))
 		cg_decision_violate(&decision, policy->exec.mode, policy->exec.rule_index,
 				    old_ids.euid, new_ids.euid, policy->exec.flags, EPERM);
+	if (!path_known)
+		bpf_probe_read_kernel_str(key->path, sizeof(key->path), bprm->filename);
 
 	struct cg_decision_facts facts = {
 		.hook = CG_HOOK_EXEC,

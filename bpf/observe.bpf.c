@@ -67,6 +67,16 @@ static __always_inline bool cg_observes(const struct cg_policy *policy, __u32 sy
 	return (policy->flags & CG_POLICY_OBSERVE) && (policy->observe_syscalls & (1u << syscall));
 }
 
+/* Whether the entry and exit programs read capabilities for this call. */
+static __always_inline bool cg_reads_caps(const struct cg_policy *policy, __u32 syscall)
+{
+	if (syscall == CG_SYS_CAPSET)
+		return true;
+	return policy->capset.count &&
+	       (syscall == CG_SYS_SETUID || syscall == CG_SYS_SETREUID || syscall == CG_SYS_SETRESUID ||
+		syscall == CG_SYS_SETFSUID);
+}
+
 static __always_inline void cg_read_capset_request(struct cg_inflight *in, __s64 header_arg, __s64 data_arg)
 {
 	struct {
@@ -131,8 +141,12 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, 
 	__builtin_memset(&in->requested_caps, 0, sizeof(in->requested_caps));
 	cred = cg_current_cred();
 	cg_read_ids(cred, &in->old_ids);
-	/* Only capset changes capabilities; only setgroups changes groups. */
-	if (syscall == CG_SYS_CAPSET)
+	/*
+	 * capset changes capabilities, and so does a uid change (seteuid(0)
+	 * refills the effective set): read them when a rule looks at them.
+	 * Only setgroups changes groups.
+	 */
+	if (cg_reads_caps(policy, syscall))
 		cg_read_caps(cred, &in->old_caps);
 	else
 		__builtin_memset(&in->old_caps, 0, sizeof(in->old_caps));
@@ -237,6 +251,8 @@ static __always_inline __u32 cg_decide_at_exit(struct cg_config *config, struct 
 	cg_decision_init(&decision, policy->mode);
 	if (hook == CG_HOOK_SETUID) {
 		cg_check_setuid(policy, &in->old_ids, new_ids, flags, &decision);
+		if (policy->capset.count)
+			cg_check_caps(&policy->capset, &in->old_caps, new_caps, &decision);
 	} else if (hook == CG_HOOK_SETGID) {
 		cg_check_setgid(policy, &in->old_ids, new_ids, flags, &decision);
 	} else if (hook == CG_HOOK_CAPSET) {
@@ -293,7 +309,7 @@ static __always_inline void cg_emit_syscall(struct cg_inflight *in, __s64 ret, _
 	__u64 wakeup = cg_ringbuf_wakeup_flags();
 	struct cg_syscall_event *e;
 
-	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	e = cg_reserve_event(sizeof(*e), in->cgroup_id, verdict == CG_VERDICT_KILLED);
 	if (!e) {
 		cg_count(CG_CNT_RINGBUF_FULL);
 		return;
@@ -349,7 +365,7 @@ static __always_inline int cg_on_exit(__u32 syscall, __s64 ret)
 
 	cred = cg_current_cred();
 	cg_read_ids(cred, &new_ids);
-	if (in->syscall == CG_SYS_CAPSET)
+	if (cg_reads_caps(policy, in->syscall))
 		cg_read_caps(cred, &new_caps);
 	else
 		new_caps = in->old_caps;

@@ -6,7 +6,7 @@
  * storage, so every event carries it (cg_event_header.exec_boottime) even
  * when the agent missed the exec.
  */
-#include "common.bpf.h"
+#include "budget.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -108,7 +108,7 @@ int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 
 	/* After de_thread(), the exec'ing thread leads its group. */
 	te = bpf_task_storage_get(&cg_task_execs, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	e = cg_reserve_event(sizeof(*e), bpf_get_current_cgroup_id(), false);
 	if (!e) {
 		cg_count(CG_CNT_PROCESS_LOST);
 		if (te) {
@@ -166,7 +166,7 @@ int BPF_PROG(cg_sched_process_fork, struct task_struct *parent, struct task_stru
 		cte->flags = CG_PROC_CLONE;
 		cte->binary_flags = pte ? pte->binary_flags : 0;
 	}
-	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	e = cg_reserve_event(sizeof(*e), bpf_get_current_cgroup_id(), false);
 	if (!e) {
 		cg_count(CG_CNT_PROCESS_LOST);
 		return 0;
@@ -189,7 +189,7 @@ int BPF_PROG(cg_sched_process_exit, struct task_struct *p)
 
 	if (p->pid != p->tgid)
 		return 0; /* a thread; the process ends with its main thread */
-	e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+	e = cg_reserve_event(sizeof(*e), bpf_get_current_cgroup_id(), false);
 	if (!e) {
 		cg_count(CG_CNT_PROCESS_LOST);
 		return 0;

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The ring buffer's budget per cgroup, so that one cgroup's flood cannot
+ * push another cgroup's decision out of the one ring buffer all events
+ * share.
+ *
+ * While the ring buffer is less than half full, every event is admitted:
+ * the agent drains it long before that, and the fast path costs nothing
+ * more than the fill query the wakeup logic already makes. From half full,
+ * each cgroup pays for its events from a token bucket (CG_BUDGET_BURST
+ * events, refilled at one per CG_BUDGET_INTERVAL_NS): a flooding cgroup
+ * runs out and its events are dropped, counted against it. The last
+ * quarter of the buffer is a reserve for decisions (denied, audited,
+ * killed) of cgroups that are quiet (at least half their bucket left): a
+ * flooder's own decisions cannot reach it, and observations never do.
+ *
+ * The bucket is GCRA (one "theoretical arrival time" per cgroup), updated
+ * without atomics: two CPUs racing on one cgroup may both pass, which only
+ * errs towards delivering. Every event not delivered, by budget or by a
+ * full buffer, is counted in cg_cgroup_losses under its cgroup (key 0 when
+ * that map is full); the agent shows them in status and metrics.
+ */
+#ifndef CREDGATE_BUDGET_BPF_H
+#define CREDGATE_BUDGET_BPF_H
+
+#include "common.bpf.h"
+
+#define CG_BUDGET_INTERVAL_NS (1000 * 1000ull) /* 1,000 events per second */
+#define CG_BUDGET_BURST 256ull
+
+/* cgroup id -> theoretical arrival time of its next event (GCRA). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CG_MAX_LOSS_CGROUPS);
+	__type(key, __u64);
+	__type(value, __u64);
+} cg_budgets SEC(".maps");
+
+/* cgroup id -> events of that cgroup that were not delivered. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CG_MAX_LOSS_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct cg_cgroup_loss);
+} cg_cgroup_losses SEC(".maps");
+
+static __always_inline void cg_count_loss(__u64 cgroup_id, bool decision, bool full)
+{
+	struct cg_cgroup_loss *loss, zero = {};
+	__u64 other = 0;
+
+	loss = bpf_map_lookup_elem(&cg_cgroup_losses, &cgroup_id);
+	if (!loss) {
+		bpf_map_update_elem(&cg_cgroup_losses, &cgroup_id, &zero, BPF_NOEXIST);
+		loss = bpf_map_lookup_elem(&cg_cgroup_losses, &cgroup_id);
+	}
+	if (!loss) {
+		/* The map is full: counted, if not by cgroup. */
+		bpf_map_update_elem(&cg_cgroup_losses, &other, &zero, BPF_NOEXIST);
+		loss = bpf_map_lookup_elem(&cg_cgroup_losses, &other);
+		if (!loss)
+			return;
+	}
+	if (decision && full)
+		__sync_fetch_and_add(&loss->decisions_full, 1);
+	else if (decision)
+		__sync_fetch_and_add(&loss->decisions_budget, 1);
+	else if (full)
+		__sync_fetch_and_add(&loss->observations_full, 1);
+	else
+		__sync_fetch_and_add(&loss->observations_budget, 1);
+}
+
+/* Whether an event of @cgroup_id may be reserved now. */
+static __always_inline bool cg_budget_admit(__u64 cgroup_id, bool decision)
+{
+	__u64 avail = bpf_ringbuf_query(&cg_events, BPF_RB_AVAIL_DATA);
+	__u64 ring = bpf_ringbuf_query(&cg_events, BPF_RB_RING_SIZE);
+	__u64 now, *tat, next, backlog;
+	bool reserve = avail >= ring / 2 + ring / 4;
+
+	if (avail < ring / 2)
+		return true;
+	now = bpf_ktime_get_boot_ns();
+	tat = bpf_map_lookup_elem(&cg_budgets, &cgroup_id);
+	if (!tat) {
+		/* Unseen (or evicted) since the buffer filled: a quiet cgroup. */
+		next = now + CG_BUDGET_INTERVAL_NS;
+		bpf_map_update_elem(&cg_budgets, &cgroup_id, &next, BPF_ANY);
+		return !reserve || decision;
+	}
+	next = *tat > now ? *tat : now;
+	backlog = next - now;
+	if (backlog >= CG_BUDGET_BURST * CG_BUDGET_INTERVAL_NS)
+		return false;
+	if (reserve && (!decision || backlog > CG_BUDGET_BURST * CG_BUDGET_INTERVAL_NS / 2))
+		return false;
+	*tat = next + CG_BUDGET_INTERVAL_NS;
+	return true;
+}
+
+/*
+ * Reserve @size bytes for an event of @cgroup_id, or count its loss.
+ * @decision: a denied, audited or killed decision (not an observation).
+ */
+#define cg_reserve_event(size, cgroup_id, decision)                                                \
+	({                                                                                         \
+		void *__e = NULL;                                                                  \
+		bool __admit = cg_budget_admit((cgroup_id), (decision));                           \
+		if (__admit)                                                                       \
+			__e = bpf_ringbuf_reserve(&cg_events, (size), 0);                          \
+		if (!__e)                                                                          \
+			cg_count_loss((cgroup_id), (decision), __admit);                           \
+		__e;                                                                               \
+	})
+
+#endif /* CREDGATE_BUDGET_BPF_H */
