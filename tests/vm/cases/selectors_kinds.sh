@@ -94,16 +94,29 @@ check() {
 }
 
 cg_setup sel
+# Where the kubelet puts pods, host: true stops (this guest's root is ours).
+KROOT="$(cg_root)/kubepods.slice"
+mkdir -p "$KROOT/unmatched-pre" || fail "cannot create $KROOT"
 make_tree pre
 agent_start --policy "$TEST_TMP/policies.yaml" || fail "agent did not start"
+mkdir -p "$KROOT/unmatched-post" || fail "cannot create $KROOT"
 make_tree post
+for when in pre post; do
+	out=$("$CREDOP" --cgroup "$KROOT/unmatched-$when" seteuid:1000=ok seteuid:0=ok) ||
+		fail "/kubepods.slice/unmatched-$when: seteuid(0) should be ok: $out"
+	echo "$(echo "$out" | sed -n 's/^credop: pid //p') - /kubepods.slice/unmatched-$when" >> "$TEST_TMP/expect"
+	rmdir "$KROOT/unmatched-$when"
+done
+rmdir "$KROOT"
 for root in pre post; do
 	check $root system.slice/docker-abc.scope EPERM p-glob
 	check $root system.slice/web.service EPERM p-unit
 	check $root $QOS/kubepods-besteffort-pod$POD_.slice/cri-containerd-$ID.scope EPERM p-container
 	check $root $QOS/kubepods-besteffort-pod$POD_.slice/other EPERM p-pod
 	check $root $QOS/kubepods-besteffort-pod$OTHERPOD_.slice/x EPERM p-qos
-	check $root kubepods.slice/unmatched ok -
+	# A kubepods.slice below some other cgroup is not where the kubelet puts
+	# pods: not "inside a container" (issue 11: anchored, or a user could name one).
+	check $root kubepods.slice/unmatched ok p-host
 	check $root plain ok p-host
 done
 agent_stop
