@@ -13,7 +13,7 @@
 # delegation or the container, and reported with that policy's name. Each
 # attack runs on cgroups made before the agent started and after it.
 . /tests/lib/common.sh
-CREDGATED=/bin/credgated CREDOP=/bin/credop
+CREDGATED=/bin/credgated CREDOP=/bin/credop CREDGATECTL=/bin/credgatectl
 
 A=aaaaaaaaaaaa0000000000000000000000000000000000000000000000000001
 B=bbbbbbbbbbbb0000000000000000000000000000000000000000000000000002
@@ -160,7 +160,7 @@ for pid in $(echo "$out" | sed -n 's/^credop: pid //p'); do
 done
 [ "$(echo "$out" | grep -c '^credop: pid ')" -ge 3 ] || fail "moves: expected 3 attempts: $out"
 
-ctl status -o json > "$TEST_TMP/status.json"
+ctl status -o json > "$TEST_TMP/status.json" || fail "credgatectl status failed"
 jq -e '.cgroups.unknown == 0 and .cgroups.state_failures == 0' "$TEST_TMP/status.json" > /dev/null ||
 	fail "cgroups without a state: $(jq -c .cgroups "$TEST_TMP/status.json")"
 agent_stop
