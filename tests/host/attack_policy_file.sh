@@ -32,6 +32,10 @@ g1=$(generation)
 
 # 1. The file is left writable by others: nobody rewrites it.
 chmod 0666 "$D/p.yaml"
+# credgatectl policy check says beforehand what the agent will refuse.
+ctl policy check "$D" > "$TEST_TMP/check.out" 2>&1 && fail "policy check accepted a 0666 policy file"
+grep -q "p.yaml: error: refusing a policy file writable by its group and others (mode 0666)" "$TEST_TMP/check.out" ||
+	fail "policy check does not say why: $(cat "$TEST_TMP/check.out")"
 write_policy "$TEST_TMP/lenient.yaml" lenient audit "/unrelated-$$"
 as_nobody sh -c "cat '$TEST_TMP/lenient.yaml' > '$D/p.yaml'" || fail "nobody could not write the 0666 file (test setup)"
 kill -HUP "$AGENT_PID"
