@@ -862,6 +862,14 @@ static void status_json(struct agent *agent, struct json_writer *w)
 	json_kv_uint(w, "denied", counter(agent, CG_CNT_DENIED));
 	json_kv_uint(w, "killed", counter(agent, CG_CNT_KILLED));
 	json_object_end(w);
+	json_key(w, "control");
+	json_object_begin(w);
+	json_kv_uint(w, "accepted", ctl.clients_accepted);
+	json_kv_uint(w, "refused", ctl.refused);
+	json_kv_uint(w, "timed_out", ctl.timed_out);
+	json_kv_uint(w, "evicted", ctl.evicted);
+	json_kv_uint(w, "rejected", ctl.rejected);
+	json_object_end(w);
 	json_key(w, "events");
 	json_object_begin(w);
 	json_kv_uint(w, "written", sink.written);
@@ -1139,6 +1147,14 @@ static void handle_metrics(void *ctx, struct json_writer *w)
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"inflight\"", counter(agent, CG_CNT_INFLIGHT_FULL));
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"slow_client\"", ctl.client_missed);
 	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"write_error\"", sink.write_errors);
+	metric(w, "credgate_control_clients_total",
+	       "Control socket clients, by outcome: accepted; refused a command they may not run; dropped "
+	       "for silence or a reply not taken in time; evicted for a new client; rejected for want of a slot.",
+	       "counter", "outcome=\"accepted\"", ctl.clients_accepted);
+	metric(w, "credgate_control_clients_total", NULL, NULL, "outcome=\"refused\"", ctl.refused);
+	metric(w, "credgate_control_clients_total", NULL, NULL, "outcome=\"timed_out\"", ctl.timed_out);
+	metric(w, "credgate_control_clients_total", NULL, NULL, "outcome=\"evicted\"", ctl.evicted);
+	metric(w, "credgate_control_clients_total", NULL, NULL, "outcome=\"rejected\"", ctl.rejected);
 	bpf_loader__cgroup_losses(agent->loader, CG_MAX_LOSS_CGROUPS, metrics_loss,
 				  &(struct loss_walk){ .agent = agent, .w = w,
 						       .help = "Events of a cgroup the kernel did not deliver, by "

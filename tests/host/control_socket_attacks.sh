@@ -217,6 +217,10 @@ kill -0 "$AGENT_PID" 2> /dev/null || fail "the agent stopped after nobody's unlo
 grep -q "Refused 'unload' over the control socket from pid [0-9]* uid 65534" "$AGENT_LOG" || fail "the refusal is not logged"
 audited_change "after nobody's reload and unload"
 log "ok: nobody (socket group) reads status and metrics; its reload and unload are refused, the policy stays"
+refused=$(ctl status -o json | jq -e '.control.refused') || fail "status has no control.refused"
+[ "$refused" -ge 2 ] || fail "status counts $refused refused requests, expected at least nobody's reload and unload"
+ctl metrics | grep -q '^credgate_control_clients_total{outcome="refused"} [1-9]' || fail "metrics do not count refused requests"
+log "ok: status and metrics count $refused refused requests"
 
 # A socket root connected, written by nobody: refused on the writer's credentials.
 peer handover "$CONTROL_SOCKET" "command=unload" > "$TEST_TMP/h.out"
@@ -256,7 +260,10 @@ for who in nobody root; do
 		fail "silent clients of $who were not all dropped: $(cat "$TEST_TMP/silent.out")"
 done
 log "ok: 100 silent connections were dropped, and root's reload never waited"
+dropped=$(ctl status -o json | jq -e '.control.timed_out + .control.evicted') || fail "status has no control.timed_out"
+[ "$dropped" -ge 200 ] || fail "status counts $dropped silent clients dropped or evicted, expected 200"
 
+turned_before=$(ctl status -o json | jq -e '.control.rejected + .control.evicted') || fail "no control counters"
 rm -f "$TEST_TMP/stop"
 "$PY" "$TEST_TMP/peer.py" streams "$CONTROL_SOCKET" 70 "$TEST_TMP/stop" > "$TEST_TMP/streams.out" 2>&1 &
 sp=$!
@@ -274,6 +281,9 @@ grep -q "too many clients" "$TEST_TMP/ns.err" || fail "nobody past its share: $(
 touch "$TEST_TMP/stop"
 wait "$sp"
 log "ok: nobody's streams hold at most 56 slots; root still gets in"
+turned=$(ctl status -o json | jq -e '.control.rejected + .control.evicted') || fail "status has no control.rejected"
+[ $((turned - turned_before)) -ge 14 ] ||
+	fail "status counts $((turned - turned_before)) streams rejected or evicted, expected the 14 past nobody's share"
 
 # --- a pathological pattern does not slow the other clients --------------
 # The binary's name is 200 'a's: what '(a*)*b'-style patterns backtrack on.
