@@ -24,11 +24,10 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || fail "python3 is required (the misbehaving clients are written in it)"
 
 # nobody must reach the socket: the test's directory becomes traversable,
-# the socket's own directory is root:nogroup 0750, as RuntimeDirectory= would
-# make it for the group.
+# the socket's own directory is root's 0755, as the unit's
+# RuntimeDirectoryMode= makes /run/credgate: the socket's mode decides.
 chmod 0711 "$TEST_TMP"
-mkdir -m 0750 "$TEST_TMP/run"
-chgrp nogroup "$TEST_TMP/run"
+mkdir -m 0755 "$TEST_TMP/run"
 CONTROL_SOCKET="$TEST_TMP/run/credgated.sock"
 
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
