@@ -211,13 +211,10 @@ static int send_all(int fd, const char *buf, size_t len)
  * Send a request and copy the reply to stdout. Returns 0, 1 when the agent
  * answered ERROR (the reply was printed to stderr instead), or -errno.
  */
-static int request(const char *req, bool streaming)
+/* Connect and send @req. Returns the connected fd, or -errno (said). */
+static int connect_and_send(const char *req)
 {
-	_cleanup_close_ int fd = connect_agent();
-	char buf[65536];
-	bool first = true, error = false;
-	ssize_t n;
-	int r;
+	int fd = connect_agent(), r;
 
 	if (fd < 0)
 		return fd;
@@ -225,8 +222,21 @@ static int request(const char *req, bool streaming)
 	/* An agent that refused us at once (too many clients) has said why: read it. */
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
 		fprintf(stderr, "credgatectl: cannot send the request: %s\n", strerror(-r));
+		close(fd);
 		return -EIO;
 	}
+	return fd;
+}
+
+static int request(const char *req, bool streaming)
+{
+	_cleanup_close_ int fd = connect_and_send(req);
+	char buf[65536];
+	bool first = true, error = false;
+	ssize_t n;
+
+	if (fd < 0)
+		return fd;
 	if (!streaming)
 		shutdown(fd, SHUT_WR);
 	while ((n = recv(fd, buf, sizeof(buf), 0)) != 0) {
@@ -258,20 +268,13 @@ static int request(const char *req, bool streaming)
  */
 static int request_capture(const char *req, char **reply, size_t *reply_len, bool *error)
 {
-	_cleanup_close_ int fd = connect_agent();
+	_cleanup_close_ int fd = connect_and_send(req);
 	size_t len = 0, cap = 65536;
 	char *buf;
 	ssize_t n;
-	int r;
 
 	if (fd < 0)
 		return fd;
-	r = send_all(fd, req, strlen(req));
-	/* An agent that refused us at once (too many clients) has said why: read it. */
-	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
-		fprintf(stderr, "credgatectl: cannot send the request: %s\n", strerror(-r));
-		return -EIO;
-	}
 	shutdown(fd, SHUT_WR);
 	buf = malloc(cap + 1);
 	if (!buf)

@@ -9,14 +9,6 @@
 command -v setpriv > /dev/null || fail "setpriv is required (util-linux)"
 
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
-wait_log() {
-	i=0
-	until grep -q "$1" "$AGENT_LOG"; do
-		i=$((i + 1))
-		[ "$i" -le 100 ] || fail "no '$1' in the agent log"
-		sleep 0.1
-	done
-}
 
 cg_setup policyfile
 A=$(cg_make A)

@@ -10,14 +10,6 @@ write_policy "$TEST_TMP/policies/p.yaml" first audit "$(cg_rel A)"
 agent_start --policy "$TEST_TMP/policies" || fail "agent did not start"
 
 flip() { "$CREDOP" --cgroup "$A" seteuid:1000=ok seteuid:0=ok > /dev/null || fail "credop"; }
-wait_log() {
-	i=0
-	until grep -q "$1" "$AGENT_LOG"; do
-		i=$((i + 1))
-		[ "$i" -le 100 ] || fail "no '$1' in the agent log"
-		sleep 0.1
-	done
-}
 
 flip
 # A broken file: the old policy must stay, and the error must name the place.

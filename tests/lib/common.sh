@@ -172,6 +172,17 @@ agent_stop() {
 	return 0
 }
 
+# wait_log PATTERN [SECONDS]: wait until the agent's log has a line
+# matching the grep PATTERN (default at most 30 s), or fail naming it.
+wait_log() {
+	i=0
+	until grep -q "$1" "$AGENT_LOG" 2> /dev/null; do
+		i=$((i + 1))
+		[ "$i" -le $((${2:-30} * 10)) ] || fail "no '$1' in the agent log after ${2:-30} s"
+		sleep 0.1
+	done
+}
+
 # write_policy FILE NAME MODE CGROUP_REL [EXTRA_SPEC_YAML]
 write_policy() {
 	cat > "$1" <<POLICY

@@ -32,12 +32,7 @@ grep -q "adopted" "$AGENT_LOG" || fail "the maps were not adopted"
 # through whether the unload removed the programs or not.
 write_policy "$TEST_TMP/next.yaml" pinned-enforce-again enforce "$(cg_rel A)"
 kill -HUP "$AGENT_PID"
-i=0
-until grep -q "policy: 1 policies (1 enforcing)" "$AGENT_LOG"; do
-	i=$((i + 1))
-	[ "$i" -le 300 ] || fail "the enforcing policy was not put in force by SIGHUP"
-	sleep 0.1
-done
+wait_log "policy: 1 policies (1 enforcing)"
 "$CREDOP" --cgroup "$A" seteuid:1000=ok seteuid:0=EPERM expect-euid:1000 > /dev/null ||
 	fail "the reloaded enforcing policy is not in force"
 log "ok: enforcing before the unload"
