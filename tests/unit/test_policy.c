@@ -1294,13 +1294,13 @@ static void test_dump(void **state)
 	assert_non_null(strstr(text, "  selector 0: cgroup /system.slice/web.service (line 12)\n"));
 	assert_non_null(strstr(text, "  kind: CredentialPolicy\n"));
 	/* The policy's predicate, then the seal every set with a predicate has (selection.c). */
-	assert_non_null(strstr(text, "selection: 2 predicates, 44 states, 1 selectors\n"
+	assert_non_null(strstr(text, "selection: 2 predicates, 23 states, 1 selectors\n"
 				     "  predicate 0: cgroup /system.slice/web.service (states 0-2)\n"
-				     "  predicate 1: a container's cgroup (states 3-43)\n"
+				     "  predicate 1: a container's cgroup (states 3-22)\n"
 				     "  state 0 (root): literal 'system.slice'\n"
 				     "  state 1: literal 'web.service'\n"
 				     "  state 2: end predicate 0\n"));
-	assert_non_null(strstr(text, "  state 43: end predicate 1\n"
+	assert_non_null(strstr(text, "  state 22: end predicate 1\n"
 				     "  selector 0: policy 0 (web-no-root) selector 0, priority 0, require {0}\n"));
 	assert_non_null(strstr(text, "  rule 0: setuid.deny[0]: from any to 0 [task_fix_setuid, deny, enforce] (line 15)\n"));
 	assert_non_null(strstr(text, "  setuid: 6 entries\n    from 0-4294967295 to 0-0: deny enforce, rule 0\n"));
