@@ -19,6 +19,14 @@ write_policy "$D/p.yaml" strict audit "$(cg_rel A)"
 chmod 0644 "$D/p.yaml"
 agent_start --policy "$D" || fail "agent did not start with a root-owned 0644 policy"
 generation() { ctl status -o json | jq -r '.policy.generation'; }
+# reload_refused N: SIGHUP, then wait for the agent's Nth "Reload failed".
+reload_refused() {
+	kill -HUP "$AGENT_PID"
+	i=0
+	until [ "$(grep -c "Reload failed" "$AGENT_LOG")" -ge "$1" ]; do
+		i=$((i + 1)); [ "$i" -le 100 ] || fail "reload $1 was not refused"; sleep 0.1
+	done
+}
 g1=$(generation)
 [ -n "$g1" ] && [ "$g1" != null ] || fail "no policy generation in status"
 
@@ -42,12 +50,7 @@ chmod 0644 "$D/p.yaml"
 chmod 0777 "$D"
 as_nobody cp "$TEST_TMP/lenient.yaml" "$D/zz-nobody.yaml" || fail "nobody could not write into the 0777 directory (test setup)"
 chmod 0644 "$D/zz-nobody.yaml"
-: > "$AGENT_LOG.mark"
-kill -HUP "$AGENT_PID"
-i=0
-until [ "$(grep -c "Reload failed" "$AGENT_LOG")" -ge 2 ]; do
-	i=$((i + 1)); [ "$i" -le 100 ] || fail "second reload not refused"; sleep 0.1
-done
+reload_refused 2
 grep -q "refusing a policy file: the directory $D above it is writable by its group and others (mode 0777)" "$AGENT_LOG" ||
 	grep -q "$D: error: refusing a policy file writable by its group and others (mode 0777)" "$AGENT_LOG" ||
 	fail "the refusal does not name the directory and its mode"
@@ -58,11 +61,7 @@ log "ok: reload refused a 0777 directory with nobody's file in it"
 chmod 0755 "$D"
 rm -f "$D/zz-nobody.yaml"
 chown nobody "$D/p.yaml"
-kill -HUP "$AGENT_PID"
-i=0
-until [ "$(grep -c "Reload failed" "$AGENT_LOG")" -ge 3 ]; do
-	i=$((i + 1)); [ "$i" -le 100 ] || fail "third reload not refused"; sleep 0.1
-done
+reload_refused 3
 grep -q "p.yaml: error: refusing a policy file owned by uid $(id -u nobody), not by root" "$AGENT_LOG" ||
 	fail "the refusal does not name the owner"
 [ "$(generation)" = "$g1" ] || fail "a reload from a file nobody owns changed the policy"
