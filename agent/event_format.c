@@ -67,6 +67,24 @@ const char *event_setid_call_name(unsigned hook, unsigned setid_flags)
 	return NULL;
 }
 
+/*
+ * Both names end within their fields, the flags are ones this agent knows,
+ * and a path the kernel could not resolve is left empty: anything else is
+ * not what bpf/process.bpf.c writes.
+ */
+static int exec_validate(const struct cg_exec_event *x)
+{
+	size_t binary_len = strnlen(x->binary, sizeof(x->binary));
+
+	if (strnlen(x->filename, sizeof(x->filename)) == sizeof(x->filename) || binary_len == sizeof(x->binary))
+		return -EBADMSG;
+	if (x->path_flags & ~CG_BINARY_KNOWN)
+		return -EBADMSG;
+	if ((x->path_flags & CG_BINARY_UNRESOLVED) ? binary_len != 0 : x->binary[0] != '/')
+		return -EBADMSG;
+	return 0;
+}
+
 int event_validate(const void *data, size_t size)
 {
 	const struct cg_event_header *hdr = data;
@@ -81,7 +99,7 @@ int event_validate(const void *data, size_t size)
 	case CG_EVENT_SYSCALL:
 		return hdr->size == sizeof(struct cg_syscall_event) ? 0 : -EBADMSG;
 	case CG_EVENT_EXEC:
-		return hdr->size == sizeof(struct cg_exec_event) ? 0 : -EBADMSG;
+		return hdr->size == sizeof(struct cg_exec_event) ? exec_validate(data) : -EBADMSG;
 	case CG_EVENT_FORK:
 		return hdr->size == sizeof(struct cg_fork_event) ? 0 : -EBADMSG;
 	case CG_EVENT_EXIT:

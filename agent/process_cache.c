@@ -23,6 +23,7 @@
 struct process_strings {
 	uint32_t refs;
 	uint32_t size;		    /* bytes of data */
+	uint32_t binary_flags;	    /* PROCESS_F_BINARY_MASK bits: how binary names the program */
 	int32_t binary, args, cwd, context; /* offsets into data, -1 when absent */
 	char data[];
 };
@@ -114,6 +115,12 @@ void process_flags_string(uint32_t flags, char *buf, size_t size)
 		{ PROCESS_F_EXECVE, "execve" },	   { PROCESS_F_PROCFS, "procFS" },
 		{ PROCESS_F_TRUNC_ARGS, "truncArgs" }, { PROCESS_F_ROOTCWD, "rootcwd" },
 		{ PROCESS_F_CLONE, "clone" },	   { PROCESS_F_MISS, "miss" },
+		{ PROCESS_F_ERROR_FILENAME, "errorFilename" },
+		{ PROCESS_F_BINARY_DELETED, "binaryDeleted" },
+		{ PROCESS_F_BINARY_OUTSIDE_ROOT, "binaryOutsideRoot" },
+		{ PROCESS_F_BINARY_TOO_LONG, "binaryTooLong" },
+		{ PROCESS_F_BINARY_TOO_DEEP, "binaryTooDeep" },
+		{ PROCESS_F_BINARY_DISCONNECTED, "binaryDisconnected" },
 	};
 	size_t off = 0;
 
@@ -151,6 +158,7 @@ static struct process_strings *strings_new(struct process_cache *cache, const ch
 		return NULL;
 	s->refs = 1;
 	s->size = (uint32_t)size;
+	s->binary_flags = 0;
 	s->binary = s->args = s->cwd = s->context = -1;
 #define PUT(field, str, len)                                                                       \
 	if (str) {                                                                                 \
@@ -189,6 +197,10 @@ static void entry_set_strings(struct process_cache *cache, struct process_entry 
 		e->info.flags |= PROCESS_F_ROOTCWD;
 	else
 		e->info.flags &= ~PROCESS_F_ROOTCWD;
+	/* The flags belong to the program's name: a clone shares both. */
+	e->info.flags &= ~PROCESS_F_BINARY_MASK;
+	if (s)
+		e->info.flags |= s->binary_flags;
 }
 
 /* ---- the table ---------------------------------------------------------- */
@@ -502,33 +514,53 @@ static void fill_from_header(struct process_entry *e, const struct cg_event_head
 	e->info.comm[CG_COMM_LEN] = '\0';
 }
 
-/* The binary as the exec was asked for it, made absolute with the working directory. */
-static void exec_binary(const char *filename, const char *cwd, char *buf, size_t size)
+/*
+ * The program an exec record names, into @buf: the path the kernel walked
+ * from the executed file to the task's root, or, when the walk could not
+ * name it, the string given to execve() exactly as given (a relative path
+ * stays relative: a working directory read now may not be the one the
+ * exec resolved it in). Returns the PROCESS_F_BINARY_MASK flags saying
+ * which. The record was validated (event_validate): both strings end
+ * within their fields.
+ */
+static uint32_t exec_binary(const struct cg_exec_event *x, char *buf, size_t size)
 {
-	if (filename[0] == '/' || !cwd) {
-		snprintf(buf, size, "%s", filename);
-		return;
-	}
-	int n;
+	uint32_t flags = 0, path_flags = x->path_flags;
+	size_t len = strnlen(x->binary, sizeof(x->binary));
 
-	while (filename[0] == '.' && filename[1] == '/')
-		filename += 2;
-	n = snprintf(buf, size, "%s%s%s", cwd, strcmp(cwd, "/") == 0 ? "" : "/", filename);
-	if (n < 0 || (size_t)n >= size)
-		snprintf(buf, size, "%s", filename); /* too long to join: as given */
+	/* Anything but an absolute path is no resolved path, whatever the flags say. */
+	if (len == 0 || len == sizeof(x->binary) || x->binary[0] != '/')
+		path_flags |= CG_BINARY_NO_FILE;
+	if (path_flags & CG_BINARY_DELETED)
+		flags |= PROCESS_F_BINARY_DELETED;
+	if (path_flags & CG_BINARY_OUTSIDE_ROOT)
+		flags |= PROCESS_F_BINARY_OUTSIDE_ROOT;
+	if (path_flags & CG_BINARY_TOO_LONG)
+		flags |= PROCESS_F_BINARY_TOO_LONG;
+	if (path_flags & CG_BINARY_TOO_DEEP)
+		flags |= PROCESS_F_BINARY_TOO_DEEP;
+	if (path_flags & CG_BINARY_DISCONNECTED)
+		flags |= PROCESS_F_BINARY_DISCONNECTED;
+	if (path_flags & CG_BINARY_UNRESOLVED) {
+		flags |= PROCESS_F_ERROR_FILENAME;
+		snprintf(buf, size, "%.*s", (int)strnlen(x->filename, sizeof(x->filename)), x->filename);
+		return flags;
+	}
+	snprintf(buf, size, "%.*s", (int)len, x->binary);
+	return flags;
 }
 
 const struct process_info *process_cache__exec(struct process_cache *cache, const struct cg_exec_event *x)
 {
 	const struct cg_event_header *hdr = &x->hdr;
-	char filename[CG_PATH_LEN], binary[PROC_INFO_MAX_PATH], cwd[PROC_INFO_MAX_PATH];
+	char binary[CG_BINARY_LEN > CG_PATH_LEN ? CG_BINARY_LEN : CG_PATH_LEN], cwd[PROC_INFO_MAX_PATH];
 	char args[PROC_INFO_MAX_ARGS], context_buf[SELINUX_CONTEXT_MAX + 1];
 	uint64_t key = process_event_key(hdr);
 	struct process_entry *prior, *e;
 	const char *context;
 	struct process_strings *s;
 	bool have_cwd, truncated;
-	uint32_t uid, nspid = 0;
+	uint32_t uid, nspid = 0, binary_flags;
 
 	cache->stats.execs++;
 	prior = entry_find_live(cache, hdr->pid);
@@ -553,10 +585,9 @@ const struct process_info *process_cache__exec(struct process_cache *cache, cons
 	e->info.flags |= PROCESS_F_EXECVE;
 	e->info.flags &= ~(PROCESS_F_MISS | PROCESS_F_TRUNC_ARGS);
 
-	memcpy(filename, x->filename, sizeof(filename));
-	filename[sizeof(filename) - 1] = '\0';
+	binary_flags = exec_binary(x, binary, sizeof(binary));
+	/* Only for the cwd field: binary never depends on it. */
 	have_cwd = proc_read_link(cache->proc_root, hdr->pid, "cwd", cwd, sizeof(cwd)) >= 0;
-	exec_binary(filename, have_cwd ? cwd : NULL, binary, sizeof(binary));
 	proc_join_arguments(x->args, x->args_len <= CG_ARGS_LEN ? x->args_len : CG_ARGS_LEN, args,
 			    sizeof(args), &truncated);
 	if (truncated || x->args_truncated)
@@ -570,8 +601,10 @@ const struct process_info *process_cache__exec(struct process_cache *cache, cons
 	/* After the exec: the domain it may have transitioned to. */
 	context = read_context(cache, hdr->pid, context_buf, sizeof(context_buf));
 	s = strings_new(cache, binary, args, have_cwd ? cwd : NULL, context);
-	if (s)
+	if (s) {
+		s->binary_flags = binary_flags;
 		entry_set_strings(cache, e, s);
+	}
 	touch(cache, e);
 	return &e->info;
 }

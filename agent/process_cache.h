@@ -28,8 +28,23 @@
 #define PROCESS_F_ROOTCWD (1u << 3)	/* "rootcwd": the working directory is / */
 #define PROCESS_F_TRUNC_ARGS (1u << 4)	/* "truncArgs": arguments were cut */
 #define PROCESS_F_MISS (1u << 5)	/* "miss": nothing but the event itself was known */
+/*
+ * How binary names the program (cg_exec_event.path_flags). "errorFilename"
+ * (the reference tool's word): the kernel could not name the file, and
+ * binary is the string given to execve(), as given; the other words, with
+ * or without it, say why or what is special.
+ */
+#define PROCESS_F_ERROR_FILENAME (1u << 6)	/* "errorFilename" */
+#define PROCESS_F_BINARY_DELETED (1u << 7)	/* "binaryDeleted": unlinked, binary ends " (deleted)" */
+#define PROCESS_F_BINARY_OUTSIDE_ROOT (1u << 8) /* "binaryOutsideRoot": not below its root */
+#define PROCESS_F_BINARY_TOO_LONG (1u << 9)	/* "binaryTooLong" (with errorFilename) */
+#define PROCESS_F_BINARY_TOO_DEEP (1u << 10)	/* "binaryTooDeep" (with errorFilename) */
+#define PROCESS_F_BINARY_DISCONNECTED (1u << 11) /* "binaryDisconnected" (with errorFilename) */
+#define PROCESS_F_BINARY_MASK                                                                      \
+	(PROCESS_F_ERROR_FILENAME | PROCESS_F_BINARY_DELETED | PROCESS_F_BINARY_OUTSIDE_ROOT |     \
+	 PROCESS_F_BINARY_TOO_LONG | PROCESS_F_BINARY_TOO_DEEP | PROCESS_F_BINARY_DISCONNECTED)
 
-#define PROCESS_FLAGS_MAX 64 /* bytes of the longest flags string, NUL included */
+#define PROCESS_FLAGS_MAX 192 /* bytes of the longest flags string, NUL included */
 
 /* One process, for formatting; valid until the next call that changes the cache. */
 struct process_info {
@@ -46,7 +61,12 @@ struct process_info {
 	uint64_t parent_exec_boottime; /* the parent's key, 0 when unknown */
 	uint64_t cgroup_id;	       /* last seen; 0 when unknown */
 	uint64_t exit_boottime;	       /* 0 while it runs (or was replaced by an exec: see exited) */
-	const char *binary;	       /* NULL when unknown */
+	/*
+	 * The file its exec ran, named in the kernel from its root (see the
+	 * PROCESS_F_BINARY_* flags for what could not be named); readlink of
+	 * /proc/PID/exe for procFS processes. NULL when unknown.
+	 */
+	const char *binary;
 	const char *arguments;	       /* argv[1..] joined by spaces; NULL when unknown */
 	const char *cwd;	       /* NULL when unknown */
 	/*

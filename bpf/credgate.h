@@ -32,6 +32,10 @@
 #define CG_MAX_EXEC_UIDS 16
 /* Paths in exec events and exec allow lists, NUL included. */
 #define CG_PATH_LEN 256
+/* The executed file's path in an exec event, NUL included (a power of two). */
+#define CG_BINARY_LEN 512
+/* Dentries and mounts the walk to the root may cross (bpf/path.bpf.h). */
+#define CG_BINARY_MAX_STEPS 1024
 /* Bytes of a new program's arguments in an exec event. */
 #define CG_ARGS_LEN 1024
 /* Supplementary groups copied into an event; the count is always exact. */
@@ -569,6 +573,21 @@ struct cg_task_exec {
 #define CG_PROC_EXECVE (1u << 0) /* the program came from an execve credgate saw */
 #define CG_PROC_CLONE (1u << 1)	 /* a fork that has not exec'd since */
 
+/*
+ * cg_exec_event.path_flags. The path is walked in the kernel, dentry by
+ * dentry and mount by mount, up to the task's root (as d_path() does);
+ * what the walk cannot name is said, never guessed.
+ */
+#define CG_BINARY_DELETED (1u << 0)	 /* unlinked: binary is its last path and " (deleted)" */
+#define CG_BINARY_OUTSIDE_ROOT (1u << 1) /* not below the task's root: binary is from its mount tree's root */
+#define CG_BINARY_TOO_LONG (1u << 2)	 /* CG_BINARY_LEN or longer */
+#define CG_BINARY_TOO_DEEP (1u << 3)	 /* more than CG_BINARY_MAX_STEPS names and mounts */
+#define CG_BINARY_DISCONNECTED (1u << 4) /* a dentry without a parent short of its mount's root */
+#define CG_BINARY_NO_FILE (1u << 5)	 /* no file to name, or reading it failed */
+#define CG_BINARY_UNRESOLVED                                                                       \
+	(CG_BINARY_TOO_LONG | CG_BINARY_TOO_DEEP | CG_BINARY_DISCONNECTED | CG_BINARY_NO_FILE)
+#define CG_BINARY_KNOWN (CG_BINARY_DELETED | CG_BINARY_OUTSIDE_ROOT | CG_BINARY_UNRESOLVED)
+
 struct cg_exec_event {
 	struct cg_event_header hdr; /* after the exec: hdr.comm is the new program's */
 	struct cg_ids ids;
@@ -581,8 +600,14 @@ struct cg_exec_event {
 	__u32 observe;	    /* that policy observes: report this exec */
 	__u32 args_len;	    /* bytes of args: argv[0..] each NUL-terminated */
 	__u32 args_truncated;
-	__u32 pad;
+	__u32 path_flags;   /* CG_BINARY_*: how binary was found */
 	char filename[CG_PATH_LEN]; /* as given to execve() */
+	/*
+	 * The file the kernel executed (for a script, its interpreter), from
+	 * the task's root, NUL-terminated: see bpf/path.bpf.h. Empty when
+	 * path_flags has a CG_BINARY_UNRESOLVED bit.
+	 */
+	char binary[CG_BINARY_LEN];
 	char args[CG_ARGS_LEN];
 };
 

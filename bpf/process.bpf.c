@@ -7,6 +7,7 @@
  * when the agent missed the exec.
  */
 #include "budget.bpf.h"
+#include "path.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -94,6 +95,22 @@ static __always_inline void cg_inherit_label(struct task_struct *parent, struct 
 	bpf_task_storage_get(&cg_task_labels, child, &copy, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
+/*
+ * The file the exec runs, named from the task's root: bprm->file, which
+ * for a script is its interpreter (the script's own file was released
+ * when the interpreter was opened), as /proc/PID/exe names it. Should a
+ * kernel have released it by this tracepoint, the new mm's exe_file is
+ * the same file.
+ */
+static __always_inline __u32 cg_exec_file_path(struct task_struct *task, struct linux_binprm *bprm, char *out)
+{
+	struct file *file = BPF_CORE_READ(bprm, file);
+
+	if (!file)
+		file = BPF_CORE_READ(task, mm, exe_file);
+	return cg_file_path(task, file, out);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -140,9 +157,9 @@ int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	e->observe = policy && (policy->flags & CG_POLICY_OBSERVE);
 	/* After the policy above was found with the label the exec started with. */
 	cg_invalidate_label(p);
-	e->pad = 0;
 	__builtin_memset(e->filename, 0, sizeof(e->filename));
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), bprm->filename);
+	e->path_flags = cg_exec_file_path(p, bprm, e->binary);
 	cg_copy_args(e, p);
 	bpf_ringbuf_submit(e, wakeup);
 	return 0;

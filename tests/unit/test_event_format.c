@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -431,6 +432,39 @@ static void test_validate(void **state)
 	assert_int_equal(event_validate(&s, sizeof(s)), 0);
 }
 
+/* An exec record's names end in their fields, and its path flags agree with its binary. */
+static void test_validate_exec(void **state)
+{
+	static struct cg_exec_event x;
+
+	memset(&x, 0, sizeof(x));
+	fill_header(&x.hdr, CG_EVENT_EXEC, sizeof(x));
+	snprintf(x.filename, sizeof(x.filename), "./su");
+	snprintf(x.binary, sizeof(x.binary), "/usr/bin/su");
+	assert_int_equal(event_validate(&x, sizeof(x)), 0);
+	/* Each change alone: */
+	memset(x.filename, 'a', sizeof(x.filename)); /* no NUL in filename */
+	assert_int_equal(event_validate(&x, sizeof(x)), -EBADMSG);
+	snprintf(x.filename, sizeof(x.filename), "./su");
+	memset(x.binary, 'a', sizeof(x.binary)); /* no NUL in binary */
+	x.binary[0] = '/';
+	assert_int_equal(event_validate(&x, sizeof(x)), -EBADMSG);
+	memset(x.binary, 0, sizeof(x.binary));
+	snprintf(x.binary, sizeof(x.binary), "/usr/bin/su");
+	x.path_flags = 1u << 31; /* a flag this agent does not know */
+	assert_int_equal(event_validate(&x, sizeof(x)), -EBADMSG);
+	x.path_flags = CG_BINARY_TOO_LONG; /* unresolved, yet a name */
+	assert_int_equal(event_validate(&x, sizeof(x)), -EBADMSG);
+	x.binary[0] = '\0'; /* unresolved and empty: valid */
+	assert_int_equal(event_validate(&x, sizeof(x)), 0);
+	x.path_flags = CG_BINARY_DELETED; /* resolved, yet empty */
+	assert_int_equal(event_validate(&x, sizeof(x)), -EBADMSG);
+	snprintf(x.binary, sizeof(x.binary), "usr/bin/su (deleted)"); /* resolved, not absolute */
+	assert_int_equal(event_validate(&x, sizeof(x)), -EBADMSG);
+	x.binary[0] = '/';
+	assert_int_equal(event_validate(&x, sizeof(x)), 0);
+}
+
 static void test_time(void **state)
 {
 	char buf[64];
@@ -631,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_cached_process_member),
 		cmocka_unit_test(test_rejects_out_of_range),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_validate_exec),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_exec_binary_properties),
 		cmocka_unit_test(test_lost_event),

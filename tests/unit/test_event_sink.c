@@ -133,6 +133,7 @@ static void test_exec_then_observation(void **state)
 	memset(&x, 0, sizeof(x));
 	header(&x.hdr, CG_EVENT_EXEC, sizeof(x), 4242, 7, 6000);
 	snprintf(x.filename, sizeof(x.filename), "/bin/su");
+	snprintf(x.binary, sizeof(x.binary), "/bin/su");
 	memcpy(x.args, args, sizeof(args));
 	x.args_len = sizeof(args);
 	x.ids.uid = 1000;

@@ -125,6 +125,11 @@ static void exec_record(struct cg_exec_event *e, uint32_t pid, uint32_t ppid, ui
 	memset(e, 0, sizeof(*e));
 	header(&e->hdr, CG_EVENT_EXEC, sizeof(*e), pid, ppid, start, exec, exec);
 	snprintf(e->filename, sizeof(e->filename), "%s", filename);
+	/* The kernel's name for an absolute path without links is the path. */
+	if (filename[0] == '/')
+		snprintf(e->binary, sizeof(e->binary), "%s", filename);
+	else
+		e->path_flags = CG_BINARY_NO_FILE;
 	memcpy(e->args, args, args_len);
 	e->args_len = (uint32_t)args_len;
 	e->ids.uid = 1000;
@@ -171,6 +176,12 @@ static void test_flags_string(void **state)
 	assert_string_equal(buf, "");
 	process_flags_string(PROCESS_F_MISS, buf, 3);
 	assert_string_equal(buf, "");
+	process_flags_string(PROCESS_F_EXECVE | PROCESS_F_ERROR_FILENAME | PROCESS_F_BINARY_TOO_LONG, buf, sizeof(buf));
+	assert_string_equal(buf, "execve errorFilename binaryTooLong");
+	/* Every word at once fits. */
+	process_flags_string(~0u, buf, sizeof(buf));
+	assert_string_equal(buf, "execve procFS truncArgs rootcwd clone miss errorFilename binaryDeleted "
+				 "binaryOutsideRoot binaryTooLong binaryTooDeep binaryDisconnected");
 }
 
 /* bash forks, the child execs su: su's parent is bash, su is "execve clone". */
@@ -339,7 +350,10 @@ static void test_miss(void **state)
 	process_cache__free(c);
 }
 
-/* Relative exec paths are made absolute with the working directory; long arguments are cut. */
+/*
+ * binary is the kernel's name of the executed file, never the execve()
+ * string joined with the working directory; long arguments are cut.
+ */
 static void test_exec_paths_and_truncation(void **state)
 {
 	struct process_cache *c = new_cache(0, 30 * SEC);
@@ -349,14 +363,59 @@ static void test_exec_paths_and_truncation(void **state)
 
 	memset(args, 'a', sizeof(args));
 	args[1] = '\0';
-	/* pid 500's /proc says its cwd is /root */
+	/* pid 500's /proc says its cwd is /root: that is the cwd, not where run.sh is. */
 	exec_record(&e, 500, 1, 1000 * tick_ns(), 5 * SEC, "./run.sh", args, sizeof(args));
+	e.path_flags = 0;
+	snprintf(e.binary, sizeof(e.binary), "/srv/app/bin/run");
 	e.args_truncated = 1;
 	p = process_cache__exec(c, &e);
-	assert_string_equal(p->binary, "/root/run.sh");
+	assert_string_equal(p->binary, "/srv/app/bin/run");
 	assert_string_equal(p->cwd, "/root");
+	assert_int_equal(p->flags & PROCESS_F_BINARY_MASK, 0);
 	assert_int_equal(strlen(p->arguments), CG_ARGS_LEN - 2);
 	assert_true(p->flags & PROCESS_F_TRUNC_ARGS);
+	process_cache__free(c);
+}
+
+/* What the kernel could not name is said: the string as given, and why. */
+static void test_exec_binary_unresolved(void **state)
+{
+	struct process_cache *c = new_cache(0, 30 * SEC);
+	const struct process_info *p;
+	struct cg_exec_event e;
+	struct cg_fork_event f;
+
+	/* Too long: the execve() string as given, relative, never joined with /root. */
+	exec_record(&e, 500, 1, 1000 * tick_ns(), 5 * SEC, "./run.sh", "a", 2);
+	e.path_flags = CG_BINARY_TOO_LONG;
+	p = process_cache__exec(c, &e);
+	assert_string_equal(p->binary, "./run.sh");
+	assert_int_equal(p->flags & PROCESS_F_BINARY_MASK, PROCESS_F_ERROR_FILENAME | PROCESS_F_BINARY_TOO_LONG);
+	/* A clone runs the same program: same name, same flags. */
+	fork_record(&f, 501, 500, 1001 * tick_ns(), 5 * SEC);
+	process_cache__fork(c, &f);
+	f.hdr.exec_boottime = 1001 * tick_ns();
+	p = process_cache__get(c, &f.hdr);
+	assert_string_equal(p->binary, "./run.sh");
+	assert_int_equal(p->flags & PROCESS_F_BINARY_MASK, PROCESS_F_ERROR_FILENAME | PROCESS_F_BINARY_TOO_LONG);
+	/* Its next exec, resolved: the flags go with the old name. */
+	exec_record(&e, 501, 500, 1001 * tick_ns(), 6 * SEC, "/bin/true", "", 0);
+	p = process_cache__exec(c, &e);
+	assert_string_equal(p->binary, "/bin/true");
+	assert_int_equal(p->flags & PROCESS_F_BINARY_MASK, 0);
+	/* Deleted, outside the root: a name, with what is special about it. */
+	exec_record(&e, 502, 1, 1002 * tick_ns(), 7 * SEC, "/proc/self/fd/3", "", 0);
+	snprintf(e.binary, sizeof(e.binary), "/tmp/x (deleted)");
+	e.path_flags = CG_BINARY_DELETED | CG_BINARY_OUTSIDE_ROOT;
+	p = process_cache__exec(c, &e);
+	assert_string_equal(p->binary, "/tmp/x (deleted)");
+	assert_int_equal(p->flags & PROCESS_F_BINARY_MASK, PROCESS_F_BINARY_DELETED | PROCESS_F_BINARY_OUTSIDE_ROOT);
+	/* A "resolved" name that is no absolute path is not taken for one. */
+	exec_record(&e, 503, 1, 1003 * tick_ns(), 8 * SEC, "/bin/sh", "", 0);
+	snprintf(e.binary, sizeof(e.binary), "bin/sh");
+	p = process_cache__exec(c, &e);
+	assert_string_equal(p->binary, "/bin/sh");
+	assert_int_equal(p->flags & PROCESS_F_BINARY_MASK, PROCESS_F_ERROR_FILENAME);
 	process_cache__free(c);
 }
 
@@ -371,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_scan_proc),
 		cmocka_unit_test(test_miss),
 		cmocka_unit_test(test_exec_paths_and_truncation),
+		cmocka_unit_test(test_exec_binary_unresolved),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
