@@ -319,6 +319,7 @@ static int load_programs(struct agent *agent)
 		.lsm = f->lsm.available,
 		.fallback = agent->fallback,
 		.ringbuf_bytes = agent->opts.ringbuf_bytes,
+		.cgroup_map_size = agent->opts.cgroup_map_size,
 		.pin_dir = agent->opts.pin_dir,
 	};
 	enum observation_method m = agent->opts.force_tracepoints ? OBSERVE_TRACEPOINTS : OBSERVE_FENTRY;
@@ -611,8 +612,11 @@ static void report_losses(struct agent *agent)
 	/* A new cgroup the kernel could not give a state: governed fail-closed, and said. */
 	bpf_loader__read_counter(agent->loader, CG_CNT_MKDIR_FAILED, &state_failures);
 	if (state_failures != agent->state_failures_reported) {
-		log_warning("cgroups: %llu new cgroups got no state (the cgroup map is full, or no memory); while a policy enforces, their credential changes are refused",
-			    (unsigned long long)(state_failures - agent->state_failures_reported));
+		log_warning("cgroups: %llu new cgroups got no state: the cgroup map is full (%u per policy generation, cgroupMapSize), or no memory; %s",
+			    (unsigned long long)(state_failures - agent->state_failures_reported),
+			    policy_maps__cgroup_capacity(agent->maps),
+			    agent->policies && set_enforces(agent->policies, NULL) ? "a policy enforces: their credential changes are refused (" POLICY_FAIL_CLOSED_NAME ")"
+					     : "they are governed as their nearest ancestor with a state");
 		agent->state_failures_reported = state_failures;
 	}
 	bpf_loader__read_counter(agent->loader, CG_CNT_RINGBUF_FULL, &ringbuf_full);
@@ -895,6 +899,10 @@ static void status_json(struct agent *agent, struct json_writer *w)
 	json_kv_uint(w, "unknown", counter(agent, CG_CNT_CGROUP_UNKNOWN));
 	json_kv_uint(w, "ambiguous", counter(agent, CG_CNT_CGROUP_AMBIGUOUS));
 	json_kv_uint(w, "state_failures", counter(agent, CG_CNT_MKDIR_FAILED));
+	/* A full map, said: its size, who it left out, and what that decided. */
+	json_kv_uint(w, "map_size", policy_maps__cgroup_capacity(agent->maps));
+	json_kv_uint(w, "without_state", policy_maps__unstored(agent->maps));
+	json_kv_uint(w, "fail_closed_decisions", sink.fail_closed_decisions);
 	json_object_end(w);
 	json_object_end(w);
 }
@@ -951,6 +959,13 @@ static void status_text(struct agent *agent, struct json_writer *w)
 			     p->file, p->line);
 		json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	}
+	n = snprintf(line, sizeof(line),
+		     "cgroups: map for %u per generation; %zu left without a state at the last publish, %llu new ones since (map full); %llu changes in them, %llu refused by %s\n",
+		     policy_maps__cgroup_capacity(agent->maps), policy_maps__unstored(agent->maps),
+		     (unsigned long long)counter(agent, CG_CNT_MKDIR_FAILED),
+		     (unsigned long long)counter(agent, CG_CNT_CGROUP_UNKNOWN),
+		     (unsigned long long)sink.fail_closed_decisions, POLICY_FAIL_CLOSED_NAME);
+	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	selinux_describe(&agent->selinux, line, sizeof(line));
 	json_raw(w, "selinux: ", 9);
 	json_raw(w, line, strlen(line));
@@ -1099,6 +1114,25 @@ static void metrics_by_policy(struct agent *agent, struct json_writer *w)
 		}
 }
 
+/* Cgroups the kernel could not give a state (the cgroup map full), and what governed them. */
+static void metrics_cgroups(struct agent *agent, struct json_writer *w, const struct event_sink_stats *sink)
+{
+	metric(w, "credgate_cgroup_map_size", "Cgroups the kernel keeps a state for, per policy generation.",
+	       "gauge", NULL, policy_maps__cgroup_capacity(agent->maps));
+	metric(w, "credgate_cgroups_without_state",
+	       "Cgroups the last policy publish could not store a state for (the cgroup map full).", "gauge", NULL,
+	       policy_maps__unstored(agent->maps));
+	metric(w, "credgate_cgroup_state_failures_total",
+	       "New cgroups the kernel could not store a state for (the cgroup map full, or no memory).",
+	       "counter", NULL, counter(agent, CG_CNT_MKDIR_FAILED));
+	metric(w, "credgate_cgroup_unknown_total",
+	       "Policy lookups for a cgroup without a state of its own that is not below a sealed one: governed fail-closed while a policy enforces, else as the nearest ancestor with a state.",
+	       "counter", NULL, counter(agent, CG_CNT_CGROUP_UNKNOWN));
+	metric(w, "credgate_fail_closed_decisions_total",
+	       "Decisions of the fail-closed policy (credgate:fail-closed) reported as events.", "counter", NULL,
+	       sink->fail_closed_decisions);
+}
+
 /* What each attached program cost, where the kernel counts it (kernel.bpf_stats_enabled). */
 static void metrics_programs(struct agent *agent, struct json_writer *w)
 {
@@ -1168,6 +1202,7 @@ static void handle_metrics(void *ctx, struct json_writer *w)
 		metric(w, "credgate_audit_records_total", "USER_AVC records written to the kernel's audit.", "counter",
 		       NULL, as.written);
 	}
+	metrics_cgroups(agent, w, &sink);
 	metric(w, "credgate_selinux_label_unknown_total",
 	       "Decisions of SELinux-selecting policies on processes not labelled yet (the policy applied).",
 	       "counter", NULL, counter(agent, CG_CNT_LABEL_UNKNOWN));

@@ -227,6 +227,12 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 		if (err)
 			goto fail;
 	}
+	/* Two generations: the one in force and the one a reload writes. */
+	if (opts->cgroup_map_size) {
+		err = bpf_map__set_max_entries(loader->observe->maps.cg_cgroups, 2 * opts->cgroup_map_size);
+		if (err)
+			goto fail;
+	}
 	err = prepare_maps(loader, loader->observe->obj, true);
 	if (!err)
 		err = observe_bpf__load(loader->observe);

@@ -31,6 +31,7 @@ struct bpf_loader_options {
 	enum observation_method observation;
 	enum cg_fallback fallback;
 	size_t ringbuf_bytes; /* power of two, multiple of the page size */
+	uint32_t cgroup_map_size; /* cgroups with a state per generation; 0: CG_MAX_CGROUPS */
 	const char *pin_dir;  /* pin maps and links there (bpffs); NULL: pin nothing */
 };
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #include "macro.h"
 #include "output_file.h"
 #include "output_journal.h"
+#include "policy_maps.h"
 #include "process_cache.h"
 #include "task_labels.h"
 
@@ -125,6 +127,7 @@ struct event_sink {
 	uint64_t reported_audit_lost;
 	uint64_t last_lost_report_ns, last_gc_ns;
 	struct event_sink_stats stats;
+	char unknown_rule[96]; /* the rule text of the current event of an unknown policy */
 };
 
 static uint64_t clock_ns(clockid_t clock)
@@ -292,6 +295,10 @@ size_t event_sink__policy_decisions(const struct event_sink *sink, size_t index,
 
 static void count_policy_decision(struct event_sink *sink, const struct cg_decision_event *e)
 {
+	if (e->policy_id == CG_FAIL_CLOSED_POLICY) {
+		sink->stats.fail_closed_decisions++;
+		return;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(sink->policies); i++) {
 		struct policy_generation *g = &sink->policies[i];
 
@@ -454,6 +461,19 @@ static void fill_meta(struct event_sink *sink, const struct cg_event_header *hdr
 		meta->policy_name = policy->name;
 		if (rule_index < policy->nrules)
 			meta->rule_text = policy->rules[rule_index].text;
+	} else if (policy_id == CG_FAIL_CLOSED_POLICY) {
+		/* The kernel could not know the cgroup's policy: name what decided, and why. */
+		meta->policy_name = POLICY_FAIL_CLOSED_NAME;
+		meta->rule_text = POLICY_FAIL_CLOSED_RULE;
+	} else if (policy_id != CG_NO_POLICY) {
+		/*
+		 * A generation this agent does not hold (older than the two it
+		 * keeps, or an earlier agent's): never a blank name.
+		 */
+		meta->policy_name = POLICY_UNKNOWN_NAME;
+		snprintf(sink->unknown_rule, sizeof(sink->unknown_rule),
+			 "unknown: policy %u of generation %u, not known to this agent", policy_id, policy_gen);
+		meta->rule_text = sink->unknown_rule;
 	}
 	if (slot) {
 		meta->process = &slot->proc;

@@ -132,6 +132,7 @@ struct event_sink_stats {
 	uint64_t process_evicted;  /* exited processes freed early: the cache was full */
 	uint64_t avc_records;	   /* decisions handed to the audit writer */
 	uint64_t avc_unformatted;  /* decisions no AVC record could be made of (counted as audit losses) */
+	uint64_t fail_closed_decisions; /* decisions of the fail-closed policy (a cgroup without a state) */
 };
 void event_sink__stats(const struct event_sink *sink, struct event_sink_stats *stats);
 

@@ -11,6 +11,9 @@
 #include "control_proto.h"
 #include "macro.h"
 
+/* The settings' default is the size the BPF objects declare. */
+_Static_assert(CREDGATE_DEFAULT_CGROUP_MAP_SIZE == CG_MAX_CGROUPS, "cgroup map size defaults differ");
+
 #ifndef CREDGATE_VERSION
 #define CREDGATE_VERSION "unknown"
 #endif
@@ -19,6 +22,7 @@ enum {
 	OPT_LSM_UNAVAILABLE = 0x100,
 	OPT_NODE_NAME,
 	OPT_RINGBUF_SIZE,
+	OPT_CGROUP_MAP_SIZE,
 	OPT_FORCE_TRACEPOINTS,
 	OPT_SOCKET,
 	OPT_SOCKET_GROUP,
@@ -64,6 +68,8 @@ static void usage(FILE *out)
 		"                               report, or SIGKILL the offending caller\n"
 		"      --node-name=NAME         node_name in events (default: the host name)\n"
 		"      --ringbuf-size=BYTES     kernel event buffer, a power of two (default: 4194304)\n"
+		"      --cgroup-map-size=N      cgroups the kernel keeps a policy state for, per\n"
+		"                               policy generation, 256 to 1048576 (default: 32768)\n"
 		"      --force-tracepoints      observe with syscall tracepoints even where fentry or\n"
 		"                               kprobes work\n"
 		"      --socket=PATH            control socket for credgatectl\n"
@@ -159,6 +165,7 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 		{ "lsm-unavailable", required_argument, NULL, OPT_LSM_UNAVAILABLE },
 		{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF_SIZE },
+		{ "cgroup-map-size", required_argument, NULL, OPT_CGROUP_MAP_SIZE },
 		{ "force-tracepoints", no_argument, NULL, OPT_FORCE_TRACEPOINTS },
 		{ "socket", required_argument, NULL, OPT_SOCKET },
 		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
@@ -185,6 +192,7 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 	opts->events_path = "-";
 	opts->lsm_unavailable = LSM_UNAVAILABLE_FAIL;
 	opts->ringbuf_bytes = 4u << 20;
+	opts->cgroup_map_size = CREDGATE_DEFAULT_CGROUP_MAP_SIZE;
 	opts->socket_path = CONTROL_SOCKET_PATH;
 	optind = 1;
 
@@ -248,6 +256,18 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				return -EINVAL;
 			}
 			break;
+		case OPT_CGROUP_MAP_SIZE: {
+			unsigned long long v;
+
+			if (parse_ulong(optarg, CREDGATE_MIN_CGROUP_MAP_SIZE, CREDGATE_MAX_CGROUP_MAP_SIZE, &v) < 0) {
+				fprintf(stderr, "credgated: --cgroup-map-size: expected %u to %u, got '%s'\n",
+					CREDGATE_MIN_CGROUP_MAP_SIZE, CREDGATE_MAX_CGROUP_MAP_SIZE, optarg);
+				return -EINVAL;
+			}
+			opts->cgroup_map_size = (uint32_t)v;
+			opts->given.cgroup_map_size = true;
+			break;
+		}
 		case OPT_FORCE_TRACEPOINTS:
 			opts->force_tracepoints = true;
 			break;
@@ -382,6 +402,8 @@ void options_apply_config(struct agent_options *opts, const struct credgate_conf
 		opts->node_name = cfg->node_name;
 	if (!given->ringbuf && cfg->has_ringbuf_size)
 		opts->ringbuf_bytes = cfg->ringbuf_size;
+	if (!given->cgroup_map_size && cfg->has_cgroup_map_size)
+		opts->cgroup_map_size = cfg->cgroup_map_size;
 	if (!given->pin_dir && cfg->has_pin_dir)
 		opts->pin_dir = cfg->pin_dir;
 	if (!given->unload_on_stop && cfg->has_unload_on_stop)

@@ -22,7 +22,7 @@ enum lsm_unavailable_action {
 struct agent_options_given {
 	bool policy, output, events, lsm_unavailable, node_name, ringbuf, pin_dir, unload_on_stop;
 	bool socket, socket_group, journal, events_file, events_file_max_size, events_file_keep;
-	bool observe_rate, deny_rate, audit_records, metrics_file;
+	bool observe_rate, deny_rate, audit_records, metrics_file, cgroup_map_size;
 };
 
 struct agent_options {
@@ -33,6 +33,7 @@ struct agent_options {
 	enum lsm_unavailable_action lsm_unavailable;
 	const char *node_name; /* NULL: the host name */
 	size_t ringbuf_bytes;
+	uint32_t cgroup_map_size; /* cgroups with a state per policy generation */
 	bool force_tracepoints; /* observe with tracepoints even where kprobes work */
 	const char *pin_dir;	  /* pin programs and maps there; NULL: pin nothing */
 	bool unload_on_stop;	  /* with pin_dir: remove the pins when stopping */

@@ -28,18 +28,26 @@ struct policy_maps {
 	int grace_outer_fd;
 	int grace_inner_fd;
 	bool no_selinux; /* CG_GENERATION_NO_SELINUX in every generation published */
+	uint32_t cgroup_entries; /* the cgroup map's size: two generations' worth */
+	size_t last_unstored;	 /* cgroups the last publish could not store */
 };
 
 int policy_maps__new(struct policy_maps **out, const struct bpf_loader *loader)
 {
 	_cleanup_free_ struct policy_maps *maps = calloc(1, sizeof(*maps));
 	LIBBPF_OPTS(bpf_map_create_opts, outer_opts);
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info);
 	struct cg_config config;
 	__u32 zero = 0;
 
 	if (!maps)
 		return -ENOMEM;
 	bpf_loader__maps(loader, &maps->fds);
+	/* As created (the settings may have resized it), or as adopted from a pin. */
+	if (bpf_obj_get_info_by_fd(maps->fds.cgroups, &info, &info_len))
+		return negative_errno();
+	maps->cgroup_entries = info.max_entries;
 	maps->grace_outer_fd = -1;
 	maps->grace_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "cg_grace_in", 4, 4, 1, NULL);
 	if (maps->grace_inner_fd < 0)
@@ -77,6 +85,16 @@ void policy_maps__set_selinux(struct policy_maps *maps, bool enabled)
 uint32_t policy_maps__generation(const struct policy_maps *maps)
 {
 	return maps->generation;
+}
+
+uint32_t policy_maps__cgroup_capacity(const struct policy_maps *maps)
+{
+	return maps->cgroup_entries / 2;
+}
+
+size_t policy_maps__unstored(const struct policy_maps *maps)
+{
+	return maps->last_unstored;
 }
 
 static bool id_rules_enforce(const struct cg_id_rules *rules)
@@ -542,15 +560,25 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 	warn_unused_selectors(&w);
 	if (w.unstored)
 		add_problem(report, false,
-			    "warning: %zu cgroups have no state (%s: the cgroup map holds %d per generation); %s",
-			    w.unstored, strerror(w.unstored_error), CG_MAX_CGROUPS,
-			    report->enforcing ? "their credential changes are refused (fail closed)"
+			    "warning: %zu cgroups have no state (%s: the cgroup map is full; it holds %u cgroups per policy generation, cgroupMapSize); %s",
+			    w.unstored, strerror(w.unstored_error), policy_maps__cgroup_capacity(maps),
+			    report->enforcing ? "their credential changes are refused (policy credgate:fail-closed)"
 					      : "they are governed as their nearest ancestor with a state");
+	else if (report->cgroups > policy_maps__cgroup_capacity(maps))
+		/*
+		 * Stored, but only because the previous generation left room: the
+		 * map holds two, and a reload writes the new one beside the old.
+		 */
+		add_problem(report, false,
+			    "warning: %zu cgroups have a state, more than the %u per policy generation the cgroup map is sized for (cgroupMapSize): a reload may leave some without one",
+			    report->cgroups, policy_maps__cgroup_capacity(maps));
+	report->unstored = w.unstored;
 
 	r = update_config(maps, gen, 0);
 	if (r < 0)
 		goto discard;
 	maps->generation = gen;
+	maps->last_unstored = w.unstored;
 	report->generation = gen;
 	free(w.selector_used);
 	free(w.queue);
@@ -585,7 +613,7 @@ int policy_maps__count_governed(const struct policy_maps *maps, size_t *governed
 			break;
 		}
 		/* A hash map's keys can come round again under concurrent updates. */
-		if (++seen > 2 * (size_t)CG_MAX_CGROUPS)
+		if (++seen > (size_t)maps->cgroup_entries)
 			break;
 		if (next.gen == maps->generation &&
 		    bpf_map_lookup_elem(maps->fds.cgroups, &next, &state) == 0 && state.policy_id != CG_NO_POLICY)

@@ -25,11 +25,24 @@ struct publish_problem {
 	char message[512]; /* "FILE:LINE:COL: error: ..." */
 };
 
+/*
+ * What events name for decisions of no policy file: the fail-closed policy
+ * (CG_FAIL_CLOSED_POLICY), and a policy id this agent does not know. A ':'
+ * is not allowed in metadata.name, so no policy file can take either name.
+ * The rule texts say why; what precedes their ':' is the rule's label.
+ */
+#define POLICY_FAIL_CLOSED_NAME "credgate:fail-closed"
+#define POLICY_FAIL_CLOSED_RULE                                                                        \
+	"fail-closed: the cgroup has no state in the kernel (the cgroup map was full, or out of memory) " \
+	"and a policy enforces: every credential change refused"
+#define POLICY_UNKNOWN_NAME "credgate:unknown"
+
 struct publish_report {
 	size_t policies;
 	size_t enforcing; /* policies with at least one enforce rule */
 	size_t cgroups;	  /* cgroups whose state was computed */
 	size_t governed;  /* ... of which a policy governs */
+	size_t unstored;  /* cgroups left without a state: the cgroup map was full */
 	struct publish_problem problems[32];
 	size_t nproblems;
 	size_t problems_dropped;
@@ -48,6 +61,12 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 			 const struct cgroup_fs *fs, struct publish_report *report);
 
 uint32_t policy_maps__generation(const struct policy_maps *maps);
+
+/* Cgroups the map holds a state for, per generation (cgroupMapSize). */
+uint32_t policy_maps__cgroup_capacity(const struct policy_maps *maps);
+
+/* Cgroups the last publish in force left without a state (the map full). */
+size_t policy_maps__unstored(const struct policy_maps *maps);
 
 /* Cgroups that a policy of the generation in force governs now (new ones included). */
 int policy_maps__count_governed(const struct policy_maps *maps, size_t *governed);

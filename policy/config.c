@@ -77,6 +77,7 @@ int credgate_config_defaults(struct credgate_config *cfg)
 		.output = CREDGATE_OUTPUT_JSON,
 		.lsm_unavailable = CREDGATE_LSM_UNAVAILABLE_FAIL,
 		.ringbuf_size = CREDGATE_DEFAULT_RINGBUF_SIZE,
+		.cgroup_map_size = CREDGATE_DEFAULT_CGROUP_MAP_SIZE,
 	};
 	cfg->policy_dir = strdup(CREDGATE_DEFAULT_POLICY_DIR);
 	cfg->events = strdup(CREDGATE_DEFAULT_EVENTS);
@@ -181,6 +182,7 @@ INT_FIELD(observe_rate, uint32_t, 0, 10000000)
 INT_FIELD(observe_burst, uint32_t, 0, 10000000)
 INT_FIELD(deny_summary_rate, uint32_t, 0, 10000000)
 INT_FIELD(deny_summary_burst, uint32_t, 0, 10000000)
+INT_FIELD(cgroup_map_size, uint32_t, CREDGATE_MIN_CGROUP_MAP_SIZE, CREDGATE_MAX_CGROUP_MAP_SIZE)
 #undef INT_FIELD
 
 static int parse_output(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
@@ -315,6 +317,7 @@ static const struct field config_fields[] = {
 	{ .key = "lsmUnavailable", .parse = parse_lsm_unavailable },
 	{ .key = "nodeName", .parse = parse_node_name },
 	{ .key = "ringbufSize", .parse = parse_ringbuf_size },
+	{ .key = "cgroupMapSize", .parse = parse_cgroup_map_size },
 	{ .key = "passwdFile", .parse = parse_path_at, .arg = offsetof(struct credgate_config, passwd_file) },
 	{ .key = "groupFile", .parse = parse_path_at, .arg = offsetof(struct credgate_config, group_file) },
 	{ .key = "pinDir", .parse = parse_path_at, .arg = offsetof(struct credgate_config, pin_dir) },

@@ -10,6 +10,8 @@
  *   lsmUnavailable: fail         # fail | observe | kill
  *   nodeName: web-1              # empty or absent: the host name
  *   ringbufSize: 4194304         # a power of two, 4096 .. 1073741824
+ *   cgroupMapSize: 32768         # cgroups the kernel keeps a state for, per
+ *                                # policy generation, 256 .. 1048576
  *   passwdFile: /etc/passwd      # user names in policies
  *   groupFile: /etc/group        # group names in policies
  *   pinDir: /sys/fs/bpf/credgate # pin programs and maps (keep enforcing while down)
@@ -48,6 +50,15 @@
 #define CREDGATE_DEFAULT_RINGBUF_SIZE (4u * 1024 * 1024)
 #define CREDGATE_MIN_RINGBUF_SIZE 4096u
 #define CREDGATE_MAX_RINGBUF_SIZE (1024u * 1024 * 1024)
+/*
+ * Cgroups with a state in the kernel, per policy generation (the map holds
+ * two: the one in force and the one a reload writes). The default is
+ * CG_MAX_CGROUPS; the bounds keep a typo from making a useless map or one
+ * that could take gigabytes of kernel memory.
+ */
+#define CREDGATE_DEFAULT_CGROUP_MAP_SIZE 32768u
+#define CREDGATE_MIN_CGROUP_MAP_SIZE 256u
+#define CREDGATE_MAX_CGROUP_MAP_SIZE (1024u * 1024)
 
 enum credgate_output {
 	CREDGATE_OUTPUT_JSON = 0,
@@ -84,6 +95,8 @@ struct credgate_config {
 	char *node_name; /* NULL: the host name (the agent asks uname()) */
 	bool has_ringbuf_size;
 	uint32_t ringbuf_size; /* CREDGATE_DEFAULT_RINGBUF_SIZE */
+	bool has_cgroup_map_size;
+	uint32_t cgroup_map_size; /* CREDGATE_DEFAULT_CGROUP_MAP_SIZE */
 	bool has_passwd_file;
 	char *passwd_file; /* POLICY_DEFAULT_PASSWD_FILE */
 	bool has_group_file;

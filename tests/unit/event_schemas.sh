@@ -28,6 +28,7 @@ expectations='uid-type|process_kprobe: process_kprobe/process/uid: '"'1000'"' is
 verdict-enum|credgate_decision: credgate_decision/verdict: '"'maybe'"' is not one of
 exec-id-pattern|process_exec: process_exec/process/exec_id: '"'kind-control-plane:40798876026598:125798'"' does not match
 empty-selinux-context|credgate_decision: credgate_decision/process/selinux_context: '"''"' is too short
+policy-name-pattern|credgate_decision: credgate_decision/policy_name: '"'credgate:none'"' does not match
 unknown-kind|expected exactly one of process_kprobe, credgate_decision, process_exec, credgate_lost, got keys ['"'credgate_gone'"
 
 cases=$("$bin" --list) || fail "test_event_schema --list failed"

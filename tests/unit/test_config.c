@@ -34,6 +34,8 @@ static void assert_defaults(const struct credgate_config *cfg)
 	assert_null(cfg->node_name);
 	assert_false(cfg->has_ringbuf_size);
 	assert_int_equal(cfg->ringbuf_size, 4194304);
+	assert_false(cfg->has_cgroup_map_size);
+	assert_int_equal(cfg->cgroup_map_size, 32768);
 	assert_false(cfg->has_passwd_file);
 	assert_string_equal(cfg->passwd_file, "/etc/passwd");
 	assert_false(cfg->has_group_file);
@@ -115,6 +117,29 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.ringbuf_size, 1073741824u);
 	assert_no_diags(&diags);
 	credgate_config_free(&cfg);
+	/* Boundaries of cgroupMapSize: both inclusive, one past either refused. */
+	static const struct {
+		const char *value;
+		int expected;
+	} map_sizes[] = { { "256", 0 }, { "1048576", 0 }, { "255", -EINVAL }, { "1048577", -EINVAL },
+			  { "many", -EINVAL } };
+	for (size_t i = 0; i < sizeof(map_sizes) / sizeof(map_sizes[0]); i++) {
+		char text[96];
+		int n = snprintf(text, sizeof(text), "apiVersion: credgate.io/v1\nkind: AgentConfig\ncgroupMapSize: %s\n",
+				 map_sizes[i].value);
+		struct policy_diags d = {};
+
+		assert_int_equal(credgate_config_parse("c.yaml", text, (size_t)n, &cfg, &d), map_sizes[i].expected);
+		if (map_sizes[i].expected == 0) {
+			assert_true(cfg.has_cgroup_map_size);
+			assert_int_equal(cfg.cgroup_map_size, strtoul(map_sizes[i].value, NULL, 10));
+		} else {
+			assert_false(cfg.has_cgroup_map_size);
+			assert_int_equal(cfg.cgroup_map_size, 32768);
+		}
+		policy_diags_clear(&d);
+		credgate_config_free(&cfg);
+	}
 }
 
 static void test_missing_file(void **state)
@@ -182,7 +207,7 @@ static void test_errors(void **state)
 		     "bad.yaml:8:14: error: ringbufSize: 5000 is not a power of two (the kernel's ring buffer must be)\n"
 		     "bad.yaml:9:13: error: passwdFile: '.' and '..' components are not allowed, got '/etc/../passwd'\n"
 		     "bad.yaml:10:1: error: unknown key 'policydir' at the top level (expected one of: apiVersion, kind, "
-		     "policyDir, output, events, lsmUnavailable, nodeName, ringbufSize, passwdFile, groupFile, pinDir, "
+		     "policyDir, output, events, lsmUnavailable, nodeName, ringbufSize, cgroupMapSize, passwdFile, groupFile, pinDir, "
 		     "unloadOnStop, socket, socketGroup, journal, eventsFile, eventsFileMaxSize, eventsFileKeep, "
 		     "observeRate, observeBurst, denySummaryRate, denySummaryBurst, auditRecords, metricsFile)\n");
 	check_errors("bad-values.yaml", -EINVAL,

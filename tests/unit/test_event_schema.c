@@ -93,6 +93,8 @@ static const struct broken_case {
 	/* An empty SELinux context: absent is how "unknown" is said. */
 	{ "empty-selinux-context", S_DECISION_DENIED, "\"selinux_context\":\"system_u:system_r:container_t:s0:c12,c34\"",
 	  "\"selinux_context\":\"\"" },
+	/* A policy name no policy file can have, and not one credgate reserves. */
+	{ "policy-name-pattern", S_DECISION_DENIED, "\"policy_name\":\"su-audit\"", "\"policy_name\":\"credgate:none\"" },
 	/* A kind the validator does not know. */
 	{ "unknown-kind", S_LOST, "{\"credgate_lost\":", "{\"credgate_gone\":" },
 };

@@ -260,6 +260,46 @@ static void test_malformed(void **state)
 	event_sink__free(sink);
 }
 
+/*
+ * A decision of no policy file is still named: the fail-closed policy (a
+ * cgroup the kernel has no state for) with the reason as its rule, and an
+ * id this agent does not know as such; and fail-closed decisions are counted.
+ */
+static void test_unnamed_policies(void **state)
+{
+	struct event_sink_options o = { .format = OUTPUT_JSON };
+	struct event_sink *sink = new_sink(&o);
+	struct event_sink_stats st;
+	struct cg_decision_event d;
+	const char *t;
+
+	memset(&d, 0, sizeof(d));
+	header(&d.hdr, CG_EVENT_DECISION, sizeof(d), 200, 9, 50);
+	d.hook = CG_HOOK_SETUID;
+	d.setid_flags = CG_SETID_RES;
+	d.verdict = CG_VERDICT_DENIED;
+	d.mode = CG_MODE_ENFORCE;
+	d.policy_gen = 3;
+	d.policy_id = CG_FAIL_CLOSED_POLICY;
+	d.rule_index = 0;
+	d.subject_to = 1000;
+	event_sink__handle(sink, &d, sizeof(d));
+	d.policy_id = 7;
+	d.subject_to = 1001;
+	event_sink__handle(sink, &d, sizeof(d));
+	event_sink__drain(sink);
+	t = output();
+	assert_int_equal(count(t, "\"policy_name\":\"credgate:fail-closed\",\"rule_index\":0,"
+				  "\"rule\":\"fail-closed: the cgroup has no state in the kernel"),
+			 1);
+	assert_int_equal(count(t, "\"policy_name\":\"credgate:unknown\",\"rule_index\":0,"
+				  "\"rule\":\"unknown: policy 7 of generation 3, not known to this agent\""),
+			 1);
+	event_sink__stats(sink, &st);
+	assert_int_equal(st.fail_closed_decisions, 1);
+	event_sink__free(sink);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_denies_fold_never_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_report_and_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unnamed_policies, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

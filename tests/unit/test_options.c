@@ -30,6 +30,7 @@ static void test_defaults(void **state)
 	assert_string_equal(o.events_path, "-");
 	assert_int_equal(o.lsm_unavailable, LSM_UNAVAILABLE_FAIL);
 	assert_int_equal(o.ringbuf_bytes, 4u << 20);
+	assert_int_equal(o.cgroup_map_size, CG_MAX_CGROUPS);
 }
 
 static void test_all_options(void **state)
@@ -64,8 +65,28 @@ static void test_rejects(void **state)
 	assert_int_equal(PARSE(&o, "--ringbuf-size", "2048"), -EINVAL);   /* below a page */
 	assert_int_equal(PARSE(&o, "--ringbuf-size", "12abc"), -EINVAL);
 	assert_int_equal(PARSE(&o, "--node-name", ""), -EINVAL);
+	assert_int_equal(PARSE(&o, "--cgroup-map-size", "255"), -EINVAL);
+	assert_int_equal(PARSE(&o, "--cgroup-map-size", "1048577"), -EINVAL);
+	assert_int_equal(PARSE(&o, "--cgroup-map-size", "-1"), -EINVAL);
+	assert_int_equal(PARSE(&o, "--cgroup-map-size", "512k"), -EINVAL);
 	assert_int_equal(PARSE(&o, "stray"), -EINVAL);
 	assert_int_equal(PARSE(&o, "--no-such-option"), -EINVAL);
+}
+
+/* cgroupMapSize: the flag wins over the settings file, the file over the default; bounds inclusive. */
+static void test_cgroup_map_size(void **state)
+{
+	struct credgate_config cfg = { .has_cgroup_map_size = true, .cgroup_map_size = 100000 };
+	struct agent_options o;
+
+	assert_int_equal(PARSE(&o, "-v"), 0);
+	options_apply_config(&o, &cfg);
+	assert_int_equal(o.cgroup_map_size, 100000);
+	assert_int_equal(PARSE(&o, "--cgroup-map-size", "256"), 0);
+	options_apply_config(&o, &cfg);
+	assert_int_equal(o.cgroup_map_size, 256);
+	assert_int_equal(PARSE(&o, "--cgroup-map-size=1048576"), 0);
+	assert_int_equal(o.cgroup_map_size, 1048576);
 }
 
 /* auditRecords: off by default; the flag wins over the settings file, the file over the default. */
@@ -118,6 +139,7 @@ int main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_audit_records),
+		cmocka_unit_test(test_cgroup_map_size),
 		cmocka_unit_test(test_metrics_file),
 	};
 
