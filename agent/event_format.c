@@ -50,6 +50,8 @@ const char *event_setid_call_name(unsigned hook, unsigned setid_flags)
 		return "execve";
 	if (hook == CG_HOOK_USERNS)
 		return "userns_create";
+	if (hook == CG_HOOK_CAPABLE)
+		return "setns";
 	if (hook == CG_HOOK_PRCTL)
 		return "prctl";
 	if (hook != CG_HOOK_SETUID && hook != CG_HOOK_SETGID)
@@ -558,6 +560,9 @@ static void describe_subject(const struct cg_decision_event *e, char *buf, size_
 	case CG_HOOK_USERNS:
 		snprintf(buf, size, "new user namespace");
 		break;
+	case CG_HOOK_CAPABLE:
+		snprintf(buf, size, "join a user namespace");
+		break;
 	}
 }
 
@@ -729,7 +734,7 @@ int event_format_decision(struct json_writer *w, enum output_format format,
 			json_kv_string(w, "capability", cap ? cap : "unknown");
 		} else if (e->hook == CG_HOOK_SETGROUPS) {
 			json_kv_uint(w, "gid", e->subject_to);
-		} else if (e->hook == CG_HOOK_USERNS) {
+		} else if (e->hook == CG_HOOK_USERNS || e->hook == CG_HOOK_CAPABLE) {
 			json_kv_string(w, "namespace", "user");
 		} else {
 			json_kv_uint(w, "from", e->subject_from);

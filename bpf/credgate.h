@@ -112,6 +112,7 @@ enum cg_hook {
 	CG_HOOK_EXEC = 5,      /* bprm_creds_from_file: privilege gained by exec */
 	CG_HOOK_USERNS = 6,    /* userns_create */
 	CG_HOOK_PRCTL = 7,     /* task_prctl: PR_CAP_AMBIENT_RAISE */
+	CG_HOOK_CAPABLE = 8,   /* capable: CAP_SYS_ADMIN to setns() into a user namespace */
 	CG_HOOK_MAX,
 };
 
@@ -360,7 +361,7 @@ struct cg_exec_path_key {
 	char path[CG_PATH_LEN]; /* NUL-padded */
 };
 
-/* Creating a user namespace. */
+/* Creating a user namespace, or joining one with setns(). */
 struct cg_userns_rule {
 	__u16 rule_index; /* CG_NO_RULE: the policy has no userns rule */
 	__u8 mode;

@@ -464,6 +464,205 @@ int BPF_PROG(cg_lsm_userns_create, const struct cred *cred, int ret)
 	return cg_finish(&facts, policy);
 }
 
+/* ---- Joining a user namespace: setns() ---------------------------------- */
+
+/*
+ * setns() into an existing user namespace (an nsfd from /proc/PID/ns/user,
+ * or a pidfd with CLONE_NEWUSER) creates nothing, so userns_create never
+ * sees it, and the kernel has no LSM hook named for it. What it does have:
+ * setns() -> prepare_nsset() prepares new credentials for CLONE_NEWUSER
+ * only (cred_prepare; refusing there would fail with ENOMEM, not EPERM),
+ * then userns_install() asks ns_capable(target, CAP_SYS_ADMIN): the
+ * capable hook, whose refusal setns() returns as EPERM. That check is the
+ * first CAP_SYS_ADMIN check of the call: nothing before it in setns() asks
+ * for CAP_SYS_ADMIN (the pidfd path's ptrace_may_access() asks for
+ * CAP_SYS_PTRACE), and a pidfd's user namespace is installed before its
+ * other namespaces (validate_nsset()). Linux 6.1 to 6.12 alike.
+ *
+ * So the capable program decides the userns rule on the first
+ * CAP_SYS_ADMIN check made inside a setns() call whose target is a user
+ * namespace, and on no other. A check the capability module refused never
+ * reaches BPF: then the kernel refused the join itself.
+ *
+ * capable runs on every capability check in the system: the program bails
+ * out on cap != CAP_SYS_ADMIN, then on the system call number, before any
+ * map lookup.
+ */
+#define CG_CAP_SYS_ADMIN 21
+#define CG_CLONE_NEWUSER 0x10000000
+#define CG_NSFS_MAGIC 0x6e736673
+/* thread_info.status: an IA-32 call (int $0x80, or a 32-bit process) is running. */
+#define CG_TS_COMPAT 0x0002
+/* x32 calls carry this bit in the 64-bit table's number. */
+#define CG_X32_SYSCALL_BIT 0x40000000
+#define CG_NR_SETNS_X64 308  /* arch/x86/entry/syscalls/syscall_64.tbl */
+#define CG_NR_SETNS_IA32 346 /* syscall_32.tbl */
+
+/* setns()'s arguments, when the current task is in setns() (either ABI). */
+struct cg_setns_args {
+	int fd;
+	int nstype;
+};
+
+static __always_inline bool cg_in_setns(struct cg_setns_args *args)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	long nr = (long)regs->orig_ax;
+
+	if (task->thread_info.status & CG_TS_COMPAT) {
+		/* An IA-32 call, even from a 64-bit process: arguments in bx, cx. */
+		if (nr != CG_NR_SETNS_IA32)
+			return false;
+		args->fd = (int)regs->bx;
+		args->nstype = (int)regs->cx;
+		return true;
+	}
+	if ((nr & ~(long)CG_X32_SYSCALL_BIT) != CG_NR_SETNS_X64)
+		return false;
+	args->fd = (int)regs->di;
+	args->nstype = (int)regs->si;
+	return true;
+}
+
+/* Before 6.18 a namespace's type (CLONE_NEW*) was in its operations. */
+struct proc_ns_operations___typed {
+	int type;
+} __attribute__((preserve_access_index));
+
+struct ns_common___typed {
+	const struct proc_ns_operations___typed *ops;
+} __attribute__((preserve_access_index));
+
+/*
+ * Whether fd @fd of the current task is a namespace file (nsfs) of a user
+ * namespace. Read through the fd table, bounded by its max_fds; the file
+ * cannot go away under us (setns() holds a reference since fdget()).
+ */
+static __always_inline bool cg_fd_is_userns(int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
+	struct inode *inode;
+	void *ns;
+
+	if (fd < 0 || !fdt || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), fds + (__u32)fd) || !file)
+		return false;
+	inode = BPF_CORE_READ(file, f_inode);
+	/* Only namespace files live on nsfs: i_private is their ns_common. */
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != CG_NSFS_MAGIC)
+		return false;
+	ns = BPF_CORE_READ(inode, i_private);
+	if (!ns)
+		return false;
+	if (bpf_core_field_exists(struct ns_common, ns_type))
+		return BPF_CORE_READ((struct ns_common *)ns, ns_type) == CG_CLONE_NEWUSER;
+	return BPF_CORE_READ((struct ns_common___typed *)ns, ops, type) == CG_CLONE_NEWUSER;
+}
+
+/*
+ * setns() with a nonzero nstype fails (EINVAL) before any install unless an
+ * nsfd's type equals it, or a pidfd is given: so CLONE_NEWUSER in it means a
+ * user namespace is joined. With 0 (an nsfd of any type) the file says.
+ */
+static __always_inline bool cg_setns_joins_userns(const struct cg_setns_args *args)
+{
+	if (args->nstype & CG_CLONE_NEWUSER)
+		return true;
+	return args->nstype == 0 && cg_fd_is_userns(args->fd);
+}
+
+/*
+ * Per task: the userns rule was decided in the current setns() call. A
+ * pidfd join of several namespaces (CLONE_NEWUSER | CLONE_NEWUTS ...) makes
+ * more CAP_SYS_ADMIN checks after the user namespace's, for the other
+ * namespaces: those are not this rule's. The cred_prepare program clears
+ * the mark at the start of every setns() that joins a user namespace
+ * (prepare_nsset() prepares credentials before any install), so a mark
+ * never outlives its call into the next one. A mark that cannot be stored
+ * only costs a repeated event; a refusal ends the call anyway.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} cg_setns_decided SEC(".maps");
+
+SEC("lsm/cred_prepare")
+int BPF_PROG(cg_lsm_cred_prepare, struct cred *new, const struct cred *old, gfp_t gfp, int ret)
+{
+	struct cg_setns_args args;
+	__u32 *decided;
+
+	/* Every prepare_creds() comes here: only a setns() goes further. */
+	if (ret || !cg_in_setns(&args))
+		return ret;
+	decided = bpf_task_storage_get(&cg_setns_decided, bpf_get_current_task_btf(), NULL, 0);
+	if (decided)
+		*decided = 0;
+	return 0;
+}
+
+SEC("lsm/capable")
+int BPF_PROG(cg_lsm_capable, const struct cred *cred, struct user_namespace *ns, int cap,
+	     unsigned int opts, int ret)
+{
+	struct task_struct *task;
+	struct cg_setns_args args;
+	struct cg_config *config;
+	struct cg_ids ids;
+	struct cg_decision decision;
+	struct cg_policy *policy;
+	__u32 policy_id, *decided;
+	__u64 cgroup_id;
+	int err;
+
+	if (ret)
+		return ret;
+	if (cap != CG_CAP_SYS_ADMIN || !cg_in_setns(&args))
+		return 0;
+	config = cg_get_config();
+	if (!config)
+		return 0;
+	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	if (!policy || policy->userns.rule_index == CG_NO_RULE)
+		return 0;
+	if (!cg_setns_joins_userns(&args))
+		return 0;
+	task = bpf_get_current_task_btf();
+	decided = bpf_task_storage_get(&cg_setns_decided, task, NULL, 0);
+	if (decided && *decided)
+		return 0;
+
+	cg_read_ids(cred, &ids);
+	cg_decision_init(&decision, policy->userns.mode);
+	cg_decision_violate(&decision, policy->userns.mode, policy->userns.rule_index, 0, 0,
+			    policy->userns.flags, EPERM);
+
+	struct cg_decision_facts facts = {
+		.hook = CG_HOOK_CAPABLE,
+		.policy_id = policy_id,
+		.policy_gen = config->gen,
+		.cgroup_id = cgroup_id,
+		.decision = &decision,
+		.old_ids = &ids,
+		.new_ids = &ids,
+	};
+	err = cg_finish(&facts, policy);
+	if (!err) {
+		decided = bpf_task_storage_get(&cg_setns_decided, task, NULL,
+					       BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (decided)
+			*decided = 1;
+	}
+	return err;
+}
+
 /*
  * Ambient capabilities. The capability module handles PR_CAP_AMBIENT, and
  * commits the raise, before any BPF program runs: this hook can only report

@@ -63,6 +63,7 @@ const char *policy_hook_name(enum cg_hook hook)
 		[CG_HOOK_EXEC] = "bprm_creds_from_file",
 		[CG_HOOK_USERNS] = "userns_create",
 		[CG_HOOK_PRCTL] = "task_prctl",
+		[CG_HOOK_CAPABLE] = "capable",
 	};
 
 	if ((unsigned)hook >= ELEMENTSOF(hook_names))

@@ -10,6 +10,7 @@
 #define CAPABILITY2_FIRST 32
 #define CAP_SETGID_NUMBER 6
 #define CAP_SETUID_NUMBER 7
+#define CAP_SYS_ADMIN_NUMBER 21
 #define PERMISSION_MAX 32
 
 struct record {
@@ -184,6 +185,15 @@ static int map_hook(const struct avc_decision *d, struct avc_target *t)
 		/* SELinux's own check of the same hook (Linux 6.1). */
 		snprintf(t->permissions[t->npermissions++], PERMISSION_MAX, "create");
 		t->tclass = "user_namespace";
+	} else if (strcmp(d->hook, "capable") == 0) {
+		/*
+		 * setns() into a user namespace: SELinux checks the same hook,
+		 * CAP_SYS_ADMIN over the target, which is never the initial
+		 * user namespace (so class cap_userns, not capability).
+		 */
+		snprintf(t->permissions[t->npermissions++], PERMISSION_MAX, "sys_admin");
+		t->tclass = "cap_userns";
+		t->capability = CAP_SYS_ADMIN_NUMBER;
 	} else {
 		return -EINVAL;
 	}

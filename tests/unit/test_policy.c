@@ -606,6 +606,7 @@ static void test_enum_names(void **state)
 	assert_string_equal(policy_hook_name(CG_HOOK_EXEC), "bprm_creds_from_file");
 	assert_string_equal(policy_hook_name(CG_HOOK_USERNS), "userns_create");
 	assert_string_equal(policy_hook_name(CG_HOOK_PRCTL), "task_prctl");
+	assert_string_equal(policy_hook_name(CG_HOOK_CAPABLE), "capable");
 	assert_string_equal(policy_kind_name(POLICY_KIND_CREDENTIAL), "CredentialPolicy");
 	assert_string_equal(policy_kind_name(POLICY_KIND_TRACING), "TracingPolicy");
 	assert_null(policy_kind_name((enum policy_kind)9));

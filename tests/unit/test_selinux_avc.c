@@ -184,6 +184,13 @@ static void test_setgroups_exec_userns(void **state)
 	assert_true(avc_format(&d, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "avc:  denied  { create } for pid=4242 comm=\"su\" scontext="));
 	assert_non_null(strstr(buf, " tclass=user_namespace permissive=0 "));
+	/* setns() into a user namespace: CAP_SYS_ADMIN over a namespace not the initial one. */
+	d.hook = "capable";
+	d.call = "setns";
+	assert_true(avc_format(&d, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "avc:  denied  { sys_admin } for pid=4242 comm=\"su\" capability=21 scontext="));
+	assert_non_null(strstr(buf, " tclass=cap_userns permissive=0 "));
+	assert_non_null(strstr(buf, " credgate_hook=capable credgate_call=setns "));
 
 	d.hook = "task_fix_nothing";
 	assert_int_equal(avc_format(&d, buf, sizeof(buf)), -EINVAL);
