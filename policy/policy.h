@@ -227,6 +227,8 @@ struct policy_set {
 	char *group_file;
 	/* policy_set__load() refuses files others could change: see below. */
 	bool require_trusted_files;
+	/* Places containers are put besides the runtimes' defaults: see below. */
+	char *container_cgroups;
 };
 
 struct policy_set *policy_set__new(void);
@@ -238,6 +240,28 @@ void policy_set__free(struct policy_set *set);
  * Returns 0 or -ENOMEM (the set is unchanged then).
  */
 int policy_set__set_name_files(struct policy_set *set, const char *passwd_file, const char *group_file);
+
+/*
+ * Where containers are put besides where the runtimes put them by default
+ * (docker --cgroup-parent, a kubelet with another cgroup root): cgroup path
+ * patterns such as "/custom.slice/docker-*.scope", each anchored at the root
+ * (no leading "**": a pattern that matched at any depth would let a name
+ * chosen in a user's or a container's own subtree claim to be a container).
+ * A cgroup one of them names is a container's: "host: true" selectors stop
+ * there, and it is sealed (names below it confer nothing). Call before
+ * loading policies. Returns 0, -EINVAL with *@why (a static string) for a
+ * pattern that is not one, or -ENOMEM; the set is unchanged on failure.
+ */
+int policy_set__set_container_cgroups(struct policy_set *set, const char *const *patterns, size_t count,
+				      const char **why);
+
+/*
+ * One containerCgroups pattern, checked and normalised ("//a/b" -> "a/b"):
+ * absolute, no control character, no '.' or '..' component, at most one
+ * '*' per component or a whole "**" component, neither first nor last.
+ * Returns 0 with *@ret (owned), -EINVAL with *@why, or -ENOMEM.
+ */
+int policy_container_cgroup_pattern(const char *pattern, char **ret, const char **why);
 
 /*
  * Parse one YAML text (one or more documents) into @set. @filename is used

@@ -74,6 +74,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,7 +109,8 @@ static const char container_description[] = "inside a container";
  * kubepods/[QOS/]podUID/ID), machined and podman, LXC. Twenty states, kept
  * out of what the policies' selectors may use (see builder_predicate()). A
  * runtime told to put containers elsewhere (docker --cgroup-parent) is not
- * known here: its containers are sealed only if delegated.
+ * known here: the operator names those places in the settings file
+ * (containerCgroups), and they are added to both lists above.
  */
 static const char seal_patterns[] = "system.slice/docker-*.scope\n"
 				    "docker/*\n"
@@ -117,6 +119,93 @@ static const char seal_patterns[] = "system.slice/docker-*.scope\n"
 				    "machine.slice/*.scope\n"
 				    "lxc.payload.*";
 static const char seal_description[] = "a container's cgroup";
+
+/* ---- containerCgroups ---------------------------------------------------- */
+
+/*
+ * The same rules as a "cgroup:" selector's pattern (policy/selector.c),
+ * and one more: "**" never first. A pattern that could match at any depth
+ * would match in a user's delegated subtree or a container's own, where
+ * names are the governed's choice.
+ */
+int policy_container_cgroup_pattern(const char *pattern, char **ret, const char **why)
+{
+	_cleanup_free_ char *normal = NULL;
+	size_t len = 0, components = 0;
+	bool last_any = false;
+
+	*ret = NULL;
+	*why = NULL;
+	if (!pattern || pattern[0] != '/') {
+		*why = "not an absolute path (it must start with '/')";
+		return -EINVAL;
+	}
+	if (strnlen(pattern, POLICY_MAX_PATH_LEN + 1) > POLICY_MAX_PATH_LEN) {
+		*why = "longer than POLICY_MAX_PATH_LEN (4096)";
+		return -EINVAL;
+	}
+	for (const char *p = pattern; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*why = "control characters are not allowed";
+			return -EINVAL;
+		}
+	normal = malloc(strlen(pattern) + 1);
+	if (!normal)
+		return -ENOMEM;
+	for (const char *p = pattern; *p;) {
+		size_t n, stars = 0;
+
+		while (*p == '/')
+			p++;
+		n = strcspn(p, "/");
+		if (n == 0)
+			break;
+		if (n == 2 && p[0] == '*' && p[1] == '*' && last_any) {
+			p += n; /* "**" runs are one "**" */
+			continue;
+		}
+		last_any = n == 2 && p[0] == '*' && p[1] == '*';
+		if (last_any && components == 0) {
+			*why = "it starts with '**', so it would match at any depth, in subtrees whose names users "
+			       "and containers choose: anchor it at the root (/parent.slice/...)";
+			return -EINVAL;
+		}
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+			*why = "'.' and '..' components are not allowed";
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < n && !last_any; i++)
+			stars += p[i] == '*';
+		if (stars > 1) {
+			*why = "a component has more than one '*' (the kernel matcher allows one per component)";
+			return -EINVAL;
+		}
+		if (n >= CG_PATTERN_LEN) {
+			*why = "a component is longer than CG_PATTERN_LEN - 1 bytes";
+			return -EINVAL;
+		}
+		if (++components > CG_MAX_CGROUP_DEPTH) {
+			*why = "more than CG_MAX_CGROUP_DEPTH (32) components";
+			return -EINVAL;
+		}
+		if (len > 0)
+			normal[len++] = '/';
+		memcpy(normal + len, p, n);
+		len += n;
+		p += n;
+	}
+	if (components == 0) {
+		*why = "it names the root cgroup, which holds the host";
+		return -EINVAL;
+	}
+	if (last_any) {
+		*why = "it ends with '**': name the containers' own cgroups, not everything below a parent";
+		return -EINVAL;
+	}
+	normal[len] = '\0';
+	*ret = TAKE_PTR(normal);
+	return 0;
+}
 
 /* ---- Bit sets ------------------------------------------------------------ */
 
@@ -135,7 +224,36 @@ static void bit_set(__u64 *set, unsigned bit)
 struct builder {
 	struct policy_selection *selection;
 	const char *keys[CG_MAX_PREDICATES]; /* the patterns of each predicate */
+	/* The container and seal patterns, with the operator's places added. */
+	char *container;
+	char *seal;
 };
+
+static void builder_free(struct builder *b)
+{
+	if (!b)
+		return;
+	free(b->container);
+	free(b->seal);
+	free(b);
+}
+
+static void builder_freep(struct builder **b)
+{
+	builder_free(*b);
+}
+
+/* @builtin, and @extra (newline-separated patterns) after it when given. */
+static char *patterns_join(const char *builtin, const char *extra)
+{
+	char *joined;
+
+	if (!extra || !*extra)
+		return strdup(builtin);
+	if (asprintf(&joined, "%s\n%s", builtin, extra) < 0)
+		return NULL;
+	return joined;
+}
 
 /* States the patterns need: a component each, and an END per pattern. */
 static size_t patterns_states(const char *patterns)
@@ -202,7 +320,7 @@ static int builder_predicate(struct builder *b, struct diag_reporter *reporter, 
 			return (int)i;
 	index = selection->npredicates;
 	diag_quote(quoted, description, strlen(description));
-	if (index + (patterns == seal_patterns ? 0 : 1) >= CG_MAX_PREDICATES) {
+	if (index + (patterns == b->seal ? 0 : 1) >= CG_MAX_PREDICATES) {
 		diag_error(reporter, at->line, at->column,
 			   "too many distinct selector predicates in the policy set: %s would be number %zu, more "
 			   "than CG_MAX_PREDICATES (%d) leaves after containers' cgroups (1)",
@@ -211,7 +329,7 @@ static int builder_predicate(struct builder *b, struct diag_reporter *reporter, 
 	}
 	needed = patterns_states(patterns);
 	/* The seal comes last; every other predicate leaves room for it. */
-	reserved = patterns == seal_patterns ? 0 : patterns_states(seal_patterns);
+	reserved = patterns == b->seal ? 0 : patterns_states(b->seal);
 	if (selection->generation.nstates + needed + reserved > CG_MAX_NFA_STATES) {
 		diag_error(reporter, at->line, at->column,
 			   "too many NFA states in the policy set: %s needs %zu, and %u of the %zu that "
@@ -273,17 +391,21 @@ static void policy_selection_freep(struct policy_selection **selection)
 	policy_selection_free(*selection);
 }
 
-int policy_selection_build(const struct policy *policies, size_t count, struct policy_diags *diags,
-			   struct policy_selection **ret)
+int policy_selection_build(const struct policy *policies, size_t count, const char *container_cgroups,
+			   struct policy_diags *diags, struct policy_selection **ret)
 {
 	_cleanup_(policy_selection_freep) struct policy_selection *selection = policy_selection_new();
-	_cleanup_free_ struct builder *b = calloc(1, sizeof(*b));
+	_cleanup_(builder_freep) struct builder *b = calloc(1, sizeof(*b));
 	struct cg_generation *gen;
 
 	*ret = NULL;
 	if (!selection || !b)
 		return -ENOMEM;
 	b->selection = selection;
+	b->container = patterns_join(container_patterns, container_cgroups);
+	b->seal = patterns_join(seal_patterns, container_cgroups);
+	if (!b->container || !b->seal)
+		return -ENOMEM;
 	gen = &selection->generation;
 
 	for (size_t p = 0; p < count; p++) {
@@ -308,7 +430,7 @@ int policy_selection_build(const struct policy *policies, size_t count, struct p
 				.flags = selector->host ? CG_SELECTOR_HOST : 0,
 			};
 			if (selector->host && gen->container_predicate == CG_NO_PREDICATE) {
-				index = builder_predicate(b, &reporter, selector, container_patterns,
+				index = builder_predicate(b, &reporter, selector, b->container,
 							  container_description);
 				if (index < 0)
 					return index != -1 || reporter.out_of_memory ? -ENOMEM : -EINVAL;
@@ -334,7 +456,7 @@ int policy_selection_build(const struct policy *policies, size_t count, struct p
 		struct diag_reporter reporter = { .diags = diags, .file = policies[count - 1].file };
 		const struct policy *last = &policies[count - 1];
 		struct policy_selector at = { .line = last->line, .column = last->column };
-		int index = builder_predicate(b, &reporter, &at, seal_patterns, seal_description);
+		int index = builder_predicate(b, &reporter, &at, b->seal, seal_description);
 
 		if (index < 0)
 			return index != -1 || reporter.out_of_memory ? -ENOMEM : -EINVAL;

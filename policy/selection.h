@@ -10,12 +10,15 @@ struct policy_selection *policy_selection_new(void);
 void policy_selection_free(struct policy_selection *selection);
 
 /*
- * Compile the selectors of @policies[0..@count) (policy_id = index). A
- * limit exceeded is reported at the selector that exceeded it, in its
- * policy's file. Returns 0 with *@ret, -EINVAL (reported) or -ENOMEM.
+ * Compile the selectors of @policies[0..@count) (policy_id = index).
+ * @container_cgroups: more places containers are put (newline-separated
+ * patterns, anchored at the root, as policy_set__set_container_cgroups()
+ * checked them), or NULL. A limit exceeded is reported at the selector that
+ * exceeded it, in its policy's file. Returns 0 with *@ret, -EINVAL
+ * (reported) or -ENOMEM.
  */
-int policy_selection_build(const struct policy *policies, size_t count, struct policy_diags *diags,
-			   struct policy_selection **ret);
+int policy_selection_build(const struct policy *policies, size_t count, const char *container_cgroups,
+			   struct policy_diags *diags, struct policy_selection **ret);
 
 /*
  * Seal @state: it is the state of a delegated cgroup (a non-root user may

@@ -35,6 +35,7 @@ static void policy_set_done(struct policy_set *set)
 	policy_selection_free(set->selection);
 	free(set->passwd_file);
 	free(set->group_file);
+	free(set->container_cgroups);
 	*set = (struct policy_set){};
 }
 
@@ -60,6 +61,38 @@ int policy_set__set_name_files(struct policy_set *set, const char *passwd_file, 
 	free(set->group_file);
 	set->passwd_file = TAKE_PTR(passwd);
 	set->group_file = TAKE_PTR(group);
+	return 0;
+}
+
+int policy_set__set_container_cgroups(struct policy_set *set, const char *const *patterns, size_t count,
+				      const char **why)
+{
+	_cleanup_free_ char *joined = NULL;
+	size_t len = 0;
+
+	*why = NULL;
+	if (!set || (count && !patterns))
+		return -EINVAL;
+	for (size_t i = 0; i < count; i++) {
+		_cleanup_free_ char *normal = NULL;
+		char *grown;
+		size_t n;
+		int r = policy_container_cgroup_pattern(patterns[i], &normal, why);
+
+		if (r < 0)
+			return r;
+		n = strlen(normal);
+		grown = realloc(joined, len + n + 2);
+		if (!grown)
+			return -ENOMEM;
+		joined = grown;
+		if (len)
+			joined[len++] = '\n';
+		memcpy(joined + len, normal, n + 1);
+		len += n;
+	}
+	free(set->container_cgroups);
+	set->container_cgroups = TAKE_PTR(joined);
 	return 0;
 }
 
@@ -257,7 +290,7 @@ int policy_staging_commit(struct policy_staging *staging, struct policy_set *set
 	r = build_selinux_table(policies, count, staging->diags, table, masks);
 	if (r < 0)
 		return r;
-	r = policy_selection_build(policies, count, staging->diags, &selection);
+	r = policy_selection_build(policies, count, set->container_cgroups, staging->diags, &selection);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < count; i++)

@@ -555,6 +555,68 @@ static void test_names_confer_nothing(void **state)
 	policy_set__free(set);
 }
 
+/*
+ * Containers put elsewhere (docker --cgroup-parent=custom.slice): unknown,
+ * a container A there can name a child like container B and take B's
+ * policy, and it is not "inside a container" for host policies. Named in
+ * containerCgroups, A's cgroup is a container's: sealed, and inside.
+ */
+static void test_container_cgroups(void **state)
+{
+	static const char *const documents[] = {
+		"host-strict", "  selector: {host: true}\n",
+		"container-a", "  selector: {container: " ID_A "}\n",
+		"container-b", "  selector: {container: " ID_B "}\n",
+	};
+	static const char *const places[] = { "//custom.slice/docker-*.scope", "/other/**/pods/*" };
+	static const struct expectation unknown[] = {
+		{ "/custom.slice/docker-" ID_A ".scope", "container-a" },
+		{ "/custom.slice/docker-" ID_A ".scope/docker-" ID_B ".scope", "container-b" },
+		{ "/custom.slice/docker-cccccccccccc.scope", "host-strict" },
+	};
+	static const struct expectation named[] = {
+		{ "/custom.slice/docker-" ID_A ".scope", "container-a" },
+		{ "/custom.slice/docker-" ID_A ".scope/docker-" ID_B ".scope", "container-a" },
+		{ "/custom.slice/docker-" ID_A ".scope/x/docker-" ID_B ".scope", "container-a" },
+		{ "/custom.slice/docker-cccccccccccc.scope", "-" },
+		{ "/other/a/b/pods/x/docker-" ID_B ".scope", "-" },
+		{ "/custom.slice", "host-strict" },
+		/* Anchored: the same name elsewhere is no container. */
+		{ "/user.slice/custom.slice/docker-cccccccccccc.scope", "host-strict" },
+	};
+	static const char *const bad[] = {
+		"custom.slice/docker-*.scope", "/**/docker-*.scope", "/custom.slice/**", "/", "/a/../b",
+		"/a/d*ck*r", "/a\nb",
+	};
+	struct policy_set *set = load_policies(documents, 6);
+	struct cg_cgroup_state cg;
+	const char *why;
+	char *text;
+
+	check_paths(set, unknown, sizeof(unknown) / sizeof(unknown[0]));
+	policy_set__free(set);
+
+	set = test_set();
+	assert_int_equal(policy_set__set_container_cgroups(set, places, 2, &why), 0);
+	assert_string_equal(set->container_cgroups, "custom.slice/docker-*.scope\nother/**/pods/*");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(policy_set__set_container_cgroups(set, &bad[i], 1, &why), -EINVAL);
+		assert_non_null(why);
+	}
+	/* Refused patterns leave the places as they were. */
+	assert_string_equal(set->container_cgroups, "custom.slice/docker-*.scope\nother/**/pods/*");
+	for (size_t i = 0; i < sizeof(documents) / sizeof(documents[0]); i += 2) {
+		text = credential_policy(documents[i], documents[i + 1]);
+		parse_ok(set, "sel.yaml", text);
+		free(text);
+	}
+	check_paths(set, named, sizeof(named) / sizeof(named[0]));
+	assert_int_equal(policy_selection_match_path(set->selection, "/custom.slice/docker-" ID_A ".scope", &cg, NULL),
+			 0);
+	assert_true(cg.flags & CG_CGROUP_SEALED);
+	policy_set__free(set);
+}
+
 /* An empty set selects nothing; a failed parse leaves the selection as it was. */
 static void test_set_selection_all_or_nothing(void **state)
 {
@@ -609,6 +671,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_container_cgroups),
 		cmocka_unit_test(test_shared_predicates),
 		cmocka_unit_test(test_container_runtimes),
 		cmocka_unit_test(test_kubernetes),
