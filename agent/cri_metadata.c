@@ -289,7 +289,7 @@ static int load_one(struct cri_store *store, const struct cri_source *src, const
 {
 	_cleanup_free_ char *text = NULL;
 	char path[768];
-	size_t len;
+	size_t len = 0; /* gcc -Os cannot see that every r >= 0 path sets it */
 	int r;
 
 	if (!valid_id(id))
