@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "context.h"
@@ -64,6 +65,17 @@ int proc_read_stat(const char *proc_root, uint32_t pid, struct proc_stat *st)
 	}
 	st->start_ticks = strtoull(p + 1, NULL, 10);
 	return 0;
+}
+
+int proc_exe_unlinked(const char *proc_root, uint32_t pid)
+{
+	char path[512];
+	struct stat st;
+
+	proc_path(path, sizeof(path), proc_root, pid, "exe");
+	if (stat(path, &st) < 0)
+		return negative_errno();
+	return st.st_nlink == 0;
 }
 
 int proc_read_link(const char *proc_root, uint32_t pid, const char *name, char *buf, size_t size)

@@ -24,6 +24,13 @@ struct proc_stat {
 /* Field 22 of /proc/PID/stat and friends. 0 or a negative errno. */
 int proc_read_stat(const char *proc_root, uint32_t pid, struct proc_stat *st);
 
+/*
+ * Whether the file /proc/PID/exe leads to has no name left (it was
+ * deleted): the " (deleted)" the kernel appends to the link's text can be
+ * part of a real name too. 1, 0, or a negative errno.
+ */
+int proc_exe_unlinked(const char *proc_root, uint32_t pid);
+
 /* readlink /proc/PID/@name (exe, cwd) into @buf. Length, or a negative errno. */
 int proc_read_link(const char *proc_root, uint32_t pid, const char *name, char *buf, size_t size);
 

@@ -433,6 +433,9 @@ static int fill_from_proc(struct process_cache *cache, struct process_entry *e, 
 	s = strings_new(cache, have_binary ? binary : NULL, have_args ? args : NULL, have_cwd ? cwd : NULL, context);
 	if (!s)
 		return -ENOMEM;
+	/* As the kernel's walk says it of an exec'd program. */
+	if (have_binary && proc_exe_unlinked(cache->proc_root, pid) == 1)
+		s->binary_flags = PROCESS_F_BINARY_DELETED;
 	entry_set_strings(cache, e, s);
 	if (truncated)
 		e->info.flags |= PROCESS_F_TRUNC_ARGS;

@@ -95,7 +95,7 @@ static long cg_path_step(__u32 index, void *ctx)
 		up = BPF_CORE_READ(mnt, mnt_parent);
 		if (!up || up == mnt) {
 			/* The top of a mount tree, and the task's root was not on the way. */
-			w->flags |= CG_BINARY_OUTSIDE_ROOT;
+			w->flags |= up ? CG_BINARY_OUTSIDE_ROOT : CG_BINARY_NO_FILE;
 			w->done = 1;
 			return 1;
 		}

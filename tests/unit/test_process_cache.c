@@ -5,6 +5,7 @@
  * size bound, seeding from a fake /proc, and misses.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -419,6 +420,35 @@ static void test_exec_binary_unresolved(void **state)
 	process_cache__free(c);
 }
 
+/* A process found in /proc whose program was deleted says so, as an exec'd one does. */
+static void test_procfs_deleted(void **state)
+{
+	struct process_cache *c = new_cache(0, 30 * SEC);
+	const struct process_info *p;
+	struct cg_event_header h;
+	char path[PATH_MAX + 16], fdlink[64];
+	int fd;
+
+	/* /proc/self/fd of an unlinked file is what the kernel's exe link leads to then. */
+	snprintf(path, sizeof(path), "%s/gone", root);
+	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(path), 0);
+	snprintf(fdlink, sizeof(fdlink), "/proc/self/fd/%d", fd);
+	fake_proc(700, 1, 3000, fdlink, "gone\0", 5, "/");
+	header(&h, CG_EVENT_SYSCALL, 0, 700, 1, 3000 * tick_ns(), 0, 99 * SEC);
+	p = process_cache__get(c, &h);
+	assert_string_equal(p->binary, fdlink);
+	assert_int_equal(p->flags & PROCESS_F_BINARY_MASK, PROCESS_F_BINARY_DELETED);
+	/* A program still linked (pid 600's /usr/bin/sleep), or one not there: no flag. */
+	header(&h, CG_EVENT_SYSCALL, 0, 600, 500, 2000 * tick_ns(), 0, 99 * SEC);
+	assert_int_equal(process_cache__get(c, &h)->flags & PROCESS_F_BINARY_MASK, 0);
+	header(&h, CG_EVENT_SYSCALL, 0, 1, 0, 5 * tick_ns(), 0, 99 * SEC);
+	assert_int_equal(process_cache__get(c, &h)->flags & PROCESS_F_BINARY_MASK, 0);
+	close(fd);
+	process_cache__free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_miss),
 		cmocka_unit_test(test_exec_paths_and_truncation),
 		cmocka_unit_test(test_exec_binary_unresolved),
+		cmocka_unit_test(test_procfs_deleted),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
