@@ -227,8 +227,60 @@ static void log_features(const struct agent *agent)
 	log_info("kernel: %s; %s; %s; %s", lsm, fentry, kprobes, tracepoints);
 }
 
+/*
+ * IA-32 calls (int $0x80 from any process): whether one can change
+ * credentials unseen. "covered" holds when none can: the kernel has no
+ * IA-32 emulation, or their changes are decided (BPF LSM, or the IA-32
+ * syscall-exit programs).
+ */
+struct ia32_coverage {
+	const char *observation; /* method, "off" (attached only on demand), or "none" */
+	const char *decisions;	 /* "bpf-lsm", "syscall-exit" or "none" */
+	bool covered;
+};
+
+static void ia32_coverage(const struct agent *agent, struct ia32_coverage *c)
+{
+	const char *method = bpf_loader__ia32_observation_method(agent->loader);
+
+	c->observation = !method ? "none" : bpf_loader__observing(agent->loader) ? method : "off";
+	if (!agent->features.ia32.emulation)
+		c->decisions = "none";
+	else if (agent->fallback == CG_FALLBACK_NONE)
+		c->decisions = "bpf-lsm";
+	else
+		c->decisions = method ? "syscall-exit" : "none";
+	c->covered = !agent->features.ia32.emulation || strcmp(c->decisions, "none") != 0;
+}
+
+/* One line for the log and the text status. */
+static void ia32_describe(const struct agent *agent, char *buf, size_t size)
+{
+	const struct kernel_ia32 *k = &agent->features.ia32;
+	const char *method = bpf_loader__ia32_observation_method(agent->loader);
+	struct ia32_coverage c;
+
+	ia32_coverage(agent, &c);
+	if (!k->emulation)
+		snprintf(buf, size, "none on this kernel (%s); nothing attached for them", k->trial);
+	else if (method)
+		snprintf(buf, size, "covered: observed by %s %s, decided by %s%s%s", method,
+			 strcmp(method, "tracepoints") == 0 ? "(raw sys_enter/sys_exit in a TS_COMPAT call)"
+							    : "on __ia32_sys_*",
+			 c.decisions, k->verified ? "" : "; ", k->verified ? "" : k->trial);
+	else
+		snprintf(buf, size, "%s: not observed (fentry: %s; kprobes: %s; tracepoints: %s)%s",
+			 c.covered ? "decided by bpf-lsm" : "NOT COVERED, neither observed nor decided",
+			 k->fentry.available ? "ok" : k->fentry.reason, k->kprobes.available ? "ok" : k->kprobes.reason,
+			 k->tracepoints.available ? "ok" : k->tracepoints.reason,
+			 k->verified ? "" : "; IA-32 emulation assumed: the trial could not run");
+}
+
 static void log_enforcement(const struct agent *agent)
 {
+	char ia32[640];
+	struct ia32_coverage c;
+
 	const struct kernel_features *f = &agent->features;
 
 	switch (agent->fallback) {
@@ -245,6 +297,12 @@ static void log_enforcement(const struct agent *agent)
 		break;
 	}
 	log_notice("observation: %s", bpf_loader__observation_method(agent->loader));
+	ia32_describe(agent, ia32, sizeof(ia32));
+	ia32_coverage(agent, &c);
+	if (c.covered)
+		log_notice("ia32 syscalls: %s", ia32);
+	else
+		log_warning("ia32 syscalls: %s", ia32);
 }
 
 static bool set_observes(const struct policy_set *set)
@@ -308,6 +366,30 @@ static bool observation_available(const struct kernel_features *f, enum observat
 }
 
 /*
+ * The methods that saw the trial IA-32 call, @m (the 64-bit calls' method)
+ * first, then best first; none without IA-32 emulation.
+ */
+static size_t ia32_methods(const struct kernel_features *f, enum observation_method m,
+			   enum observation_method out[OBSERVE_TRACEPOINTS + 1])
+{
+	const struct kernel_feature *by[] = {
+		[OBSERVE_FENTRY] = &f->ia32.fentry,
+		[OBSERVE_KPROBES] = &f->ia32.kprobes,
+		[OBSERVE_TRACEPOINTS] = &f->ia32.tracepoints,
+	};
+	size_t n = 0;
+
+	if (!f->ia32.emulation)
+		return 0;
+	if (by[m]->available)
+		out[n++] = m;
+	for (enum observation_method k = OBSERVE_FENTRY; k <= OBSERVE_TRACEPOINTS; k++)
+		if (k != m && by[k]->available)
+			out[n++] = k;
+	return n;
+}
+
+/*
  * Load with the best observation method the kernel offers; if attaching
  * it fails after all (a probe passed, a real program did not), say so and
  * fall back to the next.
@@ -326,22 +408,34 @@ static int load_programs(struct agent *agent)
 	int r = -EOPNOTSUPP;
 
 	for (; m <= OBSERVE_TRACEPOINTS; m++) {
+		enum observation_method ia32[OBSERVE_TRACEPOINTS + 1];
+		size_t n32 = ia32_methods(f, m, ia32);
+
 		if (!observation_available(f, m))
 			continue;
 		lo.observation = m;
-		r = bpf_loader__open(&agent->loader, &lo);
-		/* Attach once now, so a method that cannot attach is found at start. */
-		if (r == 0) {
-			r = bpf_loader__observe(agent->loader, true);
+		/* The IA-32 programs by each method that saw the trial call, then none. */
+		for (size_t i = 0; i <= n32; i++) {
+			lo.ia32 = i < n32;
+			lo.ia32_observation = i < n32 ? ia32[i] : OBSERVE_FENTRY;
+			r = bpf_loader__open(&agent->loader, &lo);
+			/* Attach once now, so a method that cannot attach is found at start. */
 			if (r == 0) {
-				log_adoption(agent);
-				return 0;
+				r = bpf_loader__observe(agent->loader, true);
+				if (r == 0) {
+					log_adoption(agent);
+					return 0;
+				}
+				bpf_loader__free(agent->loader);
+				agent->loader = NULL;
 			}
-			bpf_loader__free(agent->loader);
-			agent->loader = NULL;
+			if (lo.ia32)
+				log_warning_errno(r, "Failed to load and attach the %s observation programs with the %s ones for IA-32 calls: %m",
+						  observation_method_name(m), observation_method_name(lo.ia32_observation));
+			else
+				log_warning_errno(r, "Failed to load and attach the %s observation programs: %m",
+						  observation_method_name(m));
 		}
-		log_warning_errno(r, "Failed to load and attach the %s observation programs: %m",
-				  observation_method_name(m));
 	}
 	if (r == -EOPNOTSUPP)
 		return log_error_errno(r, "Neither fentry (%s), kprobes (%s) nor syscall tracepoints (%s) work on this kernel: nothing can observe credential changes",
@@ -784,6 +878,20 @@ static void status_loss_json(__u64 id, const struct cg_cgroup_loss *l, void *ctx
 	json_object_end(lw->w);
 }
 
+static void status_ia32_json(struct agent *agent, struct json_writer *w)
+{
+	struct ia32_coverage c;
+
+	ia32_coverage(agent, &c);
+	json_key(w, "ia32_syscalls");
+	json_object_begin(w);
+	json_kv_bool(w, "emulation", agent->features.ia32.emulation);
+	json_kv_bool(w, "covered", c.covered);
+	json_kv_string(w, "observation", c.observation);
+	json_kv_string(w, "decisions", c.decisions);
+	json_object_end(w);
+}
+
 static void status_json(struct agent *agent, struct json_writer *w)
 {
 	/* Without BPF LSM the syscall-exit programs decide these; the others are not checked. */
@@ -823,7 +931,17 @@ static void status_json(struct agent *agent, struct json_writer *w)
 	status_feature(w, "kprobes", &agent->features.kprobes);
 	status_feature(w, "tracepoints", &agent->features.tracepoints);
 	json_kv_string(w, "active_lsms", agent->features.active_lsms);
+	json_key(w, "ia32");
+	json_object_begin(w);
+	json_kv_bool(w, "emulation", agent->features.ia32.emulation);
+	json_kv_bool(w, "verified", agent->features.ia32.verified);
+	json_kv_string(w, "trial", agent->features.ia32.trial);
+	status_feature(w, "fentry", &agent->features.ia32.fentry);
+	status_feature(w, "kprobes", &agent->features.ia32.kprobes);
+	status_feature(w, "tracepoints", &agent->features.ia32.tracepoints);
 	json_object_end(w);
+	json_object_end(w);
+	status_ia32_json(agent, w);
 	json_kv_string(w, "enforcement", enforcement_word(agent));
 	json_key(w, "hooks");
 	json_object_begin(w);
@@ -910,11 +1028,12 @@ static void status_json(struct agent *agent, struct json_writer *w)
 static void status_text(struct agent *agent, struct json_writer *w)
 {
 	struct event_sink_stats sink;
-	char line[1536], enforcement[400], cgroups[48] = "";
+	char line[2048], enforcement[400], cgroups[48] = "", ia32[640];
 	size_t governed, npolicies = agent->policies ? agent->policies->count : 0;
 	int n;
 
 	event_sink__stats(agent->sink, &sink);
+	ia32_describe(agent, ia32, sizeof(ia32));
 	if (policy_maps__count_governed(agent->maps, &governed) == 0)
 		snprintf(cgroups, sizeof(cgroups), " governing %zu cgroup%s", governed, governed == 1 ? "" : "s");
 	if (agent->features.lsm.available)
@@ -926,6 +1045,7 @@ static void status_text(struct agent *agent, struct json_writer *w)
 		     "credgated %s, pid %d, up %llus\n"
 		     "enforcement: %s\n"
 		     "observation: %s\n"
+		     "ia32 syscalls: %s\n"
 		     "policy: %zu policies%s from %s, generation %u, %llu reloads (%llu failed)\n"
 		     "decisions: %llu allowed, %llu audited, %llu denied, %llu killed\n"
 		     "events: %llu written, %llu lost\n",
@@ -934,7 +1054,7 @@ static void status_text(struct agent *agent, struct json_writer *w)
 		     enforcement,
 		     bpf_loader__observing(agent->loader) ? bpf_loader__observation_method(agent->loader)
 							   : "off",
-		     npolicies, cgroups, agent->policy_source,
+		     ia32, npolicies, cgroups, agent->policy_source,
 		     policy_maps__generation(agent->maps), (unsigned long long)agent->reloads,
 		     (unsigned long long)agent->reload_failures,
 		     (unsigned long long)counter(agent, CG_CNT_ALLOWED),

@@ -39,6 +39,8 @@ struct bpf_loader {
 	char replaced_maps[256];
 	bool userns_hook; /* userns_create exists in this kernel (6.1+) */
 	enum observation_method observation;
+	bool ia32; /* IA-32 programs loaded, by ia32_observation */
+	enum observation_method ia32_observation;
 	bool observing;
 	int ncpus;
 };
@@ -56,19 +58,46 @@ static const char *const observation_prefixes[] = {
 	[OBSERVE_TRACEPOINTS] = "cg_tp_",
 };
 
+/*
+ * The same, for the IA-32 calls' programs (observe.bpf.c, "IA-32 system
+ * calls"): those that decide at syscall exit, for when there is no BPF LSM,
+ * and those that only observe, which the verifier checks in a fraction of
+ * the time.
+ */
+static const char *const ia32_observation_prefixes[] = {
+	[OBSERVE_FENTRY] = "cg_fe32_",
+	[OBSERVE_KPROBES] = "cg_kp32_",
+	[OBSERVE_TRACEPOINTS] = "cg_tp32_",
+};
+static const char *const ia32_observe_only_prefixes[] = {
+	[OBSERVE_FENTRY] = "cg_fe32o_",
+	[OBSERVE_KPROBES] = "cg_kp32o_",
+	[OBSERVE_TRACEPOINTS] = "cg_tp32o_",
+};
+
 const char *observation_method_name(enum observation_method method)
 {
 	return (unsigned)method < ARRAY_SIZE(observation_names) ? observation_names[method] : "?";
 }
 
-static void select_observation_programs(struct observe_bpf *skel, enum observation_method method)
+static bool has_prefix(const char *s, const char *prefix)
 {
-	const char *prefix = observation_prefixes[method];
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static void select_observation_programs(struct observe_bpf *skel, const struct bpf_loader_options *opts)
+{
+	const char *prefix = observation_prefixes[opts->observation];
+	const char *const *prefixes32 =
+		opts->fallback == CG_FALLBACK_NONE ? ia32_observe_only_prefixes : ia32_observation_prefixes;
+	const char *prefix32 = opts->ia32 ? prefixes32[opts->ia32_observation] : NULL;
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, strncmp(bpf_program__name(prog), prefix,
-							strlen(prefix)) == 0);
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+
+		bpf_program__set_autoload(prog, has_prefix(name, prefix) || (prefix32 && has_prefix(name, prefix32)));
+	}
 }
 
 /*
@@ -199,11 +228,14 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 	loader = calloc(1, sizeof(*loader));
 	if (!loader)
 		return -ENOMEM;
-	if ((unsigned)opts->observation >= ARRAY_SIZE(observation_prefixes)) {
+	if ((unsigned)opts->observation >= ARRAY_SIZE(observation_prefixes) ||
+	    (opts->ia32 && (unsigned)opts->ia32_observation >= ARRAY_SIZE(ia32_observation_prefixes))) {
 		free(loader);
 		return -EINVAL;
 	}
 	loader->observation = opts->observation;
+	loader->ia32 = opts->ia32;
+	loader->ia32_observation = opts->ia32_observation;
 	loader->ncpus = libbpf_num_possible_cpus();
 	if (loader->ncpus <= 0) {
 		err = loader->ncpus ? loader->ncpus : -EINVAL;
@@ -221,7 +253,7 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 		err = negative_errno();
 		goto fail;
 	}
-	select_observation_programs(loader->observe, opts->observation);
+	select_observation_programs(loader->observe, opts);
 	if (opts->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(loader->observe->maps.cg_events, (__u32)opts->ringbuf_bytes);
 		if (err)
@@ -447,6 +479,11 @@ bool bpf_loader__has_userns_hook(const struct bpf_loader *loader)
 const char *bpf_loader__observation_method(const struct bpf_loader *loader)
 {
 	return observation_method_name(loader->observation);
+}
+
+const char *bpf_loader__ia32_observation_method(const struct bpf_loader *loader)
+{
+	return loader->ia32 ? observation_method_name(loader->ia32_observation) : NULL;
 }
 
 int bpf_loader__program_stats(const struct bpf_loader *loader, struct bpf_program_stat *stats, size_t max)

@@ -29,6 +29,13 @@ const char *observation_method_name(enum observation_method method);
 struct bpf_loader_options {
 	bool lsm; /* load and attach the LSM hooks */
 	enum observation_method observation;
+	/*
+	 * IA-32 calls (int $0x80) go through __ia32_sys_*, which the
+	 * observation programs above never see: attach their own programs, by
+	 * ia32_observation, when the kernel has IA-32 emulation.
+	 */
+	bool ia32;
+	enum observation_method ia32_observation;
 	enum cg_fallback fallback;
 	size_t ringbuf_bytes; /* power of two, multiple of the page size */
 	uint32_t cgroup_map_size; /* cgroups with a state per generation; 0: CG_MAX_CGROUPS */
@@ -98,6 +105,8 @@ int bpf_loader__read_counter(const struct bpf_loader *loader, enum cg_counter co
 /* "bpf-lsm (task_fix_setuid, ...)", "kprobes", "tracepoints": for logs. */
 const char *bpf_loader__enforcement_method(const struct bpf_loader *loader);
 const char *bpf_loader__observation_method(const struct bpf_loader *loader);
+/* How IA-32 calls are observed: "fentry", "kprobes", "tracepoints", or NULL (not at all). */
+const char *bpf_loader__ia32_observation_method(const struct bpf_loader *loader);
 
 /* The userns_create hook is attached (BPF LSM, and a kernel that has it). */
 bool bpf_loader__has_userns_hook(const struct bpf_loader *loader);

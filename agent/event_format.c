@@ -38,6 +38,29 @@ const char *event_syscall_name(unsigned syscall)
 	return syscall < ARRAY_SIZE(syscall_names) ? syscall_names[syscall] : NULL;
 }
 
+int event_syscall_function(const struct cg_syscall_event *e, char *buf, size_t size)
+{
+	const char *name = event_syscall_name(e->syscall);
+
+	if (!name)
+		return -EBADMSG;
+	switch (e->abi) {
+	case CG_ABI_X64:
+		snprintf(buf, size, "__x64_sys_%s", name);
+		return 0;
+	case CG_ABI_IA32:
+		snprintf(buf, size, "__ia32_sys_%s", name);
+		return 0;
+	case CG_ABI_IA32_UID16:
+		/* capset has no 16-bit form. */
+		if (e->syscall == CG_SYS_CAPSET)
+			return -EBADMSG;
+		snprintf(buf, size, "__ia32_sys_%s16", name);
+		return 0;
+	}
+	return -EBADMSG;
+}
+
 const char *event_setid_call_name(unsigned hook, unsigned setid_flags)
 {
 	bool uid = hook == CG_HOOK_SETUID;
@@ -836,7 +859,9 @@ static int format_syscall_compact(struct json_writer *w, const struct cg_syscall
 	const char *name = event_syscall_name(e->syscall);
 
 	write_compact_prefix(w, &e->hdr, meta);
-	off += (size_t)snprintf(line + off, sizeof(line) - off, "%s(", name);
+	/* IA-32 calls as syscall_32.tbl names them: setuid32, and setuid for the 16-bit one. */
+	off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s%s(", e->abi == CG_ABI_X64 ? "" : "ia32 ", name,
+				e->abi == CG_ABI_IA32 && e->syscall != CG_SYS_CAPSET ? "32" : "");
 	for (unsigned i = 0; i < e->nargs && i < ARRAY_SIZE(e->args) && off < sizeof(line); i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%" PRId64, i ? ", " : "",
 					(int64_t)e->args[i]);
@@ -853,15 +878,13 @@ static int format_syscall_compact(struct json_writer *w, const struct cg_syscall
 int event_format_syscall(struct json_writer *w, enum output_format format,
 			 const struct cg_syscall_event *e, const struct event_meta *meta)
 {
-	const char *name = event_syscall_name(e->syscall);
 	char function[64];
 
-	if (!name || e->nargs > ARRAY_SIZE(e->args))
+	if (event_syscall_function(e, function, sizeof(function)) < 0 || e->nargs > ARRAY_SIZE(e->args))
 		return -EBADMSG;
 	if (format == OUTPUT_COMPACT)
 		return format_syscall_compact(w, e, meta);
 
-	snprintf(function, sizeof(function), "__x64_sys_%s", name);
 	json_object_begin(w);
 	json_key(w, "process_kprobe");
 	json_object_begin(w);

@@ -134,6 +134,12 @@ const char *event_enforcement_name(const struct cg_decision_event *e, char *buf,
 /* Names used in events; NULL for an out-of-range value. */
 const char *event_verdict_name(unsigned verdict);
 const char *event_syscall_name(unsigned syscall); /* "setuid" */
+/*
+ * The kernel function an observed call ran, by its ABI: "__x64_sys_setuid",
+ * "__ia32_sys_setuid" (IA-32 setuid32), "__ia32_sys_setuid16" (the legacy
+ * IA-32 setuid). -EBADMSG for a syscall or ABI the kernel cannot send.
+ */
+int event_syscall_function(const struct cg_syscall_event *e, char *buf, size_t size);
 const char *event_setid_call_name(unsigned hook, unsigned setid_flags); /* "setresuid" */
 
 /* RFC 3339 UTC with nanoseconds: 2026-11-29T12:20:39.123456789Z */

@@ -587,7 +587,8 @@ static void journal_current(struct event_sink *sink, const char *kind)
 		const struct cg_syscall_event *s = cur->data;
 		char function[64];
 
-		snprintf(function, sizeof(function), "__x64_sys_%s", event_syscall_name(s->syscall) ?: "?");
+		if (event_syscall_function(s, function, sizeof(function)) < 0)
+			snprintf(function, sizeof(function), "?");
 		ev.function = function;
 		ev.has_ids = true;
 		ev.old_uid = s->old_ids.uid, ev.new_uid = s->new_ids.uid;

@@ -131,6 +131,19 @@ enum cg_syscall {
 	CG_SYS_MAX,
 };
 
+/*
+ * Which system call table a call came through (cg_syscall_event.abi). A
+ * 64-bit process can make IA-32 calls with int $0x80: the kernel runs them
+ * through __ia32_sys_*, which the x86-64 attachments never see, and the
+ * legacy IA-32 calls (setuid, not setuid32) take 16-bit ids.
+ */
+enum cg_syscall_abi {
+	CG_ABI_X64 = 0,	       /* __x64_sys_* */
+	CG_ABI_IA32 = 1,       /* __ia32_sys_*: setuid32 ... setgroups32, capset */
+	CG_ABI_IA32_UID16 = 2, /* __ia32_sys_*16: the legacy 16-bit-id calls */
+	CG_ABI_MAX,
+};
+
 /* How an observation program is attached; reported in events and status. */
 enum cg_probe_kind {
 	CG_PROBE_TRACEPOINT = 1,
@@ -533,7 +546,8 @@ struct cg_decision_event {
 struct cg_syscall_event {
 	struct cg_event_header hdr;
 	__u32 syscall; /* enum cg_syscall */
-	__u32 probe;   /* enum cg_probe_kind */
+	__u16 probe;   /* enum cg_probe_kind */
+	__u16 abi;     /* enum cg_syscall_abi */
 	__u32 policy_id;
 	__u16 rule_index;
 	__u8 verdict; /* CG_VERDICT_NONE, or KILLED in --lsm-unavailable=kill */

@@ -31,7 +31,7 @@ struct cg_inflight {
 	__u32 probe;
 	__u32 gen;
 	__u32 policy_id;
-	__u32 pad0;
+	__u32 abi; /* enum cg_syscall_abi */
 	__u64 cgroup_id;
 	__s64 args[3];
 	__u32 nargs;
@@ -96,15 +96,34 @@ static __always_inline void cg_read_capset_request(struct cg_inflight *in, __s64
 	in->requested_caps.inheritable = data[0].inheritable | (__u64)data[1].inheritable << 32;
 }
 
-static __always_inline void cg_read_groups_arg(struct cg_inflight *in, __s64 size_arg, __s64 list_arg)
+/* A legacy IA-32 id: 16 bits, and 0xffff means -1, as the kernel's low2highuid() reads it. */
+static __always_inline __s64 cg_id16(__u64 x)
+{
+	return (__u16)x == 0xffff ? -1 : (__s64)(__u16)x;
+}
+
+static __always_inline void cg_read_groups_arg(struct cg_inflight *in, __u32 abi, __s64 size_arg,
+					       __s64 list_arg)
 {
 	in->arg_ngroups = (__u32)size_arg;
 	__builtin_memset(in->arg_groups, 0, sizeof(in->arg_groups));
+	if (abi == CG_ABI_IA32_UID16) {
+		/* setgroups16 takes an array of 16-bit gids: widen them as the kernel does. */
+		__u16 gids16[CG_EVENT_MAX_GROUPS] = {};
+		__u32 n = in->arg_ngroups < CG_EVENT_MAX_GROUPS ? in->arg_ngroups : CG_EVENT_MAX_GROUPS;
+
+		bpf_probe_read_user(gids16, n >= CG_EVENT_MAX_GROUPS ? sizeof(gids16) : (n & CG_GIDS_MASK) * sizeof(__u16),
+				    (const void *)list_arg);
+		for (int i = 0; i < CG_EVENT_MAX_GROUPS; i++)
+			if (i < n)
+				in->arg_groups[i] = (__u32)cg_id16(gids16[i]);
+		return;
+	}
 	cg_copy_gids(in->arg_groups, in->arg_ngroups, (const void *)list_arg, true);
 }
 
-static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, __s64 a0, __s64 a1,
-				       __s64 a2)
+static __always_inline int cg_on_enter(__u32 syscall, __u32 abi, __u32 probe, __u32 nargs, __s64 a0,
+				       __s64 a1, __s64 a2)
 {
 	struct cg_config *config = cg_get_config();
 	const struct group_info *groups;
@@ -129,6 +148,7 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, 
 	}
 
 	in->syscall = syscall;
+	in->abi = abi;
 	in->probe = probe;
 	in->gen = config->gen;
 	in->policy_id = policy_id;
@@ -155,7 +175,7 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 probe, __u32 nargs, 
 	if (syscall == CG_SYS_SETGROUPS)
 		cg_copy_gids(in->old_groups, in->old_ngroups, cg_group_array(groups), false);
 	if (syscall == CG_SYS_SETGROUPS)
-		cg_read_groups_arg(in, a0, a1);
+		cg_read_groups_arg(in, abi, a0, a1);
 	else if (syscall == CG_SYS_CAPSET)
 		cg_read_capset_request(in, a0, a1);
 	/* Last: the exit program trusts the record only once it is whole. */
@@ -317,6 +337,7 @@ static __always_inline void cg_emit_syscall(struct cg_inflight *in, __s64 ret, _
 	cg_fill_header(&e->hdr, CG_EVENT_SYSCALL, sizeof(*e), in->cgroup_id);
 	e->syscall = in->syscall;
 	e->probe = in->probe;
+	e->abi = in->abi;
 	e->policy_id = in->policy_id;
 	e->policy_gen = in->gen;
 	e->rule_index = CG_NO_RULE;
@@ -336,7 +357,13 @@ static __always_inline void cg_emit_syscall(struct cg_inflight *in, __s64 ret, _
 	bpf_ringbuf_submit(e, wakeup);
 }
 
-static __always_inline int cg_on_exit(__u32 syscall, __s64 ret)
+/*
+ * @decides is a constant: false builds an exit program without the rule
+ * evaluation, for where BPF LSM decides. Each deciding exit program costs
+ * the verifier about 13,000 instructions at every start (seconds under
+ * qemu), and the IA-32 calls add 19 of them.
+ */
+static __always_inline int cg_on_exit(__u32 syscall, __u32 abi, __s64 ret, bool decides)
 {
 	struct cg_config *config;
 	struct cg_policy_key key;
@@ -351,7 +378,7 @@ static __always_inline int cg_on_exit(__u32 syscall, __s64 ret)
 	if (!in || !in->active)
 		return 0;
 	/* A record left by a call whose exit was never seen is not this call's. */
-	if (in->syscall != syscall)
+	if (in->syscall != syscall || in->abi != abi)
 		goto out;
 	config = cg_get_config();
 	if (!config)
@@ -369,7 +396,7 @@ static __always_inline int cg_on_exit(__u32 syscall, __s64 ret)
 		cg_read_caps(cred, &new_caps);
 	else
 		new_caps = in->old_caps;
-	if (config->fallback != CG_FALLBACK_NONE)
+	if (decides && config->fallback != CG_FALLBACK_NONE)
 		verdict = cg_decide_at_exit(config, in, policy, cred, &new_ids, &new_caps);
 	if (cg_observes(policy, in->syscall))
 		cg_emit_syscall(in, ret, verdict == CG_VERDICT_KILLED ? verdict : CG_VERDICT_NONE,
@@ -388,12 +415,12 @@ out:
 	SEC("tp/syscalls/sys_enter_" #name)                                                        \
 	int cg_tp_enter_##name(struct trace_event_raw_sys_enter *ctx)                              \
 	{                                                                                          \
-		return cg_on_enter(sc, CG_PROBE_TRACEPOINT, nargs, a0, a1, a2);                    \
+		return cg_on_enter(sc, CG_ABI_X64, CG_PROBE_TRACEPOINT, nargs, a0, a1, a2);        \
 	}                                                                                          \
 	SEC("tp/syscalls/sys_exit_" #name)                                                         \
 	int cg_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                \
 	{                                                                                          \
-		return cg_on_exit(sc, ctx->ret);                                                       \
+		return cg_on_exit(sc, CG_ABI_X64, ctx->ret, true);                                     \
 	}
 
 /* Read ctx->args[i] in place: the verifier refuses a pointer derived from ctx. */
@@ -420,12 +447,12 @@ CG_TRACEPOINTS(capset, CG_SYS_CAPSET, 2, P(0), P(1), 0)
 	SEC("ksyscall/" #name)                                                                     \
 	int BPF_KSYSCALL(cg_kp_enter_##name, long arg0, long arg1, long arg2)                      \
 	{                                                                                          \
-		return cg_on_enter(sc, CG_PROBE_KPROBE, nargs, a0, a1, a2);                        \
+		return cg_on_enter(sc, CG_ABI_X64, CG_PROBE_KPROBE, nargs, a0, a1, a2);            \
 	}                                                                                          \
 	SEC("kretsyscall/" #name)                                                                  \
 	int BPF_KRETPROBE(cg_kp_exit_##name, long ret)                                             \
 	{                                                                                          \
-		return cg_on_exit(sc, ret);                                                            \
+		return cg_on_exit(sc, CG_ABI_X64, ret, true);                                          \
 	}
 
 CG_KPROBES(setuid, CG_SYS_SETUID, 1, CG_INT(arg0), 0, 0)
@@ -448,12 +475,12 @@ CG_KPROBES(capset, CG_SYS_CAPSET, 2, arg0, arg1, 0)
 	SEC("fentry/__x64_sys_" #name)                                                             \
 	int BPF_PROG(cg_fe_enter_##name, const struct pt_regs *regs)                               \
 	{                                                                                          \
-		return cg_on_enter(sc, CG_PROBE_FENTRY, nargs, a0, a1, a2);                        \
+		return cg_on_enter(sc, CG_ABI_X64, CG_PROBE_FENTRY, nargs, a0, a1, a2);            \
 	}                                                                                          \
 	SEC("fexit/__x64_sys_" #name)                                                              \
 	int BPF_PROG(cg_fe_exit_##name, const struct pt_regs *regs, long ret)                      \
 	{                                                                                          \
-		return cg_on_exit(sc, ret);                                                            \
+		return cg_on_exit(sc, CG_ABI_X64, ret, true);                                          \
 	}
 
 #define R0 CG_INT(regs->di)
@@ -472,3 +499,169 @@ CG_FENTRY(capset, CG_SYS_CAPSET, 2, (__s64)regs->di, (__s64)regs->si, 0)
 #undef R0
 #undef R1
 #undef R2
+
+/* ---- IA-32 system calls ------------------------------------------------ */
+
+/*
+ * A 64-bit process can make IA-32 system calls with int $0x80. The kernel
+ * runs them through __ia32_sys_* (arguments in bx, cx, dx), which none of
+ * the attachments above sees, and the per-syscall tracepoints skip them.
+ * Without BPF LSM nothing would observe or decide them; with it, these only
+ * observe (the exit program decides only where config->fallback says so).
+ *
+ * Every IA-32 credential call: the legacy ones take 16-bit ids (0xffff is
+ * -1), the *32 ones and capset 32-bit ids; pointers are 32-bit. The number
+ * is the call's in arch/x86/entry/syscalls/syscall_32.tbl.
+ */
+#define CG_IA32_CALLS(X)                                                                           \
+	X(23, setuid16, CG_SYS_SETUID, CG_ABI_IA32_UID16, 1, cg_id16(bx), 0, 0)                    \
+	X(46, setgid16, CG_SYS_SETGID, CG_ABI_IA32_UID16, 1, cg_id16(bx), 0, 0)                    \
+	X(70, setreuid16, CG_SYS_SETREUID, CG_ABI_IA32_UID16, 2, cg_id16(bx), cg_id16(cx), 0)      \
+	X(71, setregid16, CG_SYS_SETREGID, CG_ABI_IA32_UID16, 2, cg_id16(bx), cg_id16(cx), 0)      \
+	X(81, setgroups16, CG_SYS_SETGROUPS, CG_ABI_IA32_UID16, 2, CG_INT(bx), (__u32)cx, 0)       \
+	X(138, setfsuid16, CG_SYS_SETFSUID, CG_ABI_IA32_UID16, 1, cg_id16(bx), 0, 0)               \
+	X(139, setfsgid16, CG_SYS_SETFSGID, CG_ABI_IA32_UID16, 1, cg_id16(bx), 0, 0)               \
+	X(164, setresuid16, CG_SYS_SETRESUID, CG_ABI_IA32_UID16, 3, cg_id16(bx), cg_id16(cx),      \
+	  cg_id16(dx))                                                                             \
+	X(170, setresgid16, CG_SYS_SETRESGID, CG_ABI_IA32_UID16, 3, cg_id16(bx), cg_id16(cx),      \
+	  cg_id16(dx))                                                                             \
+	X(185, capset, CG_SYS_CAPSET, CG_ABI_IA32, 2, (__u32)bx, (__u32)cx, 0)                     \
+	X(203, setreuid, CG_SYS_SETREUID, CG_ABI_IA32, 2, CG_INT(bx), CG_INT(cx), 0)               \
+	X(204, setregid, CG_SYS_SETREGID, CG_ABI_IA32, 2, CG_INT(bx), CG_INT(cx), 0)               \
+	X(206, setgroups, CG_SYS_SETGROUPS, CG_ABI_IA32, 2, CG_INT(bx), (__u32)cx, 0)              \
+	X(208, setresuid, CG_SYS_SETRESUID, CG_ABI_IA32, 3, CG_INT(bx), CG_INT(cx), CG_INT(dx))    \
+	X(210, setresgid, CG_SYS_SETRESGID, CG_ABI_IA32, 3, CG_INT(bx), CG_INT(cx), CG_INT(dx))    \
+	X(213, setuid, CG_SYS_SETUID, CG_ABI_IA32, 1, CG_INT(bx), 0, 0)                            \
+	X(214, setgid, CG_SYS_SETGID, CG_ABI_IA32, 1, CG_INT(bx), 0, 0)                            \
+	X(215, setfsuid, CG_SYS_SETFSUID, CG_ABI_IA32, 1, CG_INT(bx), 0, 0)                        \
+	X(216, setfsgid, CG_SYS_SETFSGID, CG_ABI_IA32, 1, CG_INT(bx), 0, 0)
+
+/*
+ * fentry/fexit and kprobes on __ia32_sys_*: only IA-32 calls run them, so
+ * they cost 64-bit callers nothing. (__ia32_sys_setuid is setuid32's
+ * function; the legacy call's is __ia32_sys_setuid16.)
+ */
+#define CG_FENTRY32_VARIANT(pfx, decides, func, sc, abi, nargs, a0, a1, a2)                        \
+	SEC("fentry/__ia32_sys_" #func)                                                            \
+	int BPF_PROG(pfx##enter_##func, const struct pt_regs *regs)                                \
+	{                                                                                          \
+		__u64 bx = regs->bx, cx = regs->cx, dx = regs->dx;                                 \
+                                                                                                   \
+		(void)bx, (void)cx, (void)dx;                                                      \
+		return cg_on_enter(sc, abi, CG_PROBE_FENTRY, nargs, a0, a1, a2);                   \
+	}                                                                                          \
+	SEC("fexit/__ia32_sys_" #func)                                                             \
+	int BPF_PROG(pfx##exit_##func, const struct pt_regs *regs, long ret)                       \
+	{                                                                                          \
+		return cg_on_exit(sc, abi, ret, decides);                                          \
+	}
+/* cg_fe32_*: they decide (no BPF LSM); cg_fe32o_*: they only observe. */
+#define CG_FENTRY32(nr, func, sc, abi, nargs, a0, a1, a2)                                          \
+	CG_FENTRY32_VARIANT(cg_fe32_, true, func, sc, abi, nargs, a0, a1, a2)                      \
+	CG_FENTRY32_VARIANT(cg_fe32o_, false, func, sc, abi, nargs, a0, a1, a2)
+CG_IA32_CALLS(CG_FENTRY32)
+
+/* The wrapper's argument is the user's registers: read them from kernel memory. */
+#define CG_KPROBE32_VARIANT(pfx, decides, func, sc, abi, nargs, a0, a1, a2)                        \
+	SEC("kprobe/__ia32_sys_" #func)                                                            \
+	int BPF_KPROBE(pfx##enter_##func, const struct pt_regs *regs)                              \
+	{                                                                                          \
+		__u64 bx = BPF_CORE_READ(regs, bx), cx = BPF_CORE_READ(regs, cx),                  \
+		      dx = BPF_CORE_READ(regs, dx);                                                \
+                                                                                                   \
+		(void)bx, (void)cx, (void)dx;                                                      \
+		return cg_on_enter(sc, abi, CG_PROBE_KPROBE, nargs, a0, a1, a2);                   \
+	}                                                                                          \
+	SEC("kretprobe/__ia32_sys_" #func)                                                         \
+	int BPF_KRETPROBE(pfx##exit_##func, long ret)                                              \
+	{                                                                                          \
+		return cg_on_exit(sc, abi, ret, decides);                                          \
+	}
+#define CG_KPROBE32(nr, func, sc, abi, nargs, a0, a1, a2)                                          \
+	CG_KPROBE32_VARIANT(cg_kp32_, true, func, sc, abi, nargs, a0, a1, a2)                      \
+	CG_KPROBE32_VARIANT(cg_kp32o_, false, func, sc, abi, nargs, a0, a1, a2)
+CG_IA32_CALLS(CG_KPROBE32)
+
+/*
+ * Where only tracepoints work: the raw sys_enter and sys_exit tracepoints
+ * see every call of every task, IA-32 ones included. They return at once
+ * unless the task is in an IA-32 call (thread_info.status has TS_COMPAT,
+ * set at int $0x80 entry and cleared only on the way back to user space,
+ * after sys_exit), then dispatch on the IA-32 number.
+ */
+#define CG_TS_COMPAT 0x0002
+
+static __always_inline bool cg_in_ia32_syscall(void)
+{
+	return bpf_get_current_task_btf()->thread_info.status & CG_TS_COMPAT;
+}
+
+struct cg_ia32_call {
+	__u32 syscall;
+	__u32 abi;
+	__u32 nargs;
+	__s64 args[3];
+};
+
+/* Fill @call for IA-32 call @nr; false for a call this file does not watch. */
+static __always_inline bool cg_ia32_decode(long nr, __u64 bx, __u64 cx, __u64 dx, struct cg_ia32_call *call)
+{
+	switch (nr) {
+#define CG_DECODE32(n, func, sc, abi_, nargs_, a0, a1, a2)                                         \
+	case n:                                                                                    \
+		call->syscall = sc, call->abi = abi_, call->nargs = nargs_;                        \
+		call->args[0] = a0, call->args[1] = a1, call->args[2] = a2;                        \
+		return true;
+		CG_IA32_CALLS(CG_DECODE32)
+#undef CG_DECODE32
+	}
+	return false;
+}
+
+static __always_inline int cg_ia32_tp_enter(struct pt_regs *regs, long id)
+{
+	struct cg_ia32_call call;
+
+	if (!cg_in_ia32_syscall())
+		return 0;
+	if (!cg_ia32_decode(id, regs->bx, regs->cx, regs->dx, &call))
+		return 0;
+	return cg_on_enter(call.syscall, call.abi, CG_PROBE_TRACEPOINT, call.nargs, call.args[0], call.args[1],
+			   call.args[2]);
+}
+
+static __always_inline int cg_ia32_tp_exit(struct pt_regs *regs, long ret, bool decides)
+{
+	struct cg_ia32_call call;
+
+	if (!cg_in_ia32_syscall())
+		return 0;
+	/* orig_ax keeps the call's number; ax now holds its return value. */
+	if (!cg_ia32_decode((long)(int)regs->orig_ax, 0, 0, 0, &call))
+		return 0;
+	return cg_on_exit(call.syscall, call.abi, ret, decides);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(cg_tp32_enter, struct pt_regs *regs, long id)
+{
+	return cg_ia32_tp_enter(regs, id);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(cg_tp32_exit, struct pt_regs *regs, long ret)
+{
+	return cg_ia32_tp_exit(regs, ret, true);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(cg_tp32o_enter, struct pt_regs *regs, long id)
+{
+	return cg_ia32_tp_enter(regs, id);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(cg_tp32o_exit, struct pt_regs *regs, long ret)
+{
+	return cg_ia32_tp_exit(regs, ret, false);
+}
