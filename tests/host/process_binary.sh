@@ -15,6 +15,9 @@
 #            named from its mount tree's root, flag binaryOutsideRoot
 #   long     a path longer than the kernel's bound: the string given to
 #            execve(), as given, flags errorFilename and binaryTooLong
+#   deep     1100 bind mounts stacked on one directory (one step each, more
+#            than the walk's 1024): the string given, errorFilename and
+#            binaryTooDeep
 # Every event validates against docs/schemas.
 . "$(dirname "$0")/preamble.inc"
 
@@ -27,9 +30,10 @@ A=$(cg_make A)
 write_policy "$TEST_TMP/policy.yaml" binary-audit audit "$(cg_rel A)"
 # The names the kernel sees: no symlink on the way (mktemp's /tmp may be one).
 W=$(realpath "$TEST_TMP")/w
-mkdir -p "$W/bin" "$W/sub" "$W/links" "$W/bind-src" "$W/mnt" "$W/jail/opt/sub" "$W/jail/usr" "$W/jail/proc"
+mkdir -p "$W/deep-src" "$W/deep" "$W/bin" "$W/sub" "$W/links" "$W/bind-src" "$W/mnt" "$W/jail/opt/sub" "$W/jail/usr" "$W/jail/proc"
 for name in rel link deleted outside; do cp "$CREDOP" "$W/bin/prog-$name"; done
 cp "$CREDOP" "$W/bind-src/prog-mnt"
+cp "$CREDOP" "$W/deep-src/prog-deep"
 cp "$CREDOP" "$W/jail/opt/prog-jail"
 ln -s ../bin/prog-link "$W/links/alias"
 ln -s usr/lib "$W/jail/lib"
@@ -43,6 +47,17 @@ cp "$CREDOP" "$LONG/prog-long"
 agent_start --policy "$TEST_TMP/policy.yaml" || fail "agent did not start"
 OPS="seteuid:1000=ok seteuid:0=ok"
 export LONG
+DEEP_PY='
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+w, ops = sys.argv[1], sys.argv[2:]
+for i in range(1100):
+    if libc.mount((w + "/deep-src").encode(), (w + "/deep").encode(), None, 4096, None) != 0:  # MS_BIND
+        sys.exit("bind mount %d: %s" % (i, os.strerror(ctypes.get_errno())))
+os.chdir(w + "/deep")
+os.execv("./prog-deep", ["./prog-deep"] + ops)
+'
+export DEEP_PY
 
 # run NAME SCRIPT: sh joins cgroup A, then runs SCRIPT, which execs the
 # case's program with $OPS; NAME's pid is what the program printed.
@@ -62,6 +77,8 @@ run jail 'exec unshare -m --propagation private sh -c "mount --bind -o ro /usr \
 run deleted 'exec 3< "$W/bin/prog-deleted" && rm "$W/bin/prog-deleted" && exec /proc/self/fd/3 $OPS'
 run outside 'exec 3< "$W/bin/prog-outside" && exec unshare -m --propagation private sh -c "mount --rbind /proc \"\$1/jail/proc\" && mount --bind -o ro /usr \"\$1/jail/usr\" && exec chroot \"\$1/jail\" /bin/sh -c \"exec /proc/self/fd/3 \$2\"" sh "$W" "$OPS"'
 run long 'cd "$LONG" && exec ./prog-long $OPS'
+# 1100 mount(2) calls from one process: a mount(8) each would take half a minute.
+run deep 'exec unshare -m --propagation private /usr/bin/python3 -c "$DEEP_PY" "$W" $OPS'
 agent_stop
 expect_valid_json
 
@@ -91,4 +108,5 @@ check jail "/opt/prog-jail" ""
 check deleted "$W/bin/prog-deleted (deleted)" "binaryDeleted "
 check outside "$W/bin/prog-outside" "binaryOutsideRoot "
 check long "./prog-long" "errorFilename binaryTooLong "
+check deep "./prog-deep" "errorFilename binaryTooDeep "
 cleanup
