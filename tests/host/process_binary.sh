@@ -19,6 +19,9 @@
 #            than the walk's 1024): the string given, errorFilename and
 #            binaryTooDeep
 # Every event validates against docs/schemas.
+# Each case is a script for an inner shell (and DEEP_PY a Python program):
+# quoted so that it expands there, not here.
+# shellcheck disable=SC2016,SC2089,SC2090
 . "$(dirname "$0")/preamble.inc"
 
 for tool in unshare chroot mount; do

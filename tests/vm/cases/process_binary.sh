@@ -11,6 +11,8 @@
 #   deleted  an unlinked file run through /proc/self/fd: " (deleted)"
 #   outside  a file opened before a chroot: named from its mount tree's root
 #   long     a path over the kernel's bound: the string given, as given
+# Each case is a script for an inner shell: quoted so that it expands there.
+# shellcheck disable=SC2016
 . /tests/lib/common.sh
 CREDGATED=/bin/credgated CREDOP=/bin/credop
 
