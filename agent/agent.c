@@ -134,6 +134,19 @@ static int load_policies(const struct agent_options *opts, struct policy_set **o
 		policy_set__free(set);
 		return log_error_errno(-ENOMEM, "Out of memory");
 	}
+	if (opts->n_container_cgroups) {
+		const char *why;
+
+		r = policy_set__set_container_cgroups(set, opts->container_cgroups, opts->n_container_cgroups, &why);
+		if (r < 0) {
+			policy_set__free(set);
+			/* The settings file was checked: only a caller's bug gets here. */
+			return log_error_errno(r, "containerCgroups: %s", why ? why : "out of memory");
+		}
+		for (size_t i = 0; i < opts->n_container_cgroups; i++)
+			log_notice("containers also at %s (containerCgroups): sealed, and inside a container",
+				 opts->container_cgroups[i]);
+	}
 	if (!opts->builtin_policy && !path && stat(CREDGATE_DEFAULT_POLICY_DIR, &st) == 0)
 		path = CREDGATE_DEFAULT_POLICY_DIR;
 	if (opts->builtin_policy || !path) {

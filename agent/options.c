@@ -404,6 +404,10 @@ void options_apply_config(struct agent_options *opts, const struct credgate_conf
 		opts->ringbuf_bytes = cfg->ringbuf_size;
 	if (!given->cgroup_map_size && cfg->has_cgroup_map_size)
 		opts->cgroup_map_size = cfg->cgroup_map_size;
+	if (cfg->has_container_cgroups) {
+		opts->container_cgroups = (const char *const *)cfg->container_cgroups;
+		opts->n_container_cgroups = cfg->n_container_cgroups;
+	}
 	if (!given->pin_dir && cfg->has_pin_dir)
 		opts->pin_dir = cfg->pin_dir;
 	if (!given->unload_on_stop && cfg->has_unload_on_stop)

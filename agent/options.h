@@ -47,6 +47,9 @@ struct agent_options {
 	uint32_t observe_rate, observe_burst; /* per cgroup; 0: unlimited */
 	uint32_t deny_rate, deny_burst;	      /* per cgroup, before folding; 0: never */
 	const char *passwd_file, *group_file; /* for names in policies; NULL: /etc/... */
+	/* containerCgroups of the settings file (no flag): checked, absolute. */
+	const char *const *container_cgroups;
+	size_t n_container_cgroups;
 	bool audit_avc; /* auditRecords: avc: audited and denied decisions as USER_AVC records too */
 	const char *metrics_file; /* Prometheus text, rewritten periodically; NULL: none */
 	int verbosity;

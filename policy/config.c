@@ -68,6 +68,9 @@ void credgate_config_free(struct credgate_config *cfg)
 	free(cfg->events_file);
 	free(cfg->metrics_file);
 	free(cfg->socket_group);
+	for (size_t i = 0; i < cfg->n_container_cgroups; i++)
+		free(cfg->container_cgroups[i]);
+	free(cfg->container_cgroups);
 	*cfg = (struct credgate_config){};
 }
 
@@ -298,6 +301,66 @@ static int parse_ringbuf_size(struct parse_ctx *ctx, const struct field_arg *arg
 	return 0;
 }
 
+/* containerCgroups: a list of anchored cgroup path patterns. */
+static int parse_container_cgroups(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
+{
+	struct credgate_config *cfg = target;
+	const struct ynode *node = arg->value;
+	char item_path[PATH_SIZE];
+	char **patterns;
+	size_t n = 0, i = 0;
+
+	if (!expect_list(ctx, node, arg->path))
+		return 0;
+	if (node->count > CREDGATE_MAX_CONTAINER_CGROUPS) {
+		parse_error(ctx, node, "%s: %zu patterns, more than %d", arg->path, node->count,
+			    CREDGATE_MAX_CONTAINER_CGROUPS);
+		return 0;
+	}
+	patterns = calloc(node->count + 1, sizeof(*patterns));
+	if (!patterns)
+		return -ENOMEM;
+	for (const struct ynode *item = node->first; item; item = item->next, i++) {
+		const char *value, *why;
+		char quoted[DIAG_QUOTE_SIZE];
+		char *normal = NULL;
+		int r;
+
+		path_index(item_path, arg->path, i);
+		if (!expect_string(ctx, item, item_path, &value))
+			continue;
+		if (strlen(value) != item->length) {
+			parse_error(ctx, item, "%s: a NUL character is not allowed", item_path);
+			continue;
+		}
+		r = policy_container_cgroup_pattern(value, &normal, &why);
+		/* Kept absolute, as written (normalised): the set takes it so. */
+		if (r == 0 && asprintf(&patterns[n], "/%s", normal) < 0) {
+			patterns[n] = NULL;
+			r = -ENOMEM;
+		}
+		free(normal);
+		if (r == -ENOMEM) {
+			while (n > 0)
+				free(patterns[--n]);
+			free(patterns);
+			return r;
+		}
+		if (r < 0)
+			parse_error(ctx, item, "%s: %s is not a place for containers: %s", item_path,
+				    diag_quote(quoted, value, item->length), why);
+		else
+			n++;
+	}
+	for (size_t k = 0; k < cfg->n_container_cgroups; k++)
+		free(cfg->container_cgroups[k]);
+	free(cfg->container_cgroups);
+	cfg->container_cgroups = patterns;
+	cfg->n_container_cgroups = n;
+	cfg->has_container_cgroups = true;
+	return 0;
+}
+
 static int parse_kind(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
 {
 	char described[DIAG_QUOTE_SIZE];
@@ -334,6 +397,7 @@ static const struct field config_fields[] = {
 	{ .key = "denySummaryBurst", .parse = parse_deny_summary_burst },
 	{ .key = "auditRecords", .parse = parse_audit_records },
 	{ .key = "metricsFile", .parse = parse_path_at, .arg = offsetof(struct credgate_config, metrics_file) },
+	{ .key = "containerCgroups", .parse = parse_container_cgroups },
 };
 
 /* ---- Documents ------------------------------------------------------------ */

@@ -30,6 +30,8 @@
  *                                # decision to the kernel audit log as USER_AVC
  *   metricsFile: /var/lib/prometheus/node-exporter/credgate.prom
  *                                # Prometheus metrics, rewritten every 15 s
+ *   containerCgroups:            # where containers are put besides the
+ *     - /custom.slice/docker-*.scope   # runtimes' defaults (anchored)
  *
  * Every key is optional; unknown keys are errors. Reading it is all the I/O
  * done here: the agent applies its command-line flags on top.
@@ -123,7 +125,14 @@ struct credgate_config {
 	uint32_t observe_rate, observe_burst, deny_summary_rate, deny_summary_burst;
 	bool has_audit_records;
 	enum credgate_audit_records audit_records; /* off */
+	/* Absolute normalised patterns (policy_container_cgroup_pattern()); none: NULL, 0. */
+	bool has_container_cgroups;
+	char **container_cgroups;
+	size_t n_container_cgroups;
 };
+
+/* containerCgroups entries at most: each costs NFA states of every policy set. */
+#define CREDGATE_MAX_CONTAINER_CGROUPS 16
 
 /* Fill @cfg with the defaults. Returns 0 or -ENOMEM (then @cfg holds nothing). */
 int credgate_config_defaults(struct credgate_config *cfg);

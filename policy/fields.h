@@ -22,7 +22,7 @@
  * tables and indexes are bounded, so this always fits. */
 #define PATH_SIZE 160
 /* Room for "expected one of: ..." lists built from a table. */
-#define CHOICES_SIZE 320
+#define CHOICES_SIZE 512
 /* Rows one field table may have: parse_fields() keeps one slot per row. */
 #define MAX_FIELDS 32
 

@@ -209,7 +209,8 @@ static void test_errors(void **state)
 		     "bad.yaml:10:1: error: unknown key 'policydir' at the top level (expected one of: apiVersion, kind, "
 		     "policyDir, output, events, lsmUnavailable, nodeName, ringbufSize, cgroupMapSize, passwdFile, groupFile, pinDir, "
 		     "unloadOnStop, socket, socketGroup, journal, eventsFile, eventsFileMaxSize, eventsFileKeep, "
-		     "observeRate, observeBurst, denySummaryRate, denySummaryBurst, auditRecords, metricsFile)\n");
+		     "observeRate, observeBurst, denySummaryRate, denySummaryBurst, auditRecords, metricsFile, "
+		     "containerCgroups)\n");
 	check_errors("bad-values.yaml", -EINVAL,
 		     "bad-values.yaml:2:7: error: kind: expected 'AgentConfig', got 'AgentSettings'\n"
 		     "bad-values.yaml:3:14: error: ringbufSize: '2147483648' is out of range (expected 4096..1073741824)\n"
@@ -258,6 +259,44 @@ static void test_service_keys(void **state)
 					       95, &cfg, &diags),
 			 -EINVAL);
 	assert_int_equal(diags.errors, 3);
+	policy_diags_clear(&diags);
+	credgate_config_free(&cfg);
+}
+
+/* containerCgroups: anchored patterns, normalised; each refusal names its line and why. */
+static void test_container_cgroups(void **state)
+{
+	static const char good[] = "apiVersion: credgate.io/v1\nkind: AgentConfig\n"
+				   "containerCgroups:\n  - //custom.slice/docker-*.scope\n  - /ci/**/job-*\n";
+	static const char bad[] = "apiVersion: credgate.io/v1\nkind: AgentConfig\n"
+				  "containerCgroups:\n  - /**/docker-*.scope\n  - custom.slice\n  - /ok/*\n"
+				  "  - /a/**\n  - [x]\n";
+	struct credgate_config cfg;
+	struct policy_diags diags = {};
+	char *got;
+
+	assert_int_equal(credgate_config_parse("c.yaml", good, sizeof(good) - 1, &cfg, &diags), 0);
+	assert_no_diags(&diags);
+	assert_true(cfg.has_container_cgroups);
+	assert_int_equal(cfg.n_container_cgroups, 2);
+	assert_string_equal(cfg.container_cgroups[0], "/custom.slice/docker-*.scope");
+	assert_string_equal(cfg.container_cgroups[1], "/ci/**/job-*");
+	credgate_config_free(&cfg);
+
+	assert_int_equal(credgate_config_parse("c.yaml", bad, sizeof(bad) - 1, &cfg, &diags), -EINVAL);
+	got = format_diags(&diags);
+	assert_string_equal(got,
+			    "c.yaml:4:5: error: containerCgroups[0]: '/**/docker-*.scope' is not a place for "
+			    "containers: it starts with '**', so it would match at any depth, in subtrees whose names "
+			    "users and containers choose: anchor it at the root (/parent.slice/...)\n"
+			    "c.yaml:5:5: error: containerCgroups[1]: 'custom.slice' is not a place for containers: not "
+			    "an absolute path (it must start with '/')\n"
+			    "c.yaml:7:5: error: containerCgroups[3]: '/a/**' is not a place for containers: it ends "
+			    "with '**': name the containers' own cgroups, not everything below a parent\n"
+			    "c.yaml:8:5: error: containerCgroups[4]: expected a string, got a list\n");
+	free(got);
+	/* Nothing of a refused file is applied. */
+	assert_false(cfg.has_container_cgroups);
 	policy_diags_clear(&diags);
 	credgate_config_free(&cfg);
 }
@@ -359,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_service_keys),
+		cmocka_unit_test(test_container_cgroups),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_file_size_limit),
 	};
