@@ -161,6 +161,7 @@ static __always_inline void cg_fill_header(struct cg_event_header *hdr, __u32 ty
 }
 
 struct cg_ancestor_ctx {
+	__u64 cgroup_id; /* the nearest ancestor with a state, when found */
 	__u32 gen;
 	int level; /* the task's cgroup's level */
 	__u32 policy_id;
@@ -182,6 +183,7 @@ static long cg_ancestor_cb(__u32 i, void *ctx)
 	state = bpf_map_lookup_elem(&cg_cgroups, &key);
 	if (!state)
 		return 0;
+	a->cgroup_id = key.cgroup_id;
 	a->policy_id = state->policy_id;
 	a->flags = state->flags;
 	a->found = 1;
@@ -196,9 +198,15 @@ static long cg_ancestor_cb(__u32 i, void *ctx)
  * the cgroup's state (the map full, no memory): which policy its path selects
  * is unknown, so a generation with an enforcing policy applies the
  * fail-closed policy, which refuses every change; without one, the nearest
- * ancestor's policy. Counted either way.
+ * ancestor's policy. Counted either way (when @count).
+ *
+ * *@governing_id becomes the nearest ancestor with a state, when there is
+ * one: the sealed cgroup, or the cgroup under which the unknown ones were
+ * made. So however many cgroups a container or a user creates, they share
+ * its budget (budget.bpf.h) and are counted under it.
  */
-static __always_inline __u32 cg_ancestor_policy(__u32 gen, bool *cacheable)
+static __always_inline __u32 cg_ancestor_policy(__u32 gen, bool *cacheable, __u64 *governing_id,
+						bool count)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct cg_ancestor_ctx a = {
@@ -211,11 +219,14 @@ static __always_inline __u32 cg_ancestor_policy(__u32 gen, bool *cacheable)
 	*cacheable = false;
 	if (a.level > 0)
 		bpf_loop((__u32)a.level, cg_ancestor_cb, &a, 0);
+	if (a.found)
+		*governing_id = a.cgroup_id;
 	if (a.found && (a.flags & CG_CGROUP_SEALED)) {
 		*cacheable = true;
 		return a.policy_id;
 	}
-	cg_count(CG_CNT_CGROUP_UNKNOWN);
+	if (count)
+		cg_count(CG_CNT_CGROUP_UNKNOWN);
 	if (bpf_map_lookup_elem(&cg_policies, &pkey))
 		return CG_FAIL_CLOSED_POLICY;
 	return a.policy_id;
@@ -258,58 +269,69 @@ static __always_inline bool cg_pidns_matches(const struct cg_policy *policy, __u
 }
 
 /*
+ * How the current task is governed in @gen (gen != 0): its policy, the
+ * governing cgroup (whose stored state decided it), its pid namespace. A
+ * task seen before in the same cgroup and generation costs one task-local
+ * lookup; otherwise one lookup of its cgroup's state (below a sealed cgroup,
+ * a walk up to it), then cached. @count: count an unknown cgroup (the
+ * decision does; the budget, which may ask first, does not count it again).
+ */
+static __always_inline void cg_task_governance(__u32 gen, struct cg_task_policy *gov, bool count)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cg_cgroup_key ckey = { .gen = gen };
+	__u64 cgid = bpf_get_current_cgroup_id();
+	struct cg_cgroup_state *state;
+	struct cg_task_policy *tp;
+	bool cacheable = true;
+
+	tp = bpf_task_storage_get(&cg_task_policies, task, NULL, 0);
+	if (tp && tp->cgroup_id == cgid && tp->gen == gen) {
+		*gov = *tp;
+		return;
+	}
+	gov->cgroup_id = cgid;
+	gov->governing_id = cgid;
+	gov->gen = gen;
+	gov->pidns_ino = cg_task_pidns_ino(task);
+	gov->pad = 0;
+	ckey.cgroup_id = cgid;
+	state = bpf_map_lookup_elem(&cg_cgroups, &ckey);
+	if (state)
+		gov->policy_id = state->policy_id;
+	else
+		/* Not cached when unknown: the next call may find the cgroup's state. */
+		gov->policy_id = cg_ancestor_policy(gen, &cacheable, &gov->governing_id, count);
+	if (!cacheable)
+		return;
+	tp = bpf_task_storage_get(&cg_task_policies, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (tp)
+		*tp = *gov;
+}
+
+/*
  * The policy governing the current task, or NULL. Sets *cgroup_id to the
  * task's own cgroup and *policy_id to the policy found (or CG_NO_POLICY).
- * A task seen before in the same cgroup and generation costs one
- * task-local lookup; otherwise one lookup of its cgroup's state.
  */
 static __always_inline struct cg_policy *cg_current_policy(__u32 gen, __u64 *cgroup_id,
 							   __u32 *policy_id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct cg_cgroup_key ckey = { .gen = gen };
 	struct cg_policy_key pkey = { .gen = gen };
-	__u64 cgid = bpf_get_current_cgroup_id();
-	struct cg_cgroup_state *state;
-	struct cg_task_policy *tp;
+	struct cg_task_policy gov;
 	struct cg_policy *policy;
-	__u32 pidns_ino;
 
-	*cgroup_id = cgid;
+	*cgroup_id = bpf_get_current_cgroup_id();
 	*policy_id = CG_NO_POLICY;
 	if (!gen)
 		return NULL; /* nothing published yet: programs attach before the first policy */
-	tp = bpf_task_storage_get(&cg_task_policies, task, NULL, 0);
-	if (tp && tp->cgroup_id == cgid && tp->gen == gen) {
-		pkey.policy_id = tp->policy_id;
-		pidns_ino = tp->pidns_ino;
-	} else {
-		bool cacheable = true;
-
-		ckey.cgroup_id = cgid;
-		state = bpf_map_lookup_elem(&cg_cgroups, &ckey);
-		pidns_ino = cg_task_pidns_ino(task);
-		if (state)
-			pkey.policy_id = state->policy_id;
-		else
-			/* Not cached when unknown: the next call may find the cgroup's state. */
-			pkey.policy_id = cg_ancestor_policy(gen, &cacheable);
-		if (cacheable) {
-			tp = bpf_task_storage_get(&cg_task_policies, task, NULL,
-						  BPF_LOCAL_STORAGE_GET_F_CREATE);
-			if (tp) {
-				tp->cgroup_id = cgid;
-				tp->gen = gen;
-				tp->policy_id = pkey.policy_id;
-				tp->pidns_ino = pidns_ino;
-			}
-		}
-	}
+	cg_task_governance(gen, &gov, true);
+	pkey.policy_id = gov.policy_id;
 	*policy_id = pkey.policy_id;
 	if (pkey.policy_id == CG_NO_POLICY)
 		return NULL;
 	policy = bpf_map_lookup_elem(&cg_policies, &pkey);
-	if (policy && (!cg_pidns_matches(policy, pidns_ino) ||
+	if (policy && (!cg_pidns_matches(policy, gov.pidns_ino) ||
 		       !cg_selinux_matches(policy, task->group_leader, gen))) {
 		*policy_id = CG_NO_POLICY;
 		return NULL;

@@ -425,11 +425,15 @@ struct cg_policy {
 
 /*
  * Per task: the policy of the cgroup and generation it was in at its last
- * credential change (valid while both are the same), and its pid namespace
- * (a task never changes its own pid namespace).
+ * credential change (valid while both are the same), the governing cgroup
+ * (the one whose stored state decided that policy: the task's own, or the
+ * sealed ancestor of a container or delegation; the ring buffer's budget
+ * and loss counts are kept under it), and its pid namespace (a task never
+ * changes its own pid namespace).
  */
 struct cg_task_policy {
 	__u64 cgroup_id;
+	__u64 governing_id;
 	__u32 gen;
 	__u32 policy_id;
 	__u32 pidns_ino;
@@ -465,9 +469,10 @@ enum cg_counter {
 };
 
 /*
- * Events of one cgroup not delivered (bpf/budget.bpf.h), by kind and cause:
- * over the cgroup's budget while the ring buffer filled, or the buffer full.
- * Key: the cgroup id; 0 holds losses of cgroups the map had no room for.
+ * Events of one governing cgroup not delivered (bpf/budget.bpf.h), by kind
+ * and cause: over the cgroup's budget while the ring buffer filled, or the
+ * buffer full. Key: the governing cgroup's id (struct cg_task_policy); 0
+ * holds losses of cgroups the map had no room for.
  */
 #define CG_MAX_LOSS_CGROUPS 16384
 struct cg_cgroup_loss {
