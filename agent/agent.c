@@ -266,7 +266,8 @@ static void ia32_coverage(const struct agent *agent, struct ia32_coverage *c)
 	c->covered = !agent->features.ia32.emulation || strcmp(c->decisions, "none") != 0;
 }
 
-/* One line for the log and the text status. */
+/* One line for the log and the text status: IA32_DESCRIPTION_LEN holds the longest. */
+#define IA32_DESCRIPTION_LEN 1024
 static void ia32_describe(const struct agent *agent, char *buf, size_t size)
 {
 	const struct kernel_ia32 *k = &agent->features.ia32;
@@ -275,14 +276,14 @@ static void ia32_describe(const struct agent *agent, char *buf, size_t size)
 
 	ia32_coverage(agent, &c);
 	if (!k->emulation)
-		snprintf(buf, size, "none on this kernel (%s); nothing attached for them", k->trial);
+		snprintf(buf, size, "none on this kernel (%.300s); nothing attached for them", k->trial);
 	else if (method)
-		snprintf(buf, size, "covered: observed by %s %s, decided by %s%s%s", method,
+		snprintf(buf, size, "covered: observed by %s %s, decided by %s%s%.300s", method,
 			 strcmp(method, "tracepoints") == 0 ? "(raw sys_enter/sys_exit in a TS_COMPAT call)"
 							    : "on __ia32_sys_*",
 			 c.decisions, k->verified ? "" : "; ", k->verified ? "" : k->trial);
 	else
-		snprintf(buf, size, "%s: not observed (fentry: %s; kprobes: %s; tracepoints: %s)%s",
+		snprintf(buf, size, "%s: not observed (fentry: %.200s; kprobes: %.200s; tracepoints: %.200s)%s",
 			 c.covered ? "decided by bpf-lsm" : "NOT COVERED, neither observed nor decided",
 			 k->fentry.available ? "ok" : k->fentry.reason, k->kprobes.available ? "ok" : k->kprobes.reason,
 			 k->tracepoints.available ? "ok" : k->tracepoints.reason,
@@ -291,7 +292,7 @@ static void ia32_describe(const struct agent *agent, char *buf, size_t size)
 
 static void log_enforcement(const struct agent *agent)
 {
-	char ia32[640];
+	char ia32[IA32_DESCRIPTION_LEN];
 	struct ia32_coverage c;
 
 	const struct kernel_features *f = &agent->features;
@@ -1041,7 +1042,7 @@ static void status_json(struct agent *agent, struct json_writer *w)
 static void status_text(struct agent *agent, struct json_writer *w)
 {
 	struct event_sink_stats sink;
-	char line[2048], enforcement[400], cgroups[48] = "", ia32[640];
+	char line[2048], enforcement[400], cgroups[48] = "", ia32[IA32_DESCRIPTION_LEN];
 	size_t governed, npolicies = agent->policies ? agent->policies->count : 0;
 	int n;
 
