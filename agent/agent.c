@@ -847,9 +847,12 @@ static void status_selinux_json(struct agent *agent, struct json_writer *w)
 }
 
 /*
- * Per cgroup, the events the kernel did not deliver (bpf/budget.bpf.h): a
- * flooding cgroup's losses are its own, and show where they happened. The
- * map holds at most CG_MAX_LOSS_CGROUPS cgroups; status lists the first
+ * Per governing cgroup, the events the kernel did not deliver
+ * (bpf/budget.bpf.h): a flooding cgroup's losses are its own, and show
+ * where they happened. The key is the cgroup whose state governs the
+ * flooder (a container's or a delegated cgroup, whatever cgroups were made
+ * below it), so the path named is that cgroup's. The map holds at most
+ * CG_MAX_LOSS_CGROUPS cgroups; status lists the first
  * STATUS_MAX_LOSS_CGROUPS of them, metrics all.
  */
 #define STATUS_MAX_LOSS_CGROUPS 256
