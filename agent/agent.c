@@ -914,7 +914,8 @@ static void status_json(struct agent *agent, struct json_writer *w)
 	/* Without BPF LSM the syscall-exit programs decide these; the others are not checked. */
 	static const char *const setid_hooks[] = { "task_fix_setuid", "task_fix_setgid",
 						   "task_fix_setgroups", "capset" };
-	static const char *const lsm_only_hooks[] = { "bprm_creds_from_file", "task_prctl" };
+	static const char *const lsm_only_hooks[] = { "bprm_creds_from_file", "task_prctl",
+						      "capable" /* setns() into a user namespace */ };
 	bool lsm = agent->fallback == CG_FALLBACK_NONE;
 	struct event_sink_stats sink;
 	struct control_stats ctl = {};

@@ -9,7 +9,7 @@
 # namespace is never this rule's business; outside any policy the same join
 # passes.
 . /tests/lib/common.sh
-CREDGATED=/bin/credgated CREDOP=/bin/credop NSJOIN=/bin/nsjoin
+CREDGATED=/bin/credgated CREDOP=/bin/credop NSJOIN=/bin/nsjoin CREDGATECTL=/bin/credgatectl
 
 cg_setup usersetns
 E=$(cg_make enforce)
@@ -55,6 +55,9 @@ spec:
   userns: deny
 POLICY
 agent_start --policy "$TEST_TMP/policy.yaml" || fail "agent did not start"
+# Status says which hook decides the join.
+ctl status -o json | jq -e '.hooks.capable == "bpf-lsm"' > /dev/null ||
+	{ cleanup_holder; fail "status does not list the capable hook: $(ctl status -o json | jq -c .hooks)"; }
 
 # Outside any policy the attack works: what the policy must stop.
 "$NSJOIN" join "/proc/$H/ns/user" 0 ok || { cleanup_holder; fail "an ungoverned setns() into the user namespace should pass"; }
