@@ -330,7 +330,9 @@ expect_error "binary garbage" '\xff\xfe\x01\x02\n\x1b[31m\n\n' "expected key=val
 expect_error "an empty request" '\n\n' "unknown command ''"
 expect_error "unload by a repeated key" 'command=status\ncommand=unload\n\n' "'command' given twice"
 peer dribble "$CONTROL_SOCKET" nobody > "$TEST_TMP/d.out"
-grep -Eq "^closed after [5-7][.][0-9] s: ''" "$TEST_TMP/d.out" || fail "a dribbling client: $(cat "$TEST_TMP/d.out")"
+# Dropped with no reply: a clean end of file, or a reset when the byte sent
+# just before the deadline was still unread as the agent closed.
+grep -Eq "^closed after [5-7][.][0-9] s: '(|<reset>)'$" "$TEST_TMP/d.out" || fail "a dribbling client: $(cat "$TEST_TMP/d.out")"
 kill -0 "$AGENT_PID" 2> /dev/null || fail "the agent died of garbage"
 nctl status > /dev/null || fail "status after the garbage"
 audited_change "after the garbage"
