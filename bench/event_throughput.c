@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * How many events a second the agent's event pipeline (agent/event_sink.c:
+ * How many events a second the agent's event pipeline (agent/events/event_sink.c:
  * validate, identify the process, rate-limit, format, write) sustains, fed
  * synthetic ring-buffer records the way libbpf's ring buffer would: a
  * producer thread writes records at a fixed rate into a bounded ring (the

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Resident memory of the agent's process identity at N cached processes:
- * an event sink (agent/event_sink.c, with its process cache) fed N
+ * an event sink (agent/events/event_sink.c, with its process cache) fed N
  * synthetic exec records with realistic binaries, arguments and working
  * directories, then an event from each. Prints RSS before and after, and
  * bytes per process.

@@ -7,7 +7,7 @@
  * Three attachments of the same logic, in the loader's order of preference:
  * fentry/fexit on the syscall functions (a BPF trampoline: the cheapest),
  * kprobes/kretprobes on them, and syscall tracepoints. The loader enables
- * the first set the kernel runs (agent/kernel_probe.c).
+ * the first set the kernel runs (agent/kernel/kernel_probe.c).
  *
  * Where the kernel has no BPF LSM, the exit programs also decide: they
  * compare the credentials before and after the call against the policy

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * agent/avc_event.c and agent/avc_log.c: the record the agent writes for a
+ * agent/events/avc_event.c and agent/events/avc_log.c: the record the agent writes for a
  * kernel decision, and the record `credgatectl avc` makes of the same
  * decision's JSON line, must be the same text; bad lines are reported
  * with their number.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/cgroup.c: finding the cgroup2 mount in mountinfo
+ * Unit tests for agent/kernel/cgroup.c: finding the cgroup2 mount in mountinfo
  * (escapes, hybrid layouts, subtree mounts) and resolving paths to ids, on
  * a real directory tree standing in for the hierarchy.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/control_request.c: what a control-socket client may
+ * Unit tests for agent/control/control_request.c: what a control-socket client may
  * send (and what is refused, with a printable reason), which commands are
  * root's, and the process glob, against a plain dynamic-programming
  * reference on random patterns and subjects.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/cri_metadata.c against fixture trees of each
+ * Unit tests for agent/events/cri_metadata.c against fixture trees of each
  * runtime's state (tests/unit/data/cri): what each says, what stays absent,
  * caching, and files that are broken or too big.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/event_format.c: the exact JSON shape of each event
+ * Unit tests for agent/events/event_format.c: the exact JSON shape of each event
  * kind (the reference tool's process_kprobe shape, credgate_decision), the
  * compact form, validation of raw records, and time formatting.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * A representative event of every kind and shape, formatted by
- * agent/event_format.c, one per line on standard output: ctest runs
+ * agent/events/event_format.c, one per line on standard output: ctest runs
  * tests/tools/validate_events.py on them against docs/schemas.
  *
  * The schemas must also reject what they claim to. "--broken CASE" prints

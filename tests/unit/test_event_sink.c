@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/event_sink.c, fed synthetic ring-buffer records:
+ * Unit tests for agent/events/event_sink.c, fed synthetic ring-buffer records:
  * process identity across exec and later events, rate limiting of
  * observations with exact loss counts, folding of denies (never dropped),
  * loss reports, the rotated file output, and malformed records.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Unit tests for agent/json_writer.c: structure, escaping, UTF-8 repair. */
+/* Unit tests for agent/base/json_writer.c: structure, escaping, UTF-8 repair. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Unit tests for agent/options.c: credgated's command line. */
+/* Unit tests for agent/daemon/options.c: credgated's command line. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>

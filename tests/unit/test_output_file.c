@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/output_file.c: lines, size-based rotation with kept
+ * Unit tests for agent/events/output_file.c: lines, size-based rotation with kept
  * files, no line lost or split across rotations, and counted failures.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/output_journal.c: the journal fields of an event
+ * Unit tests for agent/events/output_journal.c: the journal fields of an event
  * (built without talking to journald) and priorities by verdict.
  */
 #include <errno.h>

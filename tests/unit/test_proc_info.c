@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/proc_info.c, against a fake /proc tree: stat (with
+ * Unit tests for agent/events/proc_info.c, against a fake /proc tree: stat (with
  * an awkward comm), binary, arguments, cwd, status and loginuid.
  */
 #include <errno.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/process_cache.c: exec ids as the reference tool makes
+ * Unit tests for agent/events/process_cache.c: exec ids as the reference tool makes
  * them, exec/fork/exit records, parents, pid reuse, the grace period, the
  * size bound, seeding from a fake /proc, and misses.
  */

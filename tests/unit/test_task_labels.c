@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* agent/task_labels.c: which of a generation's labels a context has. */
+/* agent/kernel/task_labels.c: which of a generation's labels a context has. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

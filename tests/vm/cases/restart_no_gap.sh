@@ -14,7 +14,7 @@
 # Each window is held open, not left to the scheduler: the hammer must
 # finish two whole runs (so one run of 100 refused calls lies entirely
 # inside) while no agent runs at all, and again while the new agent waits,
-# paused by CREDGATE_TEST_HANDOVER_PAUSE (agent/bpf_pins.h), just before
+# paused by CREDGATE_TEST_HANDOVER_PAUSE (agent/kernel/bpf_pins.h), just before
 # its policy goes into the maps. An agent that dropped the old links before
 # that instant would leave them unchecked for that whole run, every time.
 # One CPU: with two, qemu's multi-threaded TCG sometimes keeps running a
