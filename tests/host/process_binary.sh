@@ -76,7 +76,8 @@ run() {
 run rel 'cd "$W/sub" && exec ../bin/prog-rel $OPS'
 run link 'exec "$W/links/alias" $OPS'
 run mnt 'exec unshare -m --propagation private sh -c "mount --bind \"\$1/bind-src\" \"\$1/mnt\" && cd \"\$1/mnt\" && exec ./prog-mnt \$2" sh "$W" "$OPS"'
-run jail 'exec unshare -m --propagation private sh -c "mount --bind -o ro /usr \"\$1/jail/usr\" && exec chroot \"\$1/jail\" /bin/sh -c \"cd /opt/sub && exec ../prog-jail \$2\"" sh "$W" "$OPS"'
+# /proc in the jail too: the sanitizer build's LeakSanitizer reads it at exit.
+run jail 'exec unshare -m --propagation private sh -c "mount --rbind /proc \"\$1/jail/proc\" && mount --bind -o ro /usr \"\$1/jail/usr\" && exec chroot \"\$1/jail\" /bin/sh -c \"cd /opt/sub && exec ../prog-jail \$2\"" sh "$W" "$OPS"'
 run deleted 'exec 3< "$W/bin/prog-deleted" && rm "$W/bin/prog-deleted" && exec /proc/self/fd/3 $OPS'
 run outside 'exec 3< "$W/bin/prog-outside" && exec unshare -m --propagation private sh -c "mount --rbind /proc \"\$1/jail/proc\" && mount --bind -o ro /usr \"\$1/jail/usr\" && exec chroot \"\$1/jail\" /bin/sh -c \"exec /proc/self/fd/3 \$2\"" sh "$W" "$OPS"'
 run long 'cd "$LONG" && exec ./prog-long $OPS'
