@@ -12,8 +12,9 @@
  * flooding cgroup runs out and its events are dropped, counted against it.
  * The last quarter of the buffer is a reserve for decisions (denied,
  * audited, killed) of cgroups that are quiet (at least half their bucket
- * left): a flooder's own decisions cannot reach it, and observations never
- * do.
+ * left): a flooder's own decisions cannot reach it (each one refused there
+ * is charged, so a flooder never becomes quiet while it floods), and
+ * observations never do.
  *
  * The budget is the governing cgroup's (struct cg_task_policy), not the
  * cgroup the task is in: below a container's or a delegated cgroup nothing
@@ -36,6 +37,8 @@
 
 #define CG_BUDGET_INTERVAL_NS (1000 * 1000ull) /* 1,000 events per second */
 #define CG_BUDGET_BURST 256ull
+/* How far refused knocks at the reserve push a flooder's backlog. */
+#define CG_BUDGET_CAP_NS (2 * CG_BUDGET_BURST * CG_BUDGET_INTERVAL_NS)
 
 /* governing cgroup id -> theoretical arrival time of its next event (GCRA). */
 struct {
@@ -124,9 +127,21 @@ static __always_inline bool cg_budget_admit(__u64 cgroup_id, bool decision, __u6
 	}
 	next = *tat > now ? *tat : now;
 	backlog = next - now;
+	if (reserve && decision && backlog > CG_BUDGET_BURST * CG_BUDGET_INTERVAL_NS / 2) {
+		/*
+		 * A refused decision at the reserve is charged too, up to a cap:
+		 * otherwise a flooder's backlog would sink back under half its
+		 * burst at the refill rate, and it would be let in at that rate
+		 * until the reserve was full. Charged, it stays out for as long
+		 * as it floods.
+		 */
+		if (backlog < CG_BUDGET_CAP_NS)
+			*tat = next + CG_BUDGET_INTERVAL_NS;
+		return false;
+	}
 	if (backlog >= CG_BUDGET_BURST * CG_BUDGET_INTERVAL_NS)
 		return false;
-	if (reserve && (!decision || backlog > CG_BUDGET_BURST * CG_BUDGET_INTERVAL_NS / 2))
+	if (reserve && !decision)
 		return false;
 	*tat = next + CG_BUDGET_INTERVAL_NS;
 	return true;
