@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+
 /* Every file read here is a one-line kernel file; anything longer is cut. */
 #define SMALL_FILE_MAX 512
 
@@ -21,7 +23,7 @@ static const char *const mode_names[] = {
 
 const char *selinux_mode_name(enum selinux_mode mode)
 {
-	return (unsigned)mode < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[mode] : "unknown";
+	return (unsigned)mode < ELEMENTSOF(mode_names) ? mode_names[mode] : "unknown";
 }
 
 /* Read a small file, NUL-terminated, trailing newlines and NULs cut. Length or a negative errno. */

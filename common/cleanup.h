@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Scope-bound cleanup for the policy module, after systemd's macros: a
- * variable declared _cleanup_free_ is freed on every return path, and
- * TAKE_PTR() hands ownership over so that the cleanup becomes a no-op.
+ * Scope-bound cleanup for every module (policy/, selinux-compat/, agent/),
+ * after systemd's macros: a variable declared _cleanup_free_ is freed on
+ * every return path, and TAKE_PTR() hands ownership over so that the
+ * cleanup becomes a no-op. One header, so that the helpers exist once.
  * GNU C (cleanup attribute, typeof, statement expressions) is required;
  * the project builds with -std=gnu11.
  */
-#ifndef CREDGATE_POLICY_CLEANUP_H
-#define CREDGATE_POLICY_CLEANUP_H
+#ifndef CREDGATE_COMMON_CLEANUP_H
+#define CREDGATE_COMMON_CLEANUP_H
 
 #include <dirent.h>
 #include <errno.h>
@@ -64,6 +65,7 @@ static inline void fclosep(FILE **f)
 		_taken_fd_;                \
 	})
 
+/* The number of elements of an array (never a pointer: the compiler cannot tell). */
 #define ELEMENTSOF(array) (sizeof(array) / sizeof((array)[0]))
 
-#endif /* CREDGATE_POLICY_CLEANUP_H */
+#endif /* CREDGATE_COMMON_CLEANUP_H */
