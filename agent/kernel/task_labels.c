@@ -153,6 +153,24 @@ int task_labels__sweep(struct task_labels *tl)
 	return n;
 }
 
+void task_labels__note_exec(struct task_labels *tl, uint32_t pid, const char *context, uint64_t exec_time)
+{
+	if (task_labels__active(tl))
+		task_labels__label(tl, pid, context, exec_time);
+}
+
+void task_labels__note_fork(struct task_labels *tl, uint32_t pid, uint64_t fork_time_ns, const char *context,
+			    uint64_t exec_time)
+{
+	if (task_labels__fork_needs_label(tl, fork_time_ns))
+		task_labels__label(tl, pid, context, exec_time);
+}
+
+bool task_labels__fork_needs_label(const struct task_labels *tl, uint64_t fork_time_ns)
+{
+	return task_labels__active(tl) && fork_time_ns <= tl->swept_at;
+}
+
 uint64_t task_labels__swept_at(const struct task_labels *tl)
 {
 	return tl ? tl->swept_at : 0;

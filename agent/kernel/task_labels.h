@@ -55,6 +55,26 @@ __u64 task_labels_mask(const struct policy_selinux_table *table, const char *con
  */
 int task_labels__label(struct task_labels *tl, uint32_t pid, const char *context, uint64_t exec_time);
 
+/*
+ * What the event pipeline tells the labeller; it decides whether a label is
+ * written (the pipeline never writes the map itself). Both do nothing while
+ * labelling is inactive, and accept a NULL @tl.
+ *
+ * An exec of @pid (exec time @exec_time, CLOCK_BOOTTIME): the kernel cleared
+ * its label at the exec, and @context (NULL: read it) is its new context.
+ */
+void task_labels__note_exec(struct task_labels *tl, uint32_t pid, const char *context, uint64_t exec_time);
+/*
+ * A fork of child @pid at @fork_time_ns, whose context is @context (a fork
+ * keeps its parent's). A child forked before the last sweep ended may have
+ * copied its parent's label of the previous generation: it is labelled
+ * again. Later forks got a current label from the kernel, and are left alone.
+ */
+void task_labels__note_fork(struct task_labels *tl, uint32_t pid, uint64_t fork_time_ns, const char *context,
+			    uint64_t exec_time);
+/* Whether a fork at @fork_time_ns needs task_labels__note_fork(): spares looking up a context for nothing. */
+bool task_labels__fork_needs_label(const struct task_labels *tl, uint64_t fork_time_ns);
+
 /* Label every process in /proc. Returns how many were labelled, or a negative errno. */
 int task_labels__sweep(struct task_labels *tl);
 
