@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "agent.h"
+#include "agent_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,15 +26,19 @@
 #include "cgroup.h"
 #include "control.h"
 #include "default_policy.h"
+#include "enforcement.h"
 #include "event_sink.h"
 #include "kernel_mounts.h"
 #include "kernel_probe.h"
 #include "log.h"
 #include "macro.h"
+#include "metrics.h"
 #include "output_file.h"
 #include "policy.h"
 #include "policy_maps.h"
+#include "prometheus_writer.h"
 #include "detect.h"
+#include "status.h"
 #include "task_labels.h"
 
 /*
@@ -42,48 +47,6 @@
  * cg_ringbuf_wakeup_flags()), so this bounds the latency of a quiet event.
  */
 #define AGENT_POLL_MS 100
-/* credgatectl status lists this many policies; -o json lists all. */
-#define STATUS_TEXT_MAX_POLICIES 50
-/* --metrics-file: node_exporter's default scrape interval is 15 s too. */
-#define METRICS_FILE_INTERVAL_NS (15 * 1000000000ull)
-
-struct agent {
-	struct agent_options opts;
-	char node_name[256];
-	uint64_t host_pidns_ino;
-	struct kernel_features features;
-	enum cg_fallback fallback;
-	struct cgroup_fs *cgroups;
-	struct bpf_loader *loader;
-	struct policy_maps *maps;
-	struct policy_set *policies;	      /* in force */
-	struct policy_set *previous_policies; /* names for late events */
-	struct event_sink *sink;
-	struct ring_buffer *ringbuf;
-	struct control_server *control;
-	FILE *events_out;
-	int signal_fd;
-	int epoll_fd;
-	struct loop_source signal_source;
-	struct loop_source ringbuf_source;
-	bool stop;	      /* SIGINT/SIGTERM: leave the loop */
-	bool unload;	      /* remove the pins on the way out */
-	int loop_error;	      /* a fatal error in a handler: leave the loop with it */
-	const char *policy_source; /* where the policy in force came from */
-	uint64_t started_ns;  /* CLOCK_MONOTONIC */
-	uint64_t reloads, reload_failures;
-	int last_reload_error; /* 0: the last reload succeeded (or none yet) */
-	uint64_t watchdog_usec; /* 0: no watchdog */
-	uint64_t last_watchdog_ns;
-	uint64_t lost_reported[3]; /* ringbuf full, in-flight full, process records */
-	uint64_t state_failures_reported; /* CG_CNT_MKDIR_FAILED already logged */
-	struct selinux_status selinux; /* at start */
-	struct audit_writer *audit;    /* auditRecords: avc, else NULL */
-	struct task_labels *labels;    /* SELinux enabled, else NULL */
-	char systemd_status[256];      /* the last STATUS= sent */
-	uint64_t last_status_ns, last_metrics_file_ns;
-	int metrics_file_error; /* the last write's, to log each change once */
-};
 
 __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_level level,
 								const char *fmt, va_list ap)
@@ -168,294 +131,6 @@ static int load_policies(const struct agent_options *opts, struct policy_set **o
 	return 0;
 }
 
-static bool set_enforces(const struct policy_set *set, const struct policy **which)
-{
-	for (size_t i = 0; i < set->count; i++) {
-		if (policy_enforces(&set->policies[i])) {
-			if (which)
-				*which = &set->policies[i];
-			return true;
-		}
-	}
-	return false;
-}
-
-/*
- * Without BPF LSM an enforce rule cannot refuse a change. Say so, and do
- * what --lsm-unavailable asks; never downgrade silently.
- */
-static int choose_fallback(struct agent *agent, const struct policy_set *set)
-{
-	const struct policy *enforcing = NULL;
-
-	if (agent->features.lsm.available) {
-		agent->fallback = CG_FALLBACK_NONE;
-		return 0;
-	}
-	switch (agent->opts.lsm_unavailable) {
-	case LSM_UNAVAILABLE_FAIL:
-		if (set_enforces(set, &enforcing))
-			return log_error_errno(
-				-EOPNOTSUPP,
-				"Refusing to start: policy '%s' (%s:%u) enforces, but this kernel cannot run BPF LSM programs (%s). "
-				"Boot with 'bpf' in the lsm= kernel parameter (for example lsm=%s,bpf), or choose "
-				"--lsm-unavailable=observe (report only) or --lsm-unavailable=kill (SIGKILL the caller).",
-				enforcing->name, enforcing->file, enforcing->line,
-				agent->features.lsm.reason,
-				agent->features.active_lsms[0] ? agent->features.active_lsms
-							       : "lockdown,capability,landlock,yama");
-		agent->fallback = CG_FALLBACK_OBSERVE;
-		return 0;
-	case LSM_UNAVAILABLE_OBSERVE:
-		agent->fallback = CG_FALLBACK_OBSERVE;
-		if (set_enforces(set, &enforcing))
-			log_warning("Policy '%s' (%s:%u) enforces, but BPF LSM is unavailable: violations are only REPORTED (--lsm-unavailable=observe), nothing is stopped.",
-				    enforcing->name, enforcing->file, enforcing->line);
-		return 0;
-	case LSM_UNAVAILABLE_KILL:
-		agent->fallback = CG_FALLBACK_KILL;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static void describe_feature(char *buf, size_t size, const char *name,
-			     const struct kernel_feature *feature)
-{
-	if (feature->available)
-		snprintf(buf, size, "%s yes", name);
-	else
-		snprintf(buf, size, "%s no (%s)", name, feature->reason);
-}
-
-static void log_features(const struct agent *agent)
-{
-	char lsm[320], fentry[320], kprobes[320], tracepoints[320];
-
-	describe_feature(lsm, sizeof(lsm), "bpf-lsm", &agent->features.lsm);
-	describe_feature(fentry, sizeof(fentry), "fentry", &agent->features.fentry);
-	describe_feature(kprobes, sizeof(kprobes), "kprobes", &agent->features.kprobes);
-	describe_feature(tracepoints, sizeof(tracepoints), "syscall tracepoints",
-			 &agent->features.tracepoints);
-	log_info("kernel: %s; %s; %s; %s", lsm, fentry, kprobes, tracepoints);
-}
-
-/*
- * IA-32 calls (int $0x80 from any process): whether one can change
- * credentials unseen. "covered" holds when none can: the kernel has no
- * IA-32 emulation, or their changes are decided (BPF LSM, or the IA-32
- * syscall-exit programs).
- */
-struct ia32_coverage {
-	const char *observation; /* method, "off" (attached only on demand), or "none" */
-	const char *decisions;	 /* "bpf-lsm", "syscall-exit" or "none" */
-	bool covered;
-};
-
-static void ia32_coverage(const struct agent *agent, struct ia32_coverage *c)
-{
-	const char *method = bpf_loader__ia32_observation_method(agent->loader);
-
-	c->observation = !method ? "none" : bpf_loader__observing(agent->loader) ? method : "off";
-	if (!agent->features.ia32.emulation)
-		c->decisions = "none";
-	else if (agent->fallback == CG_FALLBACK_NONE)
-		c->decisions = "bpf-lsm";
-	else
-		c->decisions = method ? "syscall-exit" : "none";
-	c->covered = !agent->features.ia32.emulation || strcmp(c->decisions, "none") != 0;
-}
-
-/* One line for the log and the text status: IA32_DESCRIPTION_LEN holds the longest. */
-#define IA32_DESCRIPTION_LEN 1024
-static void ia32_describe(const struct agent *agent, char *buf, size_t size)
-{
-	const struct kernel_ia32 *k = &agent->features.ia32;
-	const char *method = bpf_loader__ia32_observation_method(agent->loader);
-	struct ia32_coverage c;
-
-	ia32_coverage(agent, &c);
-	if (!k->emulation)
-		snprintf(buf, size, "none on this kernel (%.300s); nothing attached for them", k->trial);
-	else if (method)
-		snprintf(buf, size, "covered: observed by %s %s, decided by %s%s%.300s", method,
-			 strcmp(method, "tracepoints") == 0 ? "(raw sys_enter/sys_exit in a TS_COMPAT call)"
-							    : "on __ia32_sys_*",
-			 c.decisions, k->verified ? "" : "; ", k->verified ? "" : k->trial);
-	else
-		snprintf(buf, size, "%s: not observed (fentry: %.200s; kprobes: %.200s; tracepoints: %.200s)%s",
-			 c.covered ? "decided by bpf-lsm" : "NOT COVERED, neither observed nor decided",
-			 k->fentry.available ? "ok" : k->fentry.reason, k->kprobes.available ? "ok" : k->kprobes.reason,
-			 k->tracepoints.available ? "ok" : k->tracepoints.reason,
-			 k->verified ? "" : "; IA-32 emulation assumed: the trial could not run");
-}
-
-static void log_enforcement(const struct agent *agent)
-{
-	char ia32[IA32_DESCRIPTION_LEN];
-	struct ia32_coverage c;
-
-	const struct kernel_features *f = &agent->features;
-
-	switch (agent->fallback) {
-	case CG_FALLBACK_NONE:
-		log_notice("enforcement: bpf-lsm (task_fix_setuid, task_fix_setgid, task_fix_setgroups, capset)");
-		break;
-	case CG_FALLBACK_OBSERVE:
-		log_notice("enforcement: unavailable (lsm %s); decisions are made at syscall exit and reported, nothing is stopped",
-			   f->lsm.reason);
-		break;
-	case CG_FALLBACK_KILL:
-		log_notice("enforcement: sigkill (lsm %s); a caller whose change an enforce rule denies is killed at syscall exit, after the change",
-			   f->lsm.reason);
-		break;
-	}
-	log_notice("observation: %s", bpf_loader__observation_method(agent->loader));
-	ia32_describe(agent, ia32, sizeof(ia32));
-	ia32_coverage(agent, &c);
-	if (c.covered)
-		log_notice("ia32 syscalls: %s", ia32);
-	else
-		log_warning("ia32 syscalls: %s", ia32);
-}
-
-static bool set_observes(const struct policy_set *set)
-{
-	for (size_t i = 0; i < set->count; i++)
-		if (set->policies[i].flags & CG_POLICY_OBSERVE)
-			return true;
-	return false;
-}
-
-/*
- * Observation programs run while a policy asks for them, or always when,
- * without BPF LSM, they are what decides.
- */
-static int update_observation(struct agent *agent, const struct policy_set *set)
-{
-	bool want = agent->fallback != CG_FALLBACK_NONE || set_observes(set);
-	int r;
-
-	if (want == bpf_loader__observing(agent->loader))
-		return 0;
-	r = bpf_loader__observe(agent->loader, want);
-	if (r < 0)
-		return log_error_errno(r, "Failed to %s the observation programs: %m",
-				       want ? "attach" : "detach");
-	if (want)
-		log_notice("observation programs attached (%s)", bpf_loader__observation_method(agent->loader));
-	else
-		log_notice("observation programs detached: no policy observes, and BPF LSM decides");
-	return 0;
-}
-
-static void log_adoption(const struct agent *agent)
-{
-	const char *dir = bpf_loader__pin_dir(agent->loader), *replaced;
-	int adopted;
-
-	if (!dir)
-		return;
-	bpf_loader__adoption(agent->loader, &adopted, &replaced);
-	if (adopted)
-		log_notice("adopted %d maps pinned in %s: the policy in force stays until this agent publishes its own",
-			   adopted, dir);
-	else
-		log_info("pinning programs and maps in %s", dir);
-	if (replaced[0])
-		log_warning("pinned maps of another credgate build replaced (their layout differs): %s", replaced);
-}
-
-static bool observation_available(const struct kernel_features *f, enum observation_method m)
-{
-	switch (m) {
-	case OBSERVE_FENTRY:
-		return f->fentry.available;
-	case OBSERVE_KPROBES:
-		return f->kprobes.available;
-	case OBSERVE_TRACEPOINTS:
-		return f->tracepoints.available;
-	}
-	return false;
-}
-
-/*
- * The methods that saw the trial IA-32 call, @m (the 64-bit calls' method)
- * first, then best first; none without IA-32 emulation.
- */
-static size_t ia32_methods(const struct kernel_features *f, enum observation_method m,
-			   enum observation_method out[OBSERVE_TRACEPOINTS + 1])
-{
-	const struct kernel_feature *by[] = {
-		[OBSERVE_FENTRY] = &f->ia32.fentry,
-		[OBSERVE_KPROBES] = &f->ia32.kprobes,
-		[OBSERVE_TRACEPOINTS] = &f->ia32.tracepoints,
-	};
-	size_t n = 0;
-
-	if (!f->ia32.emulation)
-		return 0;
-	if (by[m]->available)
-		out[n++] = m;
-	for (enum observation_method k = OBSERVE_FENTRY; k <= OBSERVE_TRACEPOINTS; k++)
-		if (k != m && by[k]->available)
-			out[n++] = k;
-	return n;
-}
-
-/*
- * Load with the best observation method the kernel offers; if attaching
- * it fails after all (a probe passed, a real program did not), say so and
- * fall back to the next.
- */
-static int load_programs(struct agent *agent)
-{
-	const struct kernel_features *f = &agent->features;
-	struct bpf_loader_options lo = {
-		.lsm = f->lsm.available,
-		.fallback = agent->fallback,
-		.ringbuf_bytes = agent->opts.ringbuf_bytes,
-		.cgroup_map_size = agent->opts.cgroup_map_size,
-		.pin_dir = agent->opts.pin_dir,
-	};
-	enum observation_method m = agent->opts.force_tracepoints ? OBSERVE_TRACEPOINTS : OBSERVE_FENTRY;
-	int r = -EOPNOTSUPP;
-
-	for (; m <= OBSERVE_TRACEPOINTS; m++) {
-		enum observation_method ia32[OBSERVE_TRACEPOINTS + 1];
-		size_t n32 = ia32_methods(f, m, ia32);
-
-		if (!observation_available(f, m))
-			continue;
-		lo.observation = m;
-		/* The IA-32 programs by each method that saw the trial call, then none. */
-		for (size_t i = 0; i <= n32; i++) {
-			lo.ia32 = i < n32;
-			lo.ia32_observation = i < n32 ? ia32[i] : OBSERVE_FENTRY;
-			r = bpf_loader__open(&agent->loader, &lo);
-			/* Attach once now, so a method that cannot attach is found at start. */
-			if (r == 0) {
-				r = bpf_loader__observe(agent->loader, true);
-				if (r == 0) {
-					log_adoption(agent);
-					return 0;
-				}
-				bpf_loader__free(agent->loader);
-				agent->loader = NULL;
-			}
-			if (lo.ia32)
-				log_warning_errno(r, "Failed to load and attach the %s observation programs with the %s ones for IA-32 calls: %m",
-						  observation_method_name(m), observation_method_name(lo.ia32_observation));
-			else
-				log_warning_errno(r, "Failed to load and attach the %s observation programs: %m",
-						  observation_method_name(m));
-		}
-	}
-	if (r == -EOPNOTSUPP)
-		return log_error_errno(r, "Neither fentry (%s), kprobes (%s) nor syscall tracepoints (%s) work on this kernel: nothing can observe credential changes",
-				       f->fentry.reason, f->kprobes.reason, f->tracepoints.reason);
-	return log_error_errno(r, "Failed to load and attach BPF programs: %m");
-}
 
 static void log_publish_report(const struct publish_report *report, struct json_writer *problems)
 {
@@ -476,7 +151,7 @@ static void log_publish_report(const struct publish_report *report, struct json_
 		log_warning("... and %zu more problems", report->problems_dropped);
 }
 
-static uint64_t monotonic_ns(void)
+uint64_t agent_monotonic_ns(void)
 {
 	struct timespec ts;
 
@@ -491,7 +166,7 @@ static uint64_t monotonic_ns(void)
  */
 static void label_processes(struct agent *agent, const struct policy_set *set, uint32_t generation)
 {
-	uint64_t start = monotonic_ns();
+	uint64_t start = agent_monotonic_ns();
 	int n;
 
 	if (!agent->labels) {
@@ -510,7 +185,7 @@ static void label_processes(struct agent *agent, const struct policy_set *set, u
 		log_warning_errno(n, "Failed to label processes for SELinux selectors: %m (unlabelled processes are governed, fail closed)");
 	else
 		log_info("selinux: %d processes labelled for %zu SELinux labels in %llu ms", n, set->selinux.count,
-			 (unsigned long long)((monotonic_ns() - start) / 1000000));
+			 (unsigned long long)((agent_monotonic_ns() - start) / 1000000));
 }
 
 static int publish(struct agent *agent, struct policy_set *set, const char *source,
@@ -524,7 +199,7 @@ static int publish(struct agent *agent, struct policy_set *set, const char *sour
 	if (r < 0)
 		return log_error_errno(r, "Failed to put policy %s in force: %m", source);
 	/* After the new generation is in force: nothing it needs is missing. */
-	update_observation(agent, set);
+	enforcement_update_observation(agent->loader, agent->fallback, set);
 	label_processes(agent, set, report.generation);
 	event_sink__set_policies(agent->sink, report.generation, set);
 	policy_set__free(agent->previous_policies);
@@ -565,11 +240,25 @@ static int open_events_output(struct agent *agent)
 	return 0;
 }
 
+/* --lsm-unavailable, in the words of kernel/enforcement.c. */
+static int choose_fallback(const struct agent *agent, const struct policy_set *set, enum cg_fallback *out)
+{
+	switch (agent->opts.lsm_unavailable) {
+	case LSM_UNAVAILABLE_FAIL:
+		return enforcement_choose(&agent->features, CG_FALLBACK_OBSERVE, true, set, out);
+	case LSM_UNAVAILABLE_OBSERVE:
+		return enforcement_choose(&agent->features, CG_FALLBACK_OBSERVE, false, set, out);
+	case LSM_UNAVAILABLE_KILL:
+		return enforcement_choose(&agent->features, CG_FALLBACK_KILL, false, set, out);
+	}
+	return -EINVAL;
+}
+
 static int reload(struct agent *agent, struct json_writer *problems)
 {
 	struct policy_set *set = NULL;
 	const char *source;
-	enum cg_fallback previous = agent->fallback;
+	enum cg_fallback previous = agent->fallback, fallback = previous;
 	int r;
 
 	log_notice("reloading policy");
@@ -578,12 +267,11 @@ static int reload(struct agent *agent, struct json_writer *problems)
 	if (r < 0)
 		goto keep;
 	/* A reload may not add enforcement the kernel cannot give. */
-	r = choose_fallback(agent, set);
-	if (r < 0 || agent->fallback != previous) {
+	r = choose_fallback(agent, set, &fallback);
+	if (r < 0 || fallback != previous) {
 		static const char msg[] =
 			"The new policy needs a different --lsm-unavailable handling: it enforces and this kernel has no BPF LSM; restart the agent to change it";
 
-		agent->fallback = previous;
 		r = r < 0 ? r : -EOPNOTSUPP;
 		log_error("%s", msg);
 		if (problems) {
@@ -605,13 +293,18 @@ keep:
 	return r;
 }
 
-/* A per-CPU counter of the kernel side, summed (0 if it cannot be read). */
-static uint64_t counter(const struct agent *agent, enum cg_counter c)
+uint64_t agent_counter(const struct agent *agent, enum cg_counter c)
 {
 	__u64 value = 0;
 
 	bpf_loader__read_counter(agent->loader, c, &value);
 	return value;
+}
+
+void agent_cgroup_path(const struct agent *agent, __u64 id, char *buf, size_t size)
+{
+	if (!id || !agent->cgroups || cgroup_fs__path_of_id(agent->cgroups, id, buf, size) < 0)
+		buf[0] = '\0';
 }
 
 /* Events that never reached the event output: kernel buffer, in-flight table, write errors. */
@@ -620,7 +313,7 @@ static uint64_t events_lost(const struct agent *agent)
 	struct event_sink_stats sink;
 
 	event_sink__stats(agent->sink, &sink);
-	return counter(agent, CG_CNT_RINGBUF_FULL) + counter(agent, CG_CNT_INFLIGHT_FULL) + sink.write_errors;
+	return agent_counter(agent, CG_CNT_RINGBUF_FULL) + agent_counter(agent, CG_CNT_INFLIGHT_FULL) + sink.write_errors;
 }
 
 /*
@@ -675,7 +368,7 @@ static int reload_notified(struct agent *agent, struct json_writer *problems)
 	int r;
 
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading the policy",
-		   (unsigned long long)(monotonic_ns() / 1000));
+		   (unsigned long long)(agent_monotonic_ns() / 1000));
 	r = reload(agent, problems);
 	status_line(agent, agent->systemd_status, sizeof(agent->systemd_status));
 	sd_notifyf(0, "READY=1\nSTATUS=%s%s", r < 0 ? "reload failed, the previous policy stays in force: " : "",
@@ -723,7 +416,7 @@ static void report_losses(struct agent *agent)
 		log_warning("cgroups: %llu new cgroups got no state: the cgroup map is full (%u per policy generation, cgroupMapSize), or no memory; %s",
 			    (unsigned long long)(state_failures - agent->state_failures_reported),
 			    policy_maps__cgroup_capacity(agent->maps),
-			    agent->policies && set_enforces(agent->policies, NULL) ? "a policy enforces: their credential changes are refused (" POLICY_FAIL_CLOSED_NAME ")"
+			    agent->policies && enforcement_set_enforces(agent->policies, NULL) ? "a policy enforces: their credential changes are refused (" POLICY_FAIL_CLOSED_NAME ")"
 					     : "they are governed as their nearest ancestor with a state");
 		agent->state_failures_reported = state_failures;
 	}
@@ -776,366 +469,15 @@ static void on_ringbuf(struct loop_source *source, uint32_t events)
 
 /* ---- Control socket handlers -------------------------------------------- */
 
-static const char *enforcement_word(const struct agent *agent)
-{
-	switch (agent->fallback) {
-	case CG_FALLBACK_NONE:
-		return "bpf-lsm";
-	case CG_FALLBACK_OBSERVE:
-		return "unavailable";
-	case CG_FALLBACK_KILL:
-		return "sigkill";
-	}
-	return "?";
-}
-
-static void status_feature(struct json_writer *w, const char *key, const struct kernel_feature *f)
-{
-	json_key(w, key);
-	json_object_begin(w);
-	json_kv_bool(w, "available", f->available);
-	if (!f->available)
-		json_kv_string(w, "reason", f->reason);
-	json_object_end(w);
-}
-
-/* "selinux" and "audit_records": SELinux beside us, labels, and the USER_AVC writer. */
-static void status_selinux_json(struct agent *agent, struct json_writer *w)
-{
-	const struct selinux_status *se = &agent->selinux;
-	struct audit_writer_stats as;
-	struct task_labels_stats ls;
-
-	json_key(w, "selinux");
-	json_object_begin(w);
-	json_kv_bool(w, "enabled", se->enabled);
-	json_kv_string(w, "mode", selinux_mode_name(se->mode));
-	if (se->selinuxfs[0])
-		json_kv_string(w, "selinuxfs", se->selinuxfs);
-	json_kv_string(w, "lsm_order", se->lsms);
-	if (se->selinux_position >= 0 && se->bpf_position >= 0)
-		json_kv_string(w, "decides_first", se->selinux_position < se->bpf_position ? "selinux" : "credgate");
-	json_kv_uint(w, "labels", agent->policies ? agent->policies->selinux.count : 0);
-	json_kv_uint(w, "label_unknown", counter(agent, CG_CNT_LABEL_UNKNOWN));
-	if (agent->labels) {
-		task_labels__stats(agent->labels, &ls);
-		json_kv_uint(w, "processes_labelled", ls.labelled);
-		json_kv_uint(w, "label_failures", ls.failed);
-		json_kv_uint(w, "sweeps", ls.sweeps);
-		json_kv_uint(w, "last_sweep_ms", ls.last_sweep_ns / 1000000);
-	}
-	json_object_end(w);
-	json_key(w, "audit_records");
-	json_object_begin(w);
-	json_kv_string(w, "mode", agent->audit ? "avc" : "off");
-	if (agent->audit) {
-		audit_writer__stats(agent->audit, &as);
-		json_kv_uint(w, "submitted", as.submitted);
-		json_kv_uint(w, "written", as.written);
-		json_kv_uint(w, "lost_queue_full", as.queue_full);
-		json_kv_uint(w, "lost_refused", as.send_failed);
-		if (as.last_error)
-			json_kv_string(w, "last_error", strerror(-as.last_error));
-		if (as.kernel_status) {
-			json_kv_bool(w, "kernel_enabled", as.kernel_enabled != 0);
-			json_kv_uint(w, "kernel_lost", as.kernel_lost);
-			json_kv_uint(w, "kernel_backlog", as.kernel_backlog);
-			json_kv_uint(w, "kernel_backlog_limit", as.kernel_backlog_limit);
-		}
-	}
-	json_object_end(w);
-}
-
-/*
- * Per governing cgroup, the events the kernel did not deliver
- * (bpf/budget.bpf.h): a flooding cgroup's losses are its own, and show
- * where they happened. The key is the cgroup whose state governs the
- * flooder (a container's or a delegated cgroup, whatever cgroups were made
- * below it), so the path named is that cgroup's. The map holds at most
- * CG_MAX_LOSS_CGROUPS cgroups; status lists the first
- * STATUS_MAX_LOSS_CGROUPS of them, metrics all.
- */
-#define STATUS_MAX_LOSS_CGROUPS 256
-
-struct loss_walk {
-	struct agent *agent;
-	struct json_writer *w;
-	const char *help;
-};
-
-static uint64_t loss_total(const struct cg_cgroup_loss *l)
-{
-	return l->decisions_budget + l->decisions_full + l->observations_budget + l->observations_full;
-}
-
-/* The cgroup's path, or "" when it is gone (or id 0: cgroups without an entry). */
-static void loss_cgroup_path(const struct agent *agent, __u64 id, char *buf, size_t size)
-{
-	if (!id || !agent->cgroups || cgroup_fs__path_of_id(agent->cgroups, id, buf, size) < 0)
-		buf[0] = '\0';
-}
-
-static void status_loss_json(__u64 id, const struct cg_cgroup_loss *l, void *ctx)
-{
-	struct loss_walk *lw = ctx;
-	char path[PATH_MAX];
-
-	loss_cgroup_path(lw->agent, id, path, sizeof(path));
-	json_object_begin(lw->w);
-	json_kv_uint(lw->w, "cgroup_id", id);
-	json_key(lw->w, "cgroup");
-	if (path[0])
-		json_string(lw->w, path);
-	else
-		json_null(lw->w);
-	json_kv_uint(lw->w, "decisions", l->decisions_budget + l->decisions_full);
-	json_kv_uint(lw->w, "observations", l->observations_budget + l->observations_full);
-	json_kv_uint(lw->w, "over_budget", l->decisions_budget + l->observations_budget);
-	json_kv_uint(lw->w, "buffer_full", l->decisions_full + l->observations_full);
-	json_object_end(lw->w);
-}
-
-static void status_ia32_json(struct agent *agent, struct json_writer *w)
-{
-	struct ia32_coverage c;
-
-	ia32_coverage(agent, &c);
-	json_key(w, "ia32_syscalls");
-	json_object_begin(w);
-	json_kv_bool(w, "emulation", agent->features.ia32.emulation);
-	json_kv_bool(w, "covered", c.covered);
-	json_kv_string(w, "observation", c.observation);
-	json_kv_string(w, "decisions", c.decisions);
-	json_object_end(w);
-}
-
-static void status_json(struct agent *agent, struct json_writer *w)
-{
-	/* Without BPF LSM the syscall-exit programs decide these; the others are not checked. */
-	static const char *const setid_hooks[] = { "task_fix_setuid", "task_fix_setgid",
-						   "task_fix_setgroups", "capset" };
-	static const char *const lsm_only_hooks[] = { "bprm_creds_from_file", "task_prctl",
-						      "capable" /* setns() into a user namespace */ };
-	bool lsm = agent->fallback == CG_FALLBACK_NONE;
-	struct event_sink_stats sink;
-	struct control_stats ctl = {};
-	const char *observation = bpf_loader__observation_method(agent->loader);
-
-	event_sink__stats(agent->sink, &sink);
-	if (agent->control)
-		control_server__stats(agent->control, &ctl);
-	struct utsname uts;
-	char libbpf_version[32];
-	size_t governed = 0;
-
-	if (uname(&uts) < 0)
-		snprintf(uts.release, sizeof(uts.release), "?");
-	snprintf(libbpf_version, sizeof(libbpf_version), "%u.%u", libbpf_major_version(), libbpf_minor_version());
-	json_object_begin(w);
-	json_kv_string(w, "version", CREDGATE_VERSION);
-	json_key(w, "versions");
-	json_object_begin(w);
-	json_kv_string(w, "credgate", CREDGATE_VERSION);
-	json_kv_string(w, "libbpf", libbpf_version);
-	json_kv_string(w, "kernel", uts.release);
-	json_object_end(w);
-	json_kv_uint(w, "pid", (uint64_t)getpid());
-	json_kv_uint(w, "uptime_seconds", (monotonic_ns() - agent->started_ns) / 1000000000ull);
-	json_kv_string(w, "node_name", agent->node_name);
-	json_key(w, "kernel");
-	json_object_begin(w);
-	status_feature(w, "bpf_lsm", &agent->features.lsm);
-	status_feature(w, "fentry", &agent->features.fentry);
-	status_feature(w, "kprobes", &agent->features.kprobes);
-	status_feature(w, "tracepoints", &agent->features.tracepoints);
-	json_kv_string(w, "active_lsms", agent->features.active_lsms);
-	json_key(w, "ia32");
-	json_object_begin(w);
-	json_kv_bool(w, "emulation", agent->features.ia32.emulation);
-	json_kv_bool(w, "verified", agent->features.ia32.verified);
-	json_kv_string(w, "trial", agent->features.ia32.trial);
-	status_feature(w, "fentry", &agent->features.ia32.fentry);
-	status_feature(w, "kprobes", &agent->features.ia32.kprobes);
-	status_feature(w, "tracepoints", &agent->features.ia32.tracepoints);
-	json_object_end(w);
-	json_object_end(w);
-	status_ia32_json(agent, w);
-	json_kv_string(w, "enforcement", enforcement_word(agent));
-	json_key(w, "hooks");
-	json_object_begin(w);
-	for (size_t i = 0; i < ARRAY_SIZE(setid_hooks); i++)
-		json_kv_string(w, setid_hooks[i], lsm ? "bpf-lsm" : "syscall-exit");
-	for (size_t i = 0; i < ARRAY_SIZE(lsm_only_hooks); i++)
-		json_kv_string(w, lsm_only_hooks[i], lsm ? "bpf-lsm" : "unavailable");
-	json_kv_string(w, "userns_create",
-		       bpf_loader__has_userns_hook(agent->loader) ? "bpf-lsm" : "unavailable");
-	json_object_end(w);
-	json_kv_string(w, "observation",
-		       bpf_loader__observing(agent->loader) ? observation : "off");
-	if (bpf_loader__pin_dir(agent->loader))
-		json_kv_string(w, "pin_dir", bpf_loader__pin_dir(agent->loader));
-	json_key(w, "policy");
-	json_object_begin(w);
-	json_kv_string(w, "source", agent->policy_source);
-	json_kv_uint(w, "generation", policy_maps__generation(agent->maps));
-	json_key(w, "policies");
-	json_array_begin(w);
-	for (size_t i = 0; agent->policies && i < agent->policies->count; i++) {
-		const struct policy *p = &agent->policies->policies[i];
-
-		json_object_begin(w);
-		json_kv_string(w, "name", p->name);
-		json_kv_string(w, "file", p->file);
-		json_kv_string(w, "mode", policy_mode_name(p->mode));
-		json_kv_bool(w, "enforces", policy_enforces(p));
-		json_object_end(w);
-	}
-	json_array_end(w);
-	json_kv_uint(w, "reloads", agent->reloads);
-	json_kv_uint(w, "reload_failures", agent->reload_failures);
-	json_kv_bool(w, "last_reload_ok", agent->last_reload_error == 0);
-	json_object_end(w);
-	json_key(w, "decisions");
-	json_object_begin(w);
-	json_kv_uint(w, "allowed", counter(agent, CG_CNT_ALLOWED));
-	json_kv_uint(w, "audited", counter(agent, CG_CNT_AUDITED));
-	json_kv_uint(w, "denied", counter(agent, CG_CNT_DENIED));
-	json_kv_uint(w, "killed", counter(agent, CG_CNT_KILLED));
-	json_object_end(w);
-	json_key(w, "control");
-	json_object_begin(w);
-	json_kv_uint(w, "accepted", ctl.clients_accepted);
-	json_kv_uint(w, "refused", ctl.refused);
-	json_kv_uint(w, "timed_out", ctl.timed_out);
-	json_kv_uint(w, "evicted", ctl.evicted);
-	json_kv_uint(w, "rejected", ctl.rejected);
-	json_object_end(w);
-	json_key(w, "events");
-	json_object_begin(w);
-	json_kv_uint(w, "written", sink.written);
-	json_kv_uint(w, "lost_kernel_buffer", counter(agent, CG_CNT_RINGBUF_FULL));
-	json_kv_uint(w, "lost_inflight", counter(agent, CG_CNT_INFLIGHT_FULL));
-	json_kv_uint(w, "malformed", sink.malformed);
-	json_kv_uint(w, "write_errors", sink.write_errors);
-	json_kv_uint(w, "client_missed", ctl.client_missed);
-	if (agent->audit)
-		json_kv_uint(w, "audit_records_lost", audit_writer__lost(agent->audit) + sink.avc_unformatted);
-	json_kv_uint(w, "clients", control_server__streaming(agent->control));
-	json_key(w, "lost_by_cgroup");
-	json_array_begin(w);
-	bpf_loader__cgroup_losses(agent->loader, STATUS_MAX_LOSS_CGROUPS, status_loss_json,
-				  &(struct loss_walk){ .agent = agent, .w = w });
-	json_array_end(w);
-	json_object_end(w);
-	status_selinux_json(agent, w);
-	json_key(w, "cgroups");
-	json_object_begin(w);
-	if (policy_maps__count_governed(agent->maps, &governed) == 0)
-		json_kv_uint(w, "governed", governed);
-	json_kv_uint(w, "unknown", counter(agent, CG_CNT_CGROUP_UNKNOWN));
-	json_kv_uint(w, "ambiguous", counter(agent, CG_CNT_CGROUP_AMBIGUOUS));
-	json_kv_uint(w, "state_failures", counter(agent, CG_CNT_MKDIR_FAILED));
-	/* A full map, said: its size, who it left out, and what that decided. */
-	json_kv_uint(w, "map_size", policy_maps__cgroup_capacity(agent->maps));
-	json_kv_uint(w, "without_state", policy_maps__unstored(agent->maps));
-	json_kv_uint(w, "fail_closed_decisions", sink.fail_closed_decisions);
-	json_object_end(w);
-	json_object_end(w);
-}
-
-static void status_text(struct agent *agent, struct json_writer *w)
-{
-	struct event_sink_stats sink;
-	char line[2048], enforcement[400], cgroups[48] = "", ia32[IA32_DESCRIPTION_LEN];
-	size_t governed, npolicies = agent->policies ? agent->policies->count : 0;
-	int n;
-
-	event_sink__stats(agent->sink, &sink);
-	ia32_describe(agent, ia32, sizeof(ia32));
-	if (policy_maps__count_governed(agent->maps, &governed) == 0)
-		snprintf(cgroups, sizeof(cgroups), " governing %zu cgroup%s", governed, governed == 1 ? "" : "s");
-	if (agent->features.lsm.available)
-		snprintf(enforcement, sizeof(enforcement), "%s", enforcement_word(agent));
-	else
-		snprintf(enforcement, sizeof(enforcement), "%s (lsm %s)", enforcement_word(agent),
-			 agent->features.lsm.reason);
-	n = snprintf(line, sizeof(line),
-		     "credgated %s, pid %d, up %llus\n"
-		     "enforcement: %s\n"
-		     "observation: %s\n"
-		     "ia32 syscalls: %s\n"
-		     "policy: %zu policies%s from %s, generation %u, %llu reloads (%llu failed)\n"
-		     "decisions: %llu allowed, %llu audited, %llu denied, %llu killed\n"
-		     "events: %llu written, %llu lost\n",
-		     CREDGATE_VERSION, getpid(),
-		     (unsigned long long)((monotonic_ns() - agent->started_ns) / 1000000000ull),
-		     enforcement,
-		     bpf_loader__observing(agent->loader) ? bpf_loader__observation_method(agent->loader)
-							   : "off",
-		     ia32, npolicies, cgroups, agent->policy_source,
-		     policy_maps__generation(agent->maps), (unsigned long long)agent->reloads,
-		     (unsigned long long)agent->reload_failures,
-		     (unsigned long long)counter(agent, CG_CNT_ALLOWED),
-		     (unsigned long long)counter(agent, CG_CNT_AUDITED),
-		     (unsigned long long)counter(agent, CG_CNT_DENIED),
-		     (unsigned long long)counter(agent, CG_CNT_KILLED),
-		     (unsigned long long)sink.written,
-		     (unsigned long long)(counter(agent, CG_CNT_RINGBUF_FULL) +
-					  counter(agent, CG_CNT_INFLIGHT_FULL)));
-	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	for (size_t i = 0; i < npolicies; i++) {
-		const struct policy *p = &agent->policies->policies[i];
-
-		if (i == STATUS_TEXT_MAX_POLICIES) {
-			n = snprintf(line, sizeof(line), "  ... and %zu more (credgatectl status -o json lists all)\n",
-				     npolicies - i);
-			json_raw(w, line, (size_t)n);
-			break;
-		}
-		n = snprintf(line, sizeof(line), "  %s: %s%s, %s:%u\n", p->name, policy_mode_name(p->mode),
-			     policy_enforces(p) && p->mode != CG_MODE_ENFORCE ? " (some rules enforce)" : "",
-			     p->file, p->line);
-		json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	}
-	n = snprintf(line, sizeof(line),
-		     "cgroups: map for %u per generation; %zu left without a state at the last publish, %llu new ones since (map full); %llu changes in them, %llu refused by %s\n",
-		     policy_maps__cgroup_capacity(agent->maps), policy_maps__unstored(agent->maps),
-		     (unsigned long long)counter(agent, CG_CNT_MKDIR_FAILED),
-		     (unsigned long long)counter(agent, CG_CNT_CGROUP_UNKNOWN),
-		     (unsigned long long)sink.fail_closed_decisions, POLICY_FAIL_CLOSED_NAME);
-	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	selinux_describe(&agent->selinux, line, sizeof(line));
-	json_raw(w, "selinux: ", 9);
-	json_raw(w, line, strlen(line));
-	if (agent->policies && agent->policies->selinux.count) {
-		n = snprintf(line, sizeof(line), "; %zu SELinux labels, %llu decisions on unlabelled processes",
-			     agent->policies->selinux.count, (unsigned long long)counter(agent, CG_CNT_LABEL_UNKNOWN));
-		json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-	}
-	json_raw(w, "\n", 1);
-	if (agent->audit) {
-		struct audit_writer_stats as;
-
-		audit_writer__stats(agent->audit, &as);
-		n = snprintf(line, sizeof(line), "audit records: avc, %llu written, %llu lost%s%s%s\n",
-			     (unsigned long long)as.written,
-			     (unsigned long long)(as.queue_full + as.send_failed + sink.avc_unformatted),
-			     as.last_error ? " (last refusal: " : "", as.last_error ? strerror(-as.last_error) : "",
-			     as.last_error ? ")" : "");
-	} else {
-		n = snprintf(line, sizeof(line), "audit records: off\n");
-	}
-	json_raw(w, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
-}
 
 static void handle_status(void *ctx, bool json, struct json_writer *out)
 {
 	struct agent *agent = ctx;
 
 	if (json)
-		status_json(agent, out);
+		status_write_json(agent, out);
 	else
-		status_text(agent, out);
+		status_write_text(agent, out);
 }
 
 static int handle_reload(void *ctx, struct json_writer *problems, uint32_t *generation)
@@ -1147,273 +489,21 @@ static int handle_reload(void *ctx, struct json_writer *problems, uint32_t *gene
 	return r;
 }
 
-static void metric(struct json_writer *w, const char *name, const char *help, const char *type,
-		   const char *labels, uint64_t value)
+
+/* Written by its own writer, then handed to the control socket as text. */
+static void handle_metrics(void *ctx, struct json_writer *out)
 {
-	char line[512];
-	int n;
-
-	if (help) {
-		n = snprintf(line, sizeof(line), "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-		json_raw(w, line, (size_t)n);
-	}
-	n = snprintf(line, sizeof(line), "%s%s%s%s %llu\n", name, labels ? "{" : "", labels ? labels : "",
-		     labels ? "}" : "", (unsigned long long)value);
-	json_raw(w, line, (size_t)n);
-}
-
-/* A Prometheus label value: backslash, double quote and newline escaped. */
-static void metric_label_escape(const char *s, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	for (; *s && o + 3 < size; s++) {
-		if (*s == '\\' || *s == '"') {
-			buf[o++] = '\\';
-			buf[o++] = *s;
-		} else if (*s == '\n') {
-			buf[o++] = '\\';
-			buf[o++] = 'n';
-		} else {
-			buf[o++] = *s;
-		}
-	}
-	buf[o] = '\0';
-}
-
-static void metrics_loss(__u64 id, const struct cg_cgroup_loss *l, void *ctx)
-{
-	static const char *const kinds[2] = { "decision", "observation" };
-	static const char *const causes[2] = { "budget", "buffer_full" };
-	struct loss_walk *lw = ctx;
-	char path[PATH_MAX], escaped[2 * 1024], labels[2 * 1024 + 128];
-	const __u64 values[2][2] = { { l->decisions_budget, l->decisions_full },
-				     { l->observations_budget, l->observations_full } };
-
-	if (!loss_total(l))
-		return;
-	loss_cgroup_path(lw->agent, id, path, sizeof(path));
-	metric_label_escape(path, escaped, sizeof(escaped));
-	for (int k = 0; k < 2; k++)
-		for (int c = 0; c < 2; c++) {
-			if (!values[k][c])
-				continue;
-			snprintf(labels, sizeof(labels), "cgroup_id=\"%llu\",cgroup=\"%s\",kind=\"%s\",cause=\"%s\"",
-				 (unsigned long long)id, escaped, kinds[k], causes[c]);
-			metric(lw->w, "credgate_cgroup_events_lost_total", lw->help, "counter", labels, values[k][c]);
-			lw->help = NULL;
-		}
-}
-
-static const char *const metric_verdicts[CG_VERDICT_COUNT] = {
-	[CG_VERDICT_ALLOWED] = "allowed",
-	[CG_VERDICT_AUDITED] = "audited-would-deny",
-	[CG_VERDICT_DENIED] = "denied",
-	[CG_VERDICT_KILLED] = "killed",
-};
-
-/* The kernel's count of every decision, by hook and verdict (allowed ones too). */
-static void metrics_by_hook(struct agent *agent, struct json_writer *w)
-{
-	const char *help = "Credential changes decided, by LSM hook and verdict.";
-	char labels[128];
-
-	for (unsigned hook = 1; hook < CG_HOOK_MAX; hook++)
-		for (unsigned v = 0; v < CG_VERDICT_COUNT; v++) {
-			if (!metric_verdicts[v] || !policy_hook_name(hook))
-				continue;
-			snprintf(labels, sizeof(labels), "hook=\"%s\",verdict=\"%s\"", policy_hook_name(hook),
-				 metric_verdicts[v]);
-			metric(w, "credgate_hook_decisions_total", help, "counter", labels,
-			       counter(agent, (enum cg_counter)(CG_CNT_BY_HOOK + hook * CG_VERDICT_COUNT + v)));
-			help = NULL;
-		}
-}
-
-/*
- * Per policy in force, the decisions reported as events (allowed ones only
- * where the policy sets reportAllowed). Policy names are DNS-label-like
- * (lowercase, digits, '-', '.'): nothing to escape in a label value.
- */
-static void metrics_by_policy(struct agent *agent, struct json_writer *w)
-{
-	const char *help = "Decisions reported as events, by policy and verdict.";
-	uint64_t counts[CG_VERDICT_COUNT];
-	const char *name;
-	char labels[384];
-
-	for (size_t i = 0; i < event_sink__policy_decisions(agent->sink, i, &name, counts); i++)
-		for (unsigned v = 0; v < CG_VERDICT_COUNT; v++) {
-			if (!metric_verdicts[v])
-				continue;
-			snprintf(labels, sizeof(labels), "policy=\"%s\",verdict=\"%s\"", name, metric_verdicts[v]);
-			metric(w, "credgate_policy_decisions_total", help, "counter", labels, counts[v]);
-			help = NULL;
-		}
-}
-
-/* Cgroups the kernel could not give a state (the cgroup map full), and what governed them. */
-static void metrics_cgroups(struct agent *agent, struct json_writer *w, const struct event_sink_stats *sink)
-{
-	metric(w, "credgate_cgroup_map_size", "Cgroups the kernel keeps a state for, per policy generation.",
-	       "gauge", NULL, policy_maps__cgroup_capacity(agent->maps));
-	metric(w, "credgate_cgroups_without_state",
-	       "Cgroups the last policy publish could not store a state for (the cgroup map full).", "gauge", NULL,
-	       policy_maps__unstored(agent->maps));
-	metric(w, "credgate_cgroup_state_failures_total",
-	       "New cgroups the kernel could not store a state for (the cgroup map full, or no memory).",
-	       "counter", NULL, counter(agent, CG_CNT_MKDIR_FAILED));
-	metric(w, "credgate_cgroup_unknown_total",
-	       "Policy lookups for a cgroup without a state of its own that is not below a sealed one: governed fail-closed while a policy enforces, else as the nearest ancestor with a state.",
-	       "counter", NULL, counter(agent, CG_CNT_CGROUP_UNKNOWN));
-	metric(w, "credgate_fail_closed_decisions_total",
-	       "Decisions of the fail-closed policy (credgate:fail-closed) reported as events.", "counter", NULL,
-	       sink->fail_closed_decisions);
-}
-
-/* What each attached program cost, where the kernel counts it (kernel.bpf_stats_enabled). */
-static void metrics_programs(struct agent *agent, struct json_writer *w)
-{
-	struct bpf_program_stat stats[64];
-	const char *help_runs = "Runs of each attached BPF program (counted while kernel.bpf_stats_enabled=1).";
-	const char *help_time = "Time spent in each attached BPF program (counted while kernel.bpf_stats_enabled=1).";
-	char labels[160];
-	int n = bpf_loader__program_stats(agent->loader, stats, ARRAY_SIZE(stats));
-
-	for (int i = 0; i < n; i++) {
-		snprintf(labels, sizeof(labels), "program=\"%.95s\"", stats[i].name);
-		metric(w, "credgate_bpf_program_runs_total", help_runs, "counter", labels, stats[i].run_cnt);
-		help_runs = NULL;
-	}
-	for (int i = 0; i < n; i++) {
-		snprintf(labels, sizeof(labels), "program=\"%.95s\"", stats[i].name);
-		metric(w, "credgate_bpf_program_run_nanoseconds_total", help_time, "counter", labels,
-		       stats[i].run_time_ns);
-		help_time = NULL;
-	}
-}
-
-static void handle_metrics(void *ctx, struct json_writer *w)
-{
-	struct agent *agent = ctx;
-	struct event_sink_stats sink;
-	struct control_stats ctl = {};
-	__u64 ring_pending, ring_size;
-	size_t governed;
-
-	event_sink__stats(agent->sink, &sink);
-	if (agent->control)
-		control_server__stats(agent->control, &ctl);
-	metric(w, "credgate_decisions_total", "Credential changes decided, by verdict.", "counter",
-	       "verdict=\"allowed\"", counter(agent, CG_CNT_ALLOWED));
-	metric(w, "credgate_decisions_total", NULL, NULL, "verdict=\"audited-would-deny\"",
-	       counter(agent, CG_CNT_AUDITED));
-	metric(w, "credgate_decisions_total", NULL, NULL, "verdict=\"denied\"", counter(agent, CG_CNT_DENIED));
-	metric(w, "credgate_decisions_total", NULL, NULL, "verdict=\"killed\"", counter(agent, CG_CNT_KILLED));
-	metrics_by_hook(agent, w);
-	metrics_by_policy(agent, w);
-	metric(w, "credgate_events_written_total", "Event lines written to the event output.", "counter", NULL,
-	       sink.written);
-	metric(w, "credgate_events_lost_total", "Events lost, by where.", "counter", "where=\"kernel_buffer\"",
-	       counter(agent, CG_CNT_RINGBUF_FULL));
-	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"inflight\"", counter(agent, CG_CNT_INFLIGHT_FULL));
-	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"slow_client\"", ctl.client_missed);
-	metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"write_error\"", sink.write_errors);
-	metric(w, "credgate_control_clients_total",
-	       "Control socket clients, by outcome: accepted; refused a command they may not run; dropped "
-	       "for silence or a reply not taken in time; evicted for a new client; rejected for want of a slot.",
-	       "counter", "outcome=\"accepted\"", ctl.clients_accepted);
-	metric(w, "credgate_control_clients_total", NULL, NULL, "outcome=\"refused\"", ctl.refused);
-	metric(w, "credgate_control_clients_total", NULL, NULL, "outcome=\"timed_out\"", ctl.timed_out);
-	metric(w, "credgate_control_clients_total", NULL, NULL, "outcome=\"evicted\"", ctl.evicted);
-	metric(w, "credgate_control_clients_total", NULL, NULL, "outcome=\"rejected\"", ctl.rejected);
-	bpf_loader__cgroup_losses(agent->loader, CG_MAX_LOSS_CGROUPS, metrics_loss,
-				  &(struct loss_walk){ .agent = agent, .w = w,
-						       .help = "Events of a cgroup the kernel did not deliver, by "
-							       "kind and cause (over the cgroup's budget, buffer full)." });
-	if (agent->audit) {
-		struct audit_writer_stats as;
-
-		audit_writer__stats(agent->audit, &as);
-		metric(w, "credgate_events_lost_total", NULL, NULL, "where=\"audit\"",
-		       as.queue_full + as.send_failed + sink.avc_unformatted);
-		metric(w, "credgate_audit_records_total", "USER_AVC records written to the kernel's audit.", "counter",
-		       NULL, as.written);
-	}
-	metrics_cgroups(agent, w, &sink);
-	metric(w, "credgate_selinux_label_unknown_total",
-	       "Decisions of SELinux-selecting policies on processes not labelled yet (the policy applied).",
-	       "counter", NULL, counter(agent, CG_CNT_LABEL_UNKNOWN));
-	metric(w, "credgate_policies", "Policies in force.", "gauge", NULL,
-	       agent->policies ? agent->policies->count : 0);
-	metric(w, "credgate_policy_generation", "Generation number of the policy in force.", "gauge", NULL,
-	       policy_maps__generation(agent->maps));
-	metric(w, "credgate_reloads_total", "Policy reloads, by result.", "counter", "result=\"ok\"",
-	       agent->reloads - agent->reload_failures);
-	metric(w, "credgate_reloads_total", NULL, NULL, "result=\"failed\"", agent->reload_failures);
-	metric(w, "credgate_last_reload_ok", "1 if the last reload succeeded (or none happened).", "gauge", NULL,
-	       agent->last_reload_error == 0);
-	metric(w, "credgate_getevents_clients", "Connected getevents clients.", "gauge", NULL,
-	       control_server__streaming(agent->control));
-	metric(w, "credgate_uptime_seconds", "Seconds since the agent started.", "gauge", NULL,
-	       (monotonic_ns() - agent->started_ns) / 1000000000ull);
-	metric(w, "credgate_processes_cached", "Processes the identity cache holds.", "gauge", NULL, sink.processes);
-	if (policy_maps__count_governed(agent->maps, &governed) == 0)
-		metric(w, "credgate_governed_cgroups", "Cgroups a policy governs now.", "gauge", NULL, governed);
-	if (bpf_loader__ring_usage(agent->loader, &ring_pending, &ring_size) == 0) {
-		metric(w, "credgate_ringbuf_pending_bytes", "Bytes in the kernel event buffer not read yet.", "gauge",
-		       NULL, ring_pending);
-		metric(w, "credgate_ringbuf_size_bytes", "Size of the kernel event buffer.", "gauge", NULL, ring_size);
-	}
-	metrics_programs(agent, w);
-}
-
-/*
- * The metrics for node_exporter's textfile collector: written whole to a
- * temporary file and renamed, so the collector never reads half of it.
- */
-static void write_metrics_file(struct agent *agent, uint64_t now, bool force)
-{
-	const char *path = agent->opts.metrics_file;
-	char tmp[PATH_MAX];
-	struct json_writer w;
+	struct prom_writer w;
 	const char *text;
-	int r = 0;
 
-	if (!path || (!force && now - agent->last_metrics_file_ns < METRICS_FILE_INTERVAL_NS))
-		return;
-	agent->last_metrics_file_ns = now;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return;
-	json_writer_init(&w);
-	handle_metrics(agent, &w);
-	text = json_writer_text(&w);
-	if (!text) {
-		r = -ENOMEM;
-	} else {
-		_cleanup_close_ int fd = -1;
-		size_t len = strlen(text);
-
-		/* A fresh file, never one that someone placed (a symbolic link
-		 * to a file they want truncated) where the directory lets them. */
-		if (unlink(tmp) < 0 && errno != ENOENT)
-			r = negative_errno();
-		else
-			fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-
-		if (r == 0 && (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
-			       rename(tmp, path) < 0))
-			r = negative_errno();
-		if (r < 0 && fd >= 0)
-			unlink(tmp);
-	}
-	json_writer_free(&w);
-	/* Said once per change of outcome, not every 15 s. */
-	if (r < 0 && r != agent->metrics_file_error)
-		log_warning_errno(r, "Failed to write the metrics to %s: %m", path);
-	else if (r == 0 && agent->metrics_file_error)
-		log_info("Metrics written to %s again", path);
-	agent->metrics_file_error = r;
+	prom_writer_init(&w);
+	metrics_write(ctx, &w);
+	text = prom_writer_text(&w);
+	if (text)
+		json_raw(out, text, prom_writer_len(&w));
+	else
+		out->failed = true; /* out of memory: no half exposition */
+	prom_writer_free(&w);
 }
 
 static int handle_unload(void *ctx, struct json_writer *message)
@@ -1495,13 +585,6 @@ static int setup_loop(struct agent *agent)
 	return setup_control(agent);
 }
 
-/*
- * The initial pid namespace has a fixed inode number (PROC_PID_INIT_INO in
- * include/linux/proc_ns.h): the "host" pid namespace the reference tool's
- * host_ns selector means, whatever namespace the agent itself runs in.
- */
-#define HOST_PIDNS_INO 0xEFFFFFFCu
-
 /* SELinux beside us: one line saying how, and the USER_AVC writer when asked for. */
 static int setup_selinux(struct agent *agent)
 {
@@ -1536,14 +619,14 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		return log_error_errno(-ENOMEM, "Out of memory");
 	agent->opts = *opts;
 	agent->signal_fd = agent->epoll_fd = -1;
-	agent->started_ns = monotonic_ns();
+	agent->started_ns = agent_monotonic_ns();
 	libbpf_set_print(libbpf_log);
 
 	if (opts->node_name)
 		snprintf(agent->node_name, sizeof(agent->node_name), "%s", opts->node_name);
 	else if (uname(&uts) == 0)
 		snprintf(agent->node_name, sizeof(agent->node_name), "%s", uts.nodename);
-	agent->host_pidns_ino = HOST_PIDNS_INO;
+	agent->host_pidns_ino = CG_HOST_PIDNS_INO;
 
 	r = load_policies(opts, &set, &source, NULL);
 	if (r < 0)
@@ -1566,17 +649,23 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 					  m->why);
 	}
 	kernel_probe_features(&agent->features);
-	log_features(agent);
+	enforcement_log_features(&agent->features);
 	r = setup_selinux(agent);
 	if (r < 0)
 		goto fail;
-	r = choose_fallback(agent, set);
+	r = choose_fallback(agent, set, &agent->fallback);
 	if (r < 0)
 		goto fail;
-	r = load_programs(agent);
+	r = enforcement_load_programs(&agent->loader, &agent->features, agent->fallback,
+				      &(struct enforcement_load_options){
+					      .ringbuf_bytes = opts->ringbuf_bytes,
+					      .cgroup_map_size = opts->cgroup_map_size,
+					      .pin_dir = opts->pin_dir,
+					      .force_tracepoints = opts->force_tracepoints,
+				      });
 	if (r < 0)
 		goto fail;
-	log_enforcement(agent);
+	enforcement_log(&agent->features, agent->fallback, agent->loader);
 
 	r = open_events_output(agent);
 	if (r < 0)
@@ -1654,9 +743,9 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		agent->watchdog_usec = 0;
 
 	status_line(agent, agent->systemd_status, sizeof(agent->systemd_status));
-	agent->last_status_ns = monotonic_ns();
+	agent->last_status_ns = agent_monotonic_ns();
 	sd_notifyf(0, "READY=1\nSTATUS=%s", agent->systemd_status);
-	write_metrics_file(agent, agent->last_status_ns, true);
+	metrics_write_file(agent, agent->last_status_ns, true);
 	log_notice("ready");
 	*out = agent;
 	return 0;
@@ -1699,11 +788,11 @@ int agent__run(struct agent *agent)
 		r = ring_buffer__consume(agent->ringbuf);
 		if (r < 0 && r != -EINTR)
 			return log_error_errno(r, "Failed to read events: %m");
-		now = monotonic_ns();
+		now = agent_monotonic_ns();
 		if (now - last_second >= 1000000000ull) {
 			report_losses(agent);
 			refresh_systemd_status(agent, now);
-			write_metrics_file(agent, now, false);
+			metrics_write_file(agent, now, false);
 			last_second = now;
 		}
 		if (event_sink__flush(agent->sink) < 0)
@@ -1714,7 +803,7 @@ int agent__run(struct agent *agent)
 	ring_buffer__consume(agent->ringbuf);
 	report_losses(agent);
 	event_sink__drain(agent->sink);
-	write_metrics_file(agent, monotonic_ns(), true);
+	metrics_write_file(agent, agent_monotonic_ns(), true);
 	if (bpf_loader__pin_dir(agent->loader)) {
 		if (agent->unload || agent->opts.unload_on_stop) {
 			int r = bpf_loader__unload(agent->loader);
