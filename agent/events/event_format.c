@@ -1,4 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Over 600 lines on purpose: one pure job, a kernel record as a line in
+ * the two output formats (JSON in Tetragon's shape, and compact text), for
+ * four kinds of record. The kinds share private writers (credentials,
+ * capabilities, the process block, untrusted text in compact lines); each
+ * formatter reads best next to those writers, and test_event_format and
+ * event_schemas test it as one module. A natural seam, if it grows: the
+ * process block (event_format_process*) could become its own file with the
+ * writers it uses in an internal header.
+ */
 #include "event_format.h"
 
 #include <errno.h>

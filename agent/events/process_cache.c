@@ -1,4 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Over 600 lines on purpose: this is one data structure, the table of
+ * processes by (pid, start time), with the three things that feed it (a
+ * /proc scan at start, exec/fork/exit records, the cg_task_execs map to
+ * re-check), and all of them fill the same private entries and share their
+ * reference-counted strings. Split by feeder, each part would need the
+ * entry and the table's internals in a header, and the invariants (an
+ * entry is in the hash chain and, once exited, on the exited list) would
+ * be kept in three files. The pure helpers at the top (exec ids, flags)
+ * are the one clean seam, and are small.
+ */
 #include "process_cache.h"
 
 #include <errno.h>
