@@ -5,6 +5,7 @@
 
 #include "cleanup.h"
 #include "names.h"
+#include "cg_names.h"
 
 static const struct policy_keyword mode_keywords[] = {
 	{ "audit", CG_MODE_AUDIT },
@@ -54,21 +55,8 @@ const char *policy_mode_name(enum cg_mode mode)
 
 const char *policy_hook_name(enum cg_hook hook)
 {
-	/* The LSM hook each rule kind is enforced at. */
-	static const char *const hook_names[CG_HOOK_MAX] = {
-		[CG_HOOK_SETUID] = "task_fix_setuid",
-		[CG_HOOK_SETGID] = "task_fix_setgid",
-		[CG_HOOK_SETGROUPS] = "task_fix_setgroups",
-		[CG_HOOK_CAPSET] = "capset",
-		[CG_HOOK_EXEC] = "bprm_creds_from_file",
-		[CG_HOOK_USERNS] = "userns_create",
-		[CG_HOOK_PRCTL] = "task_prctl",
-		[CG_HOOK_CAPABLE] = "capable",
-	};
-
-	if ((unsigned)hook >= ELEMENTSOF(hook_names))
-		return NULL;
-	return hook_names[hook];
+	/* The LSM hook each rule kind is enforced at: common/cg_names.c spells it. */
+	return cg_hook_name(hook);
 }
 
 const char *policy_kind_name(enum policy_kind kind)

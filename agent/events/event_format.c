@@ -19,33 +19,18 @@
 
 #include "container_id.h"
 #include "cri_metadata.h"
+#include "cg_names.h"
 #include "macro.h"
 #include "policy.h"
 
-static const char *const verdict_names[] = {
-	[CG_VERDICT_NONE] = "none",
-	[CG_VERDICT_ALLOWED] = "allowed",
-	[CG_VERDICT_AUDITED] = "audited-would-deny",
-	[CG_VERDICT_DENIED] = "denied",
-	[CG_VERDICT_KILLED] = "killed",
-};
-
-static const char *const syscall_names[CG_SYS_MAX] = {
-	[CG_SYS_SETUID] = "setuid",	  [CG_SYS_SETGID] = "setgid",
-	[CG_SYS_SETREUID] = "setreuid",	  [CG_SYS_SETREGID] = "setregid",
-	[CG_SYS_SETRESUID] = "setresuid", [CG_SYS_SETRESGID] = "setresgid",
-	[CG_SYS_SETFSUID] = "setfsuid",	  [CG_SYS_SETFSGID] = "setfsgid",
-	[CG_SYS_SETGROUPS] = "setgroups", [CG_SYS_CAPSET] = "capset",
-};
-
 const char *event_verdict_name(unsigned verdict)
 {
-	return verdict < ARRAY_SIZE(verdict_names) ? verdict_names[verdict] : NULL;
+	return cg_verdict_name(verdict);
 }
 
 const char *event_syscall_name(unsigned syscall)
 {
-	return syscall < ARRAY_SIZE(syscall_names) ? syscall_names[syscall] : NULL;
+	return cg_syscall_name(syscall);
 }
 
 int event_syscall_function(const struct cg_syscall_event *e, char *buf, size_t size)

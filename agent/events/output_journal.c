@@ -8,6 +8,8 @@
 #include <syslog.h>
 #include <systemd/sd-journal.h>
 
+#include "cg_names.h"
+
 struct output_journal {
 	char *buf;
 	struct output_journal_stats stats;
@@ -19,11 +21,16 @@ int journal_priority(const char *kind, const char *verdict)
 		return LOG_WARNING;
 	if (!verdict)
 		return LOG_INFO;
-	if (strcmp(verdict, "denied") == 0 || strcmp(verdict, "killed") == 0)
+	/* The verdict's name back to its enum (common/cg_names.c), never a prefix match. */
+	switch (cg_verdict_from_name(verdict)) {
+	case CG_VERDICT_DENIED:
+	case CG_VERDICT_KILLED:
 		return LOG_WARNING;
-	if (strncmp(verdict, "audited", 7) == 0)
+	case CG_VERDICT_AUDITED:
 		return LOG_NOTICE;
-	return LOG_INFO;
+	default:
+		return LOG_INFO;
+	}
 }
 
 struct field_builder {

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * common/cg_names.c: every named value of each credgate.h enum round-trips
+ * (value -> name -> value), the names are the stable ones events print, and
+ * out-of-range values and unknown names give NULL and -EINVAL.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/cg_names.h"
+
+typedef const char *(*name_fn)(unsigned value);
+typedef int (*value_fn)(const char *name);
+
+/* Every value below @count that has a name maps back to itself; @named of them have one. */
+static void check_round_trip(name_fn name, value_fn value, unsigned count, unsigned named)
+{
+	unsigned seen = 0;
+
+	for (unsigned v = 0; v < count; v++) {
+		const char *n = name(v);
+
+		if (!n)
+			continue;
+		seen++;
+		assert_true(n[0] != '\0');
+		assert_int_equal(value(n), (int)v);
+	}
+	assert_int_equal(seen, named);
+	/* Past the end, and far past it, is no index. */
+	assert_null(name(count));
+	assert_null(name(count + 1));
+	assert_null(name(~0u));
+	assert_int_equal(value(NULL), -EINVAL);
+	assert_int_equal(value(""), -EINVAL);
+	assert_int_equal(value("no-such-name"), -EINVAL);
+}
+
+static void test_hooks(void **state)
+{
+	check_round_trip(cg_hook_name, cg_hook_from_name, CG_HOOK_MAX, CG_HOOK_MAX - 1);
+	assert_null(cg_hook_name(CG_HOOK_NONE));
+	assert_string_equal(cg_hook_name(CG_HOOK_SETUID), "task_fix_setuid");
+	assert_string_equal(cg_hook_name(CG_HOOK_EXEC), "bprm_creds_from_file");
+	assert_string_equal(cg_hook_name(CG_HOOK_CAPABLE), "capable");
+	/* Exact names only: no prefix, no other case. */
+	assert_int_equal(cg_hook_from_name("task_fix_setui"), -EINVAL);
+	assert_int_equal(cg_hook_from_name("CAPSET"), -EINVAL);
+}
+
+static void test_verdicts(void **state)
+{
+	check_round_trip(cg_verdict_name, cg_verdict_from_name, CG_VERDICT_COUNT, CG_VERDICT_COUNT);
+	assert_string_equal(cg_verdict_name(CG_VERDICT_NONE), "none");
+	assert_string_equal(cg_verdict_name(CG_VERDICT_AUDITED), "audited-would-deny");
+	assert_string_equal(cg_verdict_name(CG_VERDICT_KILLED), "killed");
+	/* The journal once matched "audited" as a prefix: that is not a verdict. */
+	assert_int_equal(cg_verdict_from_name("audited"), -EINVAL);
+	assert_int_equal(cg_verdict_from_name("denied "), -EINVAL);
+}
+
+static void test_syscalls(void **state)
+{
+	check_round_trip(cg_syscall_name, cg_syscall_from_name, CG_SYS_MAX, CG_SYS_MAX);
+	assert_string_equal(cg_syscall_name(CG_SYS_SETUID), "setuid");
+	assert_string_equal(cg_syscall_name(CG_SYS_SETFSGID), "setfsgid");
+	assert_string_equal(cg_syscall_name(CG_SYS_CAPSET), "capset");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hooks),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_syscalls),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
