@@ -25,7 +25,6 @@
 #include "bpf_pins.h"
 #include "cgroup.h"
 #include "control.h"
-#include "default_policy.h"
 #include "enforcement.h"
 #include "event_sink.h"
 #include "kernel_mounts.h"
@@ -59,157 +58,12 @@ __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_le
 	return vfprintf(stderr, fmt, ap);
 }
 
-/* Log each problem; copy errors, one per line, into @problems too (may be NULL). */
-static void log_policy_diags(const struct policy_diags *diags, struct json_writer *problems)
-{
-	char line[1024];
-
-	for (size_t i = 0; i < diags->count; i++) {
-		policy_diag_format(&diags->items[i], line, sizeof(line));
-		if (diags->items[i].severity == POLICY_DIAG_ERROR) {
-			log_error("%s", line);
-			if (problems) {
-				json_raw(problems, line, strlen(line));
-				json_raw(problems, "\n", 1);
-			}
-		} else {
-			log_warning("%s", line);
-		}
-	}
-	if (diags->dropped)
-		log_error("... and %zu more problems", diags->dropped);
-}
-
-/* Read the configured policies, or the built-in one. Logs every problem. */
-static int load_policies(const struct agent_options *opts, struct policy_set **out,
-			 const char **source, struct json_writer *problems)
-{
-	struct policy_diags diags = {};
-	struct policy_set *set = policy_set__new();
-	const char *path = opts->policy_path;
-	struct stat st;
-	int r;
-
-	if (!set)
-		return log_error_errno(-ENOMEM, "Out of memory");
-	if ((opts->passwd_file || opts->group_file) &&
-	    policy_set__set_name_files(set, opts->passwd_file, opts->group_file) < 0) {
-		policy_set__free(set);
-		return log_error_errno(-ENOMEM, "Out of memory");
-	}
-	if (opts->n_container_cgroups) {
-		const char *why;
-
-		r = policy_set__set_container_cgroups(set, opts->container_cgroups, opts->n_container_cgroups, &why);
-		if (r < 0) {
-			policy_set__free(set);
-			/* The settings file was checked: only a caller's bug gets here. */
-			return log_error_errno(r, "containerCgroups: %s", why ? why : "out of memory");
-		}
-		for (size_t i = 0; i < opts->n_container_cgroups; i++)
-			log_notice("containers also at %s (containerCgroups): sealed, and inside a container",
-				 opts->container_cgroups[i]);
-	}
-	if (!opts->builtin_policy && !path && stat(CREDGATE_DEFAULT_POLICY_DIR, &st) == 0)
-		path = CREDGATE_DEFAULT_POLICY_DIR;
-	if (opts->builtin_policy || !path) {
-		*source = credgate_builtin_policy_name;
-		r = policy_set__parse(set, credgate_builtin_policy_name, credgate_builtin_policy_yaml,
-				      strlen(credgate_builtin_policy_yaml), &diags);
-	} else {
-		*source = path;
-		policy_set__require_trusted_files(set, true);
-		r = policy_set__load(set, path, &diags);
-	}
-	log_policy_diags(&diags, problems);
-	policy_diags_clear(&diags);
-	if (r < 0) {
-		policy_set__free(set);
-		return log_error_errno(r, "Failed to load policy %s", *source);
-	}
-	*out = set;
-	return 0;
-}
-
-
-static void log_publish_report(const struct publish_report *report, struct json_writer *problems)
-{
-	for (size_t i = 0; i < report->nproblems; i++) {
-		const struct publish_problem *p = &report->problems[i];
-
-		if (p->fatal) {
-			log_error("%s", p->message);
-			if (problems) {
-				json_raw(problems, p->message, strlen(p->message));
-				json_raw(problems, "\n", 1);
-			}
-		} else {
-			log_warning("%s", p->message);
-		}
-	}
-	if (report->problems_dropped)
-		log_warning("... and %zu more problems", report->problems_dropped);
-}
-
 uint64_t agent_monotonic_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * selinuxType / selinuxContext selectors: the kernel needs every process's
- * labels for the new generation. Without SELinux there is nothing to label:
- * such a policy governs nobody (CG_GENERATION_NO_SELINUX), and we say so.
- */
-static void label_processes(struct agent *agent, const struct policy_set *set, uint32_t generation)
-{
-	uint64_t start = agent_monotonic_ns();
-	int n;
-
-	if (!agent->labels) {
-		for (size_t i = 0; i < set->count; i++)
-			if (set->policies[i].compiled.selinux_types)
-				log_warning("%s:%u:%u: warning: policy '%s' selects processes by SELinux type or context, but SELinux is not enabled on this host: it governs no process",
-					    set->policies[i].file, set->policies[i].line, set->policies[i].column,
-					    set->policies[i].name);
-		return;
-	}
-	task_labels__set_generation(agent->labels, generation, &set->selinux);
-	if (!task_labels__active(agent->labels))
-		return;
-	n = task_labels__sweep(agent->labels);
-	if (n < 0)
-		log_warning_errno(n, "Failed to label processes for SELinux selectors: %m (unlabelled processes are governed, fail closed)");
-	else
-		log_info("selinux: %d processes labelled for %zu SELinux labels in %llu ms", n, set->selinux.count,
-			 (unsigned long long)((agent_monotonic_ns() - start) / 1000000));
-}
-
-static int publish(struct agent *agent, struct policy_set *set, const char *source,
-		   struct json_writer *problems)
-{
-	struct publish_report report;
-	int r;
-
-	r = policy_maps__publish(agent->maps, set, agent->cgroups, &report);
-	log_publish_report(&report, problems);
-	if (r < 0)
-		return log_error_errno(r, "Failed to put policy %s in force: %m", source);
-	/* After the new generation is in force: nothing it needs is missing. */
-	enforcement_update_observation(agent->loader, agent->fallback, set);
-	label_processes(agent, set, report.generation);
-	event_sink__set_policies(agent->sink, report.generation, set);
-	policy_set__free(agent->previous_policies);
-	agent->previous_policies = agent->policies;
-	agent->policies = set;
-	agent->policy_source = source;
-	log_notice("policy: %zu policies (%zu enforcing) from %s, %zu of %zu cgroups governed, generation %u",
-		   report.policies, report.enforcing, source, report.governed, report.cgroups,
-		   report.generation);
-	return 0;
 }
 
 static int open_events_output(struct agent *agent)
@@ -238,59 +92,6 @@ static int open_events_output(struct agent *agent)
 	/* Full buffering: lines are flushed once per batch of events. */
 	setvbuf(agent->events_out, NULL, _IOFBF, 1 << 16);
 	return 0;
-}
-
-/* --lsm-unavailable, in the words of kernel/enforcement.c. */
-static int choose_fallback(const struct agent *agent, const struct policy_set *set, enum cg_fallback *out)
-{
-	switch (agent->opts.lsm_unavailable) {
-	case LSM_UNAVAILABLE_FAIL:
-		return enforcement_choose(&agent->features, CG_FALLBACK_OBSERVE, true, set, out);
-	case LSM_UNAVAILABLE_OBSERVE:
-		return enforcement_choose(&agent->features, CG_FALLBACK_OBSERVE, false, set, out);
-	case LSM_UNAVAILABLE_KILL:
-		return enforcement_choose(&agent->features, CG_FALLBACK_KILL, false, set, out);
-	}
-	return -EINVAL;
-}
-
-static int reload(struct agent *agent, struct json_writer *problems)
-{
-	struct policy_set *set = NULL;
-	const char *source;
-	enum cg_fallback previous = agent->fallback, fallback = previous;
-	int r;
-
-	log_notice("reloading policy");
-	agent->reloads++;
-	r = load_policies(&agent->opts, &set, &source, problems);
-	if (r < 0)
-		goto keep;
-	/* A reload may not add enforcement the kernel cannot give. */
-	r = choose_fallback(agent, set, &fallback);
-	if (r < 0 || fallback != previous) {
-		static const char msg[] =
-			"The new policy needs a different --lsm-unavailable handling: it enforces and this kernel has no BPF LSM; restart the agent to change it";
-
-		r = r < 0 ? r : -EOPNOTSUPP;
-		log_error("%s", msg);
-		if (problems) {
-			json_raw(problems, msg, sizeof(msg) - 1);
-			json_raw(problems, "\n", 1);
-		}
-		goto keep;
-	}
-	r = publish(agent, set, source, problems);
-	if (r < 0)
-		goto keep;
-	agent->last_reload_error = 0;
-	return 0;
-keep:
-	policy_set__free(set);
-	agent->reload_failures++;
-	agent->last_reload_error = r;
-	log_error("Reload failed: the previous policy stays in force");
-	return r;
 }
 
 uint64_t agent_counter(const struct agent *agent, enum cg_counter c)
@@ -369,7 +170,7 @@ static int reload_notified(struct agent *agent, struct json_writer *problems)
 
 	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading the policy",
 		   (unsigned long long)(agent_monotonic_ns() / 1000));
-	r = reload(agent, problems);
+	r = agent_reload(agent, problems);
 	status_line(agent, agent->systemd_status, sizeof(agent->systemd_status));
 	sd_notifyf(0, "READY=1\nSTATUS=%s%s", r < 0 ? "reload failed, the previous policy stays in force: " : "",
 		   agent->systemd_status);
@@ -628,7 +429,7 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		snprintf(agent->node_name, sizeof(agent->node_name), "%s", uts.nodename);
 	agent->host_pidns_ino = CG_HOST_PIDNS_INO;
 
-	r = load_policies(opts, &set, &source, NULL);
+	r = agent_load_policies(opts, &set, &source, NULL);
 	if (r < 0)
 		goto fail;
 	r = cgroup_fs__open(&agent->cgroups, NULL);
@@ -653,7 +454,7 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 	r = setup_selinux(agent);
 	if (r < 0)
 		goto fail;
-	r = choose_fallback(agent, set, &agent->fallback);
+	r = agent_choose_fallback(agent, set, &agent->fallback);
 	if (r < 0)
 		goto fail;
 	r = enforcement_load_programs(&agent->loader, &agent->features, agent->fallback,
@@ -716,7 +517,7 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 	/* Test only: hold open the instant before the policy is in force (bpf_pins.h). */
 	if (bpf_pins_test_pause())
 		log_notice("test pause (" BPF_PINS_TEST_PAUSE_ENV ") over, publishing the policy");
-	r = publish(agent, set, source, NULL);
+	r = agent_publish(agent, set, source, NULL);
 	if (r < 0)
 		goto fail;
 	set = NULL;

@@ -73,4 +73,19 @@ uint64_t agent_counter(const struct agent *agent, enum cg_counter c);
 /* The cgroup's path, or "" when it is gone (or id 0: cgroups without an entry). */
 void agent_cgroup_path(const struct agent *agent, __u64 id, char *buf, size_t size);
 
+/* daemon/policy_load.c */
+
+/* Read the configured policies, or the built-in one. Logs every problem; errors go to @problems too (may be NULL). */
+int agent_load_policies(const struct agent_options *opts, struct policy_set **out, const char **source,
+			struct json_writer *problems);
+
+/* The fallback --lsm-unavailable asks for with @set, in @out (kernel/enforcement.c). Logs. */
+int agent_choose_fallback(const struct agent *agent, const struct policy_set *set, enum cg_fallback *out);
+
+/* Put @set in force: maps, observation, labels, the sink's names. Takes @set on success. */
+int agent_publish(struct agent *agent, struct policy_set *set, const char *source, struct json_writer *problems);
+
+/* Load, check and publish again; the previous policy stays on failure. */
+int agent_reload(struct agent *agent, struct json_writer *problems);
+
 #endif /* CREDGATE_AGENT_INTERNAL_H */
