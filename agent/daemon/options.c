@@ -40,16 +40,24 @@ enum {
 	OPT_VERSION,
 };
 
-static const char *const lsm_unavailable_names[] = {
-	[LSM_UNAVAILABLE_FAIL] = "fail",
-	[LSM_UNAVAILABLE_OBSERVE] = "observe",
-	[LSM_UNAVAILABLE_KILL] = "kill",
-};
+/*
+ * --lsm-unavailable takes the settings file's words (policy/config.c spells
+ * them): the two enums number the same choices alike, and the settings'
+ * value is copied across as is.
+ */
+_Static_assert((int)LSM_UNAVAILABLE_FAIL == (int)CREDGATE_LSM_UNAVAILABLE_FAIL &&
+		       (int)LSM_UNAVAILABLE_OBSERVE == (int)CREDGATE_LSM_UNAVAILABLE_OBSERVE &&
+		       (int)LSM_UNAVAILABLE_KILL == (int)CREDGATE_LSM_UNAVAILABLE_KILL,
+	       "--lsm-unavailable and lsmUnavailable number their choices differently");
+#define LSM_UNAVAILABLE_COUNT (LSM_UNAVAILABLE_KILL + 1)
 
 const char *lsm_unavailable_action_name(enum lsm_unavailable_action action)
 {
-	return (unsigned)action < ARRAY_SIZE(lsm_unavailable_names) ? lsm_unavailable_names[action]
-								      : "?";
+	const char *name = (unsigned)action < LSM_UNAVAILABLE_COUNT
+				   ? credgate_lsm_unavailable_name((enum credgate_lsm_unavailable)action)
+				   : NULL;
+
+	return name ? name : "?";
 }
 
 static void usage(FILE *out)
@@ -225,8 +233,8 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 			bool found = false;
 
 			opts->given.lsm_unavailable = true;
-			for (size_t i = 0; i < ARRAY_SIZE(lsm_unavailable_names); i++) {
-				if (strcmp(optarg, lsm_unavailable_names[i]) == 0) {
+			for (unsigned i = 0; i < LSM_UNAVAILABLE_COUNT; i++) {
+				if (strcmp(optarg, lsm_unavailable_action_name((enum lsm_unavailable_action)i)) == 0) {
 					opts->lsm_unavailable = (enum lsm_unavailable_action)i;
 					found = true;
 				}
