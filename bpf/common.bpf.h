@@ -339,4 +339,37 @@ static __always_inline struct cg_policy *cg_current_policy(__u32 gen, __u64 *cgr
 	return policy;
 }
 
+/*
+ * What every hook and program asks first: which policy governs the current
+ * task, in which generation. config is the published configuration (NULL
+ * before the agent wrote it); gen its generation (0: no policy published
+ * yet); cgroup_id the task's own cgroup (once a configuration is found);
+ * policy_id the policy found, or CG_NO_POLICY.
+ */
+struct cg_governed {
+	struct cg_config *config;
+	struct cg_policy *policy;
+	__u64 cgroup_id;
+	__u32 policy_id;
+	__u32 gen;
+};
+
+/*
+ * Fill *@g for the current task; returns g->policy: NULL when no policy
+ * governs it (then the caller has nothing to decide or observe).
+ */
+static __always_inline struct cg_policy *cg_governing_policy(struct cg_governed *g)
+{
+	g->config = cg_get_config();
+	g->policy = NULL;
+	g->cgroup_id = 0;
+	g->policy_id = CG_NO_POLICY;
+	g->gen = 0;
+	if (!g->config)
+		return NULL;
+	g->gen = g->config->gen;
+	g->policy = cg_current_policy(g->gen, &g->cgroup_id, &g->policy_id);
+	return g->policy;
+}
+
 #endif /* CREDGATE_COMMON_BPF_H */

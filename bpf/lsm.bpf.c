@@ -8,6 +8,7 @@
  * LSM unchanged.
  */
 #include "events.bpf.h"
+#include "exec.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -29,18 +30,14 @@ static __always_inline int cg_finish(struct cg_decision_facts *facts, const stru
 static __always_inline int cg_decide_setid(enum cg_hook hook, const struct cred *new,
 					   const struct cred *old, int flags)
 {
-	struct cg_config *config = cg_get_config();
 	struct cg_ids old_ids, new_ids;
 	struct cg_caps old_caps, new_caps;
 	struct cg_decision decision;
+	struct cg_governed g;
 	struct cg_policy *policy;
 	bool caps = false;
-	__u32 policy_id;
-	__u64 cgroup_id;
 
-	if (!config)
-		return 0;
-	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	policy = cg_governing_policy(&g);
 	if (!policy)
 		return 0;
 
@@ -67,9 +64,9 @@ static __always_inline int cg_decide_setid(enum cg_hook hook, const struct cred 
 	struct cg_decision_facts facts = {
 		.hook = hook,
 		.setid_flags = flags,
-		.policy_id = policy_id,
-		.policy_gen = config->gen,
-		.cgroup_id = cgroup_id,
+		.policy_id = g.policy_id,
+		.policy_gen = g.gen,
+		.cgroup_id = g.cgroup_id,
 		.decision = &decision,
 		.old_ids = &old_ids,
 		.new_ids = &new_ids,
@@ -146,20 +143,15 @@ static long cg_scan_new_group(__u32 index, void *ctx)
 SEC("lsm/task_fix_setgroups")
 int BPF_PROG(cg_lsm_task_fix_setgroups, struct cred *new, const struct cred *old, int ret)
 {
-	struct cg_config *config;
 	struct cg_ids old_ids, new_ids;
 	struct cg_decision decision;
+	struct cg_governed g;
 	struct cg_policy *policy;
 	struct group_info *old_groups, *new_groups;
-	__u32 policy_id;
-	__u64 cgroup_id;
 
 	if (ret)
 		return ret;
-	config = cg_get_config();
-	if (!config)
-		return 0;
-	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	policy = cg_governing_policy(&g);
 	if (!policy)
 		return 0;
 
@@ -173,8 +165,8 @@ int BPF_PROG(cg_lsm_task_fix_setgroups, struct cred *new, const struct cred *old
 			.old_gids = cg_group_array(old_groups),
 			.new_gids = cg_group_array(new_groups),
 			.old_count = cg_group_count(old_groups),
-			.policy_id = policy_id,
-			.gen = config->gen,
+			.policy_id = g.policy_id,
+			.gen = g.gen,
 			.decision = &decision,
 		};
 
@@ -183,9 +175,9 @@ int BPF_PROG(cg_lsm_task_fix_setgroups, struct cred *new, const struct cred *old
 
 	struct cg_decision_facts facts = {
 		.hook = CG_HOOK_SETGROUPS,
-		.policy_id = policy_id,
-		.policy_gen = config->gen,
-		.cgroup_id = cgroup_id,
+		.policy_id = g.policy_id,
+		.policy_gen = g.gen,
+		.cgroup_id = g.cgroup_id,
 		.decision = &decision,
 		.old_ids = &old_ids,
 		.new_ids = &new_ids,
@@ -199,20 +191,15 @@ SEC("lsm/capset")
 int BPF_PROG(cg_lsm_capset, struct cred *new, const struct cred *old, const kernel_cap_t *effective,
 	     const kernel_cap_t *inheritable, const kernel_cap_t *permitted, int ret)
 {
-	struct cg_config *config;
 	struct cg_ids old_ids, new_ids;
 	struct cg_caps old_caps, new_caps;
 	struct cg_decision decision;
+	struct cg_governed g;
 	struct cg_policy *policy;
-	__u32 policy_id;
-	__u64 cgroup_id;
 
 	if (ret)
 		return ret;
-	config = cg_get_config();
-	if (!config)
-		return 0;
-	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	policy = cg_governing_policy(&g);
 	if (!policy)
 		return 0;
 
@@ -228,9 +215,9 @@ int BPF_PROG(cg_lsm_capset, struct cred *new, const struct cred *old, const kern
 
 	struct cg_decision_facts facts = {
 		.hook = CG_HOOK_CAPSET,
-		.policy_id = policy_id,
-		.policy_gen = config->gen,
-		.cgroup_id = cgroup_id,
+		.policy_id = g.policy_id,
+		.policy_gen = g.gen,
+		.cgroup_id = g.cgroup_id,
 		.decision = &decision,
 		.old_ids = &old_ids,
 		.new_ids = &new_ids,
@@ -345,29 +332,24 @@ static __always_inline bool cg_exec_file_path(struct file *file, struct cg_exec_
 SEC("lsm/bprm_creds_from_file")
 int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file *file, int ret)
 {
-	struct cg_config *config;
 	struct cg_exec_scratch *scratch;
 	struct cg_exec_path_key *key;
 	struct cg_ids old_ids, new_ids;
 	struct cg_caps old_caps, new_caps;
 	struct cg_decision decision;
+	struct cg_governed g;
 	struct cg_policy *policy;
 	const struct cred *old, *new;
-	__u32 policy_id, exec_flags = 0, zero = 0;
-	bool caps_gained, path_known;
-	__u64 cgroup_id;
+	__u32 exec_flags, zero = 0;
+	bool path_known;
 
 	if (ret)
 		return ret;
-	config = cg_get_config();
-	if (!config)
+	policy = cg_governing_policy(&g);
+	if (!policy) {
+		cg_exec_gain_forget();
 		return 0;
-	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
-	if (!policy)
-		return 0;
-	if (policy->exec.rule_index == CG_NO_RULE && !policy->setuid.count && !policy->setgid.count &&
-	    !policy->capset.count)
-		return 0;
+	}
 
 	old = bpf_get_current_task_btf()->cred;
 	new = bprm->cred;
@@ -375,14 +357,12 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 	cg_read_ids(new, &new_ids);
 	cg_read_caps(old, &old_caps);
 	cg_read_caps(new, &new_caps);
-	if (new_ids.euid != old_ids.euid || new_ids.suid != old_ids.suid || new_ids.fsuid != old_ids.fsuid)
-		exec_flags |= CG_EXEC_SETUID;
-	if (new_ids.egid != old_ids.egid || new_ids.sgid != old_ids.sgid || new_ids.fsgid != old_ids.fsgid)
-		exec_flags |= CG_EXEC_SETGID;
-	caps_gained = (new_caps.permitted & ~old_caps.permitted) || (new_caps.effective & ~old_caps.effective) ||
-		      (new_caps.inheritable & ~old_caps.inheritable);
-	if (caps_gained)
-		exec_flags |= CG_EXEC_FILE_CAPS;
+	/* Measured for every governed exec: the exec event reports it too. */
+	exec_flags = cg_exec_gain(&old_ids, &new_ids, &old_caps, &new_caps);
+	cg_exec_gain_record(exec_flags);
+	if (policy->exec.rule_index == CG_NO_RULE && !policy->setuid.count && !policy->setgid.count &&
+	    !policy->capset.count)
+		return 0;
 	if (!exec_flags)
 		return 0;
 
@@ -390,8 +370,8 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 	if (!scratch)
 		return 0;
 	key = &scratch->key;
-	key->gen = config->gen;
-	key->policy_id = policy_id;
+	key->gen = g.gen;
+	key->policy_id = g.policy_id;
 	path_known = cg_exec_file_path(file, scratch);
 
 	cg_decision_init(&decision, policy->mode);
@@ -402,7 +382,7 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 		cg_check_caps(&policy->capset, &old_caps, &new_caps, &decision);
 	if (policy->exec.rule_index != CG_NO_RULE &&
 	    !(path_known && bpf_map_lookup_elem(&cg_exec_paths, key)) &&
-	    !cg_exec_targets_allowed(&policy->exec, &old_ids, &new_ids, caps_gained))
+	    !cg_exec_targets_allowed(&policy->exec, &old_ids, &new_ids, exec_flags & CG_EXEC_FILE_CAPS))
 		cg_decision_violate(&decision, policy->exec.mode, policy->exec.rule_index,
 				    old_ids.euid, new_ids.euid, policy->exec.flags, EPERM);
 	if (!path_known)
@@ -410,9 +390,9 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 
 	struct cg_decision_facts facts = {
 		.hook = CG_HOOK_EXEC,
-		.policy_id = policy_id,
-		.policy_gen = config->gen,
-		.cgroup_id = cgroup_id,
+		.policy_id = g.policy_id,
+		.policy_gen = g.gen,
+		.cgroup_id = g.cgroup_id,
 		.decision = &decision,
 		.old_ids = &old_ids,
 		.new_ids = &new_ids,
@@ -431,19 +411,14 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 SEC("lsm/userns_create")
 int BPF_PROG(cg_lsm_userns_create, const struct cred *cred, int ret)
 {
-	struct cg_config *config;
 	struct cg_ids ids;
 	struct cg_decision decision;
+	struct cg_governed g;
 	struct cg_policy *policy;
-	__u32 policy_id;
-	__u64 cgroup_id;
 
 	if (ret)
 		return ret;
-	config = cg_get_config();
-	if (!config)
-		return 0;
-	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	policy = cg_governing_policy(&g);
 	if (!policy || policy->userns.rule_index == CG_NO_RULE)
 		return 0;
 
@@ -454,9 +429,9 @@ int BPF_PROG(cg_lsm_userns_create, const struct cred *cred, int ret)
 
 	struct cg_decision_facts facts = {
 		.hook = CG_HOOK_USERNS,
-		.policy_id = policy_id,
-		.policy_gen = config->gen,
-		.cgroup_id = cgroup_id,
+		.policy_id = g.policy_id,
+		.policy_gen = g.gen,
+		.cgroup_id = g.cgroup_id,
 		.decision = &decision,
 		.old_ids = &ids,
 		.new_ids = &ids,
@@ -614,22 +589,18 @@ int BPF_PROG(cg_lsm_capable, const struct cred *cred, struct user_namespace *ns,
 {
 	struct task_struct *task;
 	struct cg_setns_args args;
-	struct cg_config *config;
 	struct cg_ids ids;
 	struct cg_decision decision;
+	struct cg_governed g;
 	struct cg_policy *policy;
-	__u32 policy_id, *decided;
-	__u64 cgroup_id;
+	__u32 *decided;
 	int err;
 
 	if (ret)
 		return ret;
 	if (cap != CG_CAP_SYS_ADMIN || !cg_in_setns(&args))
 		return 0;
-	config = cg_get_config();
-	if (!config)
-		return 0;
-	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	policy = cg_governing_policy(&g);
 	if (!policy || policy->userns.rule_index == CG_NO_RULE)
 		return 0;
 	if (!cg_setns_joins_userns(&args))
@@ -646,9 +617,9 @@ int BPF_PROG(cg_lsm_capable, const struct cred *cred, struct user_namespace *ns,
 
 	struct cg_decision_facts facts = {
 		.hook = CG_HOOK_CAPABLE,
-		.policy_id = policy_id,
-		.policy_gen = config->gen,
-		.cgroup_id = cgroup_id,
+		.policy_id = g.policy_id,
+		.policy_gen = g.gen,
+		.cgroup_id = g.cgroup_id,
 		.decision = &decision,
 		.old_ids = &ids,
 		.new_ids = &ids,
@@ -678,23 +649,18 @@ SEC("lsm/task_prctl")
 int BPF_PROG(cg_lsm_task_prctl, int option, unsigned long arg2, unsigned long arg3,
 	     unsigned long arg4, unsigned long arg5, int ret)
 {
-	struct cg_config *config;
 	struct cg_ids ids;
 	struct cg_caps caps;
 	struct cg_decision decision;
+	struct cg_governed g;
 	struct cg_policy *policy;
 	const struct cred *cred;
-	__u32 policy_id;
-	__u64 cgroup_id;
 
 	if (ret != -ENOSYS && ret != 0)
 		return ret;
 	if (option != PR_CAP_AMBIENT || arg2 != PR_CAP_AMBIENT_RAISE || arg3 > CG_CAP_LAST)
 		return ret;
-	config = cg_get_config();
-	if (!config)
-		return ret;
-	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	policy = cg_governing_policy(&g);
 	if (!policy || !policy->capset.count)
 		return ret;
 
@@ -711,9 +677,9 @@ int BPF_PROG(cg_lsm_task_prctl, int option, unsigned long arg2, unsigned long ar
 
 	struct cg_decision_facts facts = {
 		.hook = CG_HOOK_PRCTL,
-		.policy_id = policy_id,
-		.policy_gen = config->gen,
-		.cgroup_id = cgroup_id,
+		.policy_id = g.policy_id,
+		.policy_gen = g.gen,
+		.cgroup_id = g.cgroup_id,
 		.decision = &decision,
 		.old_ids = &ids,
 		.new_ids = &ids,

@@ -100,6 +100,25 @@ struct {
 	__type(value, struct cg_task_exec);
 } cg_task_execs SEC(".maps");
 
+/*
+ * Per task: the privilege its exec gains, measured by the exec decision at
+ * bprm_creds_from_file, for the exec event at sched_process_exec (see
+ * exec.bpf.h). Shared like every map here: the LSM object writes it, the
+ * process object reads it.
+ */
+struct cg_exec_gain {
+	__u64 exec_id; /* the task's self_exec_id once this exec completes; 0: none */
+	__u32 flags;   /* CG_EXEC_* */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cg_exec_gain);
+} cg_exec_gains SEC(".maps");
+
 /* Events to user space; the size is set by the loader before load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -125,20 +125,16 @@ static __always_inline void cg_read_groups_arg(struct cg_inflight *in, __u32 abi
 static __always_inline int cg_on_enter(__u32 syscall, __u32 abi, __u32 probe, __u32 nargs, __s64 a0,
 				       __s64 a1, __s64 a2)
 {
-	struct cg_config *config = cg_get_config();
 	const struct group_info *groups;
 	struct cg_inflight *in;
+	struct cg_governed g;
 	struct cg_policy *policy;
 	const struct cred *cred;
-	__u32 policy_id;
-	__u64 cgroup_id;
 
-	if (!config)
-		return 0;
-	policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
+	policy = cg_governing_policy(&g);
 	if (!policy)
 		return 0;
-	if (!cg_observes(policy, syscall) && config->fallback == CG_FALLBACK_NONE)
+	if (!cg_observes(policy, syscall) && g.config->fallback == CG_FALLBACK_NONE)
 		return 0;
 	in = bpf_task_storage_get(&cg_inflight_map, bpf_get_current_task_btf(), NULL,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -150,9 +146,9 @@ static __always_inline int cg_on_enter(__u32 syscall, __u32 abi, __u32 probe, __
 	in->syscall = syscall;
 	in->abi = abi;
 	in->probe = probe;
-	in->gen = config->gen;
-	in->policy_id = policy_id;
-	in->cgroup_id = cgroup_id;
+	in->gen = g.gen;
+	in->policy_id = g.policy_id;
+	in->cgroup_id = g.cgroup_id;
 	in->nargs = nargs;
 	in->args[0] = a0;
 	in->args[1] = a1;

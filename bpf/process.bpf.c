@@ -7,6 +7,7 @@
  * when the agent missed the exec.
  */
 #include "budget.bpf.h"
+#include "exec.bpf.h"
 #include "path.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -27,22 +28,6 @@ static __always_inline void cg_fill_task_header(struct cg_event_header *hdr, __u
 	hdr->pidns_ino = cg_task_pidns_ino(task);
 	bpf_probe_read_kernel_str(hdr->comm, sizeof(hdr->comm), task->comm);
 	hdr->exec_boottime = cg_task_exec_boottime(leader);
-}
-
-/* Privilege an exec gave, seen on the credentials it left. */
-static __always_inline __u32 cg_exec_binary_flags(const struct cg_ids *ids, const struct cg_caps *caps,
-						  __u64 ambient)
-{
-	__u32 flags = 0;
-
-	if (ids->euid != ids->uid)
-		flags |= CG_EXEC_SETUID;
-	if (ids->egid != ids->gid)
-		flags |= CG_EXEC_SETGID;
-	/* A non-root exec only keeps ambient capabilities; more came from the file. */
-	if (ids->uid != 0 && ids->euid != 0 && (caps->permitted & ~ambient))
-		flags |= CG_EXEC_FILE_CAPS;
-	return flags;
 }
 
 /*
@@ -114,20 +99,22 @@ static __always_inline __u32 cg_exec_file_path(struct task_struct *task, struct 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u64 wakeup = cg_ringbuf_wakeup_flags(), cgroup_id;
-	struct cg_config *config = cg_get_config();
-	struct cg_policy *policy = NULL;
+	__u64 wakeup = cg_ringbuf_wakeup_flags();
+	struct cg_governed g;
+	struct cg_policy *policy;
 	struct cg_task_exec *te;
 	struct cg_exec_event *e;
 	struct cg_caps caps;
-	__u32 policy_id = CG_NO_POLICY;
 	__u64 now = bpf_ktime_get_boot_ns();
 
 	/* After de_thread(), the exec'ing thread leads its group. */
 	te = bpf_task_storage_get(&cg_task_execs, p, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	e = cg_reserve_event(sizeof(*e), bpf_get_current_cgroup_id(), false);
 	if (!e) {
+		__u32 unused;
+
 		cg_count(CG_CNT_PROCESS_LOST);
+		cg_exec_gain_take(p, &unused); /* this exec's record, used or not */
 		if (te) {
 			te->exec_boottime = now;
 			te->flags = CG_PROC_EXECVE;
@@ -140,8 +127,10 @@ int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	cg_read_caps(p->cred, &caps);
 	e->cap_permitted = caps.permitted;
 	e->cap_effective = caps.effective;
-	e->binary_flags = cg_exec_binary_flags(&e->ids, &caps,
-					       cg_read_cap(__builtin_preserve_access_index(&p->cred->cap_ambient)));
+	/* The exec decision's measure when it made one, else a reading of the result. */
+	if (!cg_exec_gain_take(p, &e->binary_flags))
+		e->binary_flags = cg_exec_gain_after(&e->ids, &caps,
+						     cg_read_cap(__builtin_preserve_access_index(&p->cred->cap_ambient)));
 	if (te) {
 		te->exec_boottime = now;
 		te->flags = CG_PROC_EXECVE;
@@ -150,10 +139,9 @@ int BPF_PROG(cg_sched_process_exec, struct task_struct *p, pid_t old_pid, struct
 	cg_fill_task_header(&e->hdr, CG_EVENT_EXEC, sizeof(*e), p);
 	e->hdr.time_ns = now;
 	e->auid = p->loginuid.val;
-	if (config)
-		policy = cg_current_policy(config->gen, &cgroup_id, &policy_id);
-	e->policy_id = policy_id;
-	e->policy_gen = config ? config->gen : 0;
+	policy = cg_governing_policy(&g);
+	e->policy_id = g.policy_id;
+	e->policy_gen = g.gen;
 	e->observe = policy && (policy->flags & CG_POLICY_OBSERVE);
 	/* After the policy above was found with the label the exec started with. */
 	cg_invalidate_label(p);
