@@ -88,4 +88,12 @@ int agent_publish(struct agent *agent, struct policy_set *set, const char *sourc
 /* Load, check and publish again; the previous policy stays on failure. */
 int agent_reload(struct agent *agent, struct json_writer *problems);
 
+/* daemon/losses.c */
+
+/* What an earlier agent (sharing our pinned maps) already reported. */
+void agent_load_reported_losses(struct agent *agent);
+
+/* New losses since the last report: logged, told to the sink, saved. */
+void agent_report_losses(struct agent *agent);
+
 #endif /* CREDGATE_AGENT_INTERNAL_H */
