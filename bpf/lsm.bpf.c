@@ -408,11 +408,37 @@ int BPF_PROG(cg_lsm_bprm_creds_from_file, struct linux_binprm *bprm, struct file
 
 /* ---- User namespaces (kernel 6.1 and later) ---------------------------- */
 
+/*
+ * The userns rule, which creating and joining a user namespace both meet:
+ * the rule's mode decides, and the event carries the caller's ids (nothing
+ * changes them) and @hook, which says whether it was created or joined.
+ */
+static __always_inline int cg_decide_userns(const struct cred *cred, struct cg_policy *policy,
+					    const struct cg_governed *g, __u32 hook)
+{
+	struct cg_decision decision;
+	struct cg_ids ids;
+
+	cg_read_ids(cred, &ids);
+	cg_decision_init(&decision, policy->userns.mode);
+	cg_decision_violate(&decision, policy->userns.mode, policy->userns.rule_index, 0, 0,
+			    policy->userns.flags, EPERM);
+
+	struct cg_decision_facts facts = {
+		.hook = hook,
+		.policy_id = g->policy_id,
+		.policy_gen = g->gen,
+		.cgroup_id = g->cgroup_id,
+		.decision = &decision,
+		.old_ids = &ids,
+		.new_ids = &ids,
+	};
+	return cg_finish(&facts, policy);
+}
+
 SEC("lsm/userns_create")
 int BPF_PROG(cg_lsm_userns_create, const struct cred *cred, int ret)
 {
-	struct cg_ids ids;
-	struct cg_decision decision;
 	struct cg_governed g;
 	struct cg_policy *policy;
 
@@ -421,22 +447,7 @@ int BPF_PROG(cg_lsm_userns_create, const struct cred *cred, int ret)
 	policy = cg_governing_policy(&g);
 	if (!policy || policy->userns.rule_index == CG_NO_RULE)
 		return 0;
-
-	cg_read_ids(cred, &ids);
-	cg_decision_init(&decision, policy->userns.mode);
-	cg_decision_violate(&decision, policy->userns.mode, policy->userns.rule_index, 0, 0,
-			    policy->userns.flags, EPERM);
-
-	struct cg_decision_facts facts = {
-		.hook = CG_HOOK_USERNS,
-		.policy_id = g.policy_id,
-		.policy_gen = g.gen,
-		.cgroup_id = g.cgroup_id,
-		.decision = &decision,
-		.old_ids = &ids,
-		.new_ids = &ids,
-	};
-	return cg_finish(&facts, policy);
+	return cg_decide_userns(cred, policy, &g, CG_HOOK_USERNS);
 }
 
 /* ---- Joining a user namespace: setns() ---------------------------------- */
@@ -589,8 +600,6 @@ int BPF_PROG(cg_lsm_capable, const struct cred *cred, struct user_namespace *ns,
 {
 	struct task_struct *task;
 	struct cg_setns_args args;
-	struct cg_ids ids;
-	struct cg_decision decision;
 	struct cg_governed g;
 	struct cg_policy *policy;
 	__u32 *decided;
@@ -610,21 +619,7 @@ int BPF_PROG(cg_lsm_capable, const struct cred *cred, struct user_namespace *ns,
 	if (decided && *decided)
 		return 0;
 
-	cg_read_ids(cred, &ids);
-	cg_decision_init(&decision, policy->userns.mode);
-	cg_decision_violate(&decision, policy->userns.mode, policy->userns.rule_index, 0, 0,
-			    policy->userns.flags, EPERM);
-
-	struct cg_decision_facts facts = {
-		.hook = CG_HOOK_CAPABLE,
-		.policy_id = g.policy_id,
-		.policy_gen = g.gen,
-		.cgroup_id = g.cgroup_id,
-		.decision = &decision,
-		.old_ids = &ids,
-		.new_ids = &ids,
-	};
-	err = cg_finish(&facts, policy);
+	err = cg_decide_userns(cred, policy, &g, CG_HOOK_CAPABLE);
 	if (!err) {
 		decided = bpf_task_storage_get(&cg_setns_decided, task, NULL,
 					       BPF_LOCAL_STORAGE_GET_F_CREATE);
