@@ -10,9 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -20,6 +18,7 @@
 #include "avc_log.h"
 #include "bpf_pins.h"
 #include "control_proto.h"
+#include "ctl_client.h"
 #include "macro.h"
 #include "policy.h"
 
@@ -158,160 +157,6 @@ static void print_json(struct json_object *o)
 	json_object_put(o);
 }
 
-static int connect_agent(void)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(socket_path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "credgatectl: socket path too long\n");
-		return -ENAMETOOLONG;
-	}
-	strcpy(addr.sun_path, socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return negative_errno();
-	/*
-	 * Attach our credentials to what we write whatever the agent has set:
-	 * it allows reload and unload only on requests written by uid 0.
-	 */
-	{
-		int one = 1;
-
-		(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
-	}
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int r = negative_errno();
-
-		fprintf(stderr, "credgatectl: cannot connect to the agent at %s: %s%s\n", socket_path,
-			strerror(-r), r == -ENOENT || r == -ECONNREFUSED ? " (is credgated running?)" : "");
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
-static int send_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return negative_errno();
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Send a request and copy the reply to stdout. Returns 0, 1 when the agent
- * answered ERROR (the reply was printed to stderr instead), or -errno.
- */
-/* Connect and send @req. Returns the connected fd, or -errno (said). */
-static int connect_and_send(const char *req)
-{
-	int fd = connect_agent(), r;
-
-	if (fd < 0)
-		return fd;
-	r = send_all(fd, req, strlen(req));
-	/* An agent that refused us at once (too many clients) has said why: read it. */
-	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
-		fprintf(stderr, "credgatectl: cannot send the request: %s\n", strerror(-r));
-		close(fd);
-		return -EIO;
-	}
-	return fd;
-}
-
-static int request(const char *req, bool streaming)
-{
-	_cleanup_close_ int fd = connect_and_send(req);
-	char buf[65536];
-	bool first = true, error = false;
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	if (!streaming)
-		shutdown(fd, SHUT_WR);
-	while ((n = recv(fd, buf, sizeof(buf), 0)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "credgatectl: reading from the agent: %s\n", strerror(errno));
-			return -EIO;
-		}
-		if (first && n >= 6 && strncmp(buf, "ERROR\n", 6) == 0)
-			error = true;
-		if (first && error) {
-			fwrite(buf + 6, 1, (size_t)n - 6, stderr);
-		} else {
-			fwrite(buf, 1, (size_t)n, error ? stderr : stdout);
-			if (streaming)
-				fflush(stdout);
-		}
-		first = false;
-	}
-	fflush(stdout);
-	return error ? 1 : 0;
-}
-
-/*
- * Send a request and read the whole reply (at most 16 MiB) into *reply.
- * Returns 0 with *error set when the agent answered ERROR (the reason
- * follows the first line), or -errno.
- */
-static int request_capture(const char *req, char **reply, size_t *reply_len, bool *error)
-{
-	_cleanup_close_ int fd = connect_and_send(req);
-	size_t len = 0, cap = 65536;
-	char *buf;
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	shutdown(fd, SHUT_WR);
-	buf = malloc(cap + 1);
-	if (!buf)
-		return -ENOMEM;
-	while ((n = recv(fd, buf + len, cap - len, 0)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fprintf(stderr, "credgatectl: reading from the agent: %s\n", strerror(errno));
-			free(buf);
-			return -EIO;
-		}
-		len += (size_t)n;
-		if (len == cap) {
-			char *bigger;
-
-			if (cap >= 16 * 1024 * 1024) {
-				fprintf(stderr, "credgatectl: the agent's reply is longer than 16 MiB\n");
-				free(buf);
-				return -E2BIG;
-			}
-			cap *= 2;
-			bigger = realloc(buf, cap + 1);
-			if (!bigger) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = bigger;
-		}
-	}
-	buf[len] = '\0';
-	*error = len >= 6 && strncmp(buf, "ERROR\n", 6) == 0;
-	*reply = buf;
-	*reply_len = len;
-	return 0;
-}
-
 /* The lines of @text (without their newline) as a JSON array of strings. */
 static struct json_object *json_lines(const char *text)
 {
@@ -396,7 +241,7 @@ static int cmd_getevents(int argc, char **argv)
 			return 2;
 	}
 	strcat(req, "\n");
-	return request(req, true) == 0 ? 0 : 1;
+	return ctl_request(socket_path, req, true) == 0 ? 0 : 1;
 }
 
 static int cmd_simple(const char *command, int argc, char **argv)
@@ -417,7 +262,7 @@ static int cmd_simple(const char *command, int argc, char **argv)
 		output = "text";
 	snprintf(req, sizeof(req), "command=%s\n%s%s%s\n", command, output ? "output=" : "",
 		 output ? output : "", output ? "\n" : "");
-	return request(req, false) == 0 ? 0 : 1;
+	return ctl_request(socket_path, req, false) == 0 ? 0 : 1;
 }
 
 static int cmd_reload(int argc, char **argv)
@@ -437,7 +282,7 @@ static int cmd_reload(int argc, char **argv)
 		fprintf(stderr, "credgatectl reload: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	r = request_capture("command=reload\n\n", &reply, &len, &error);
+	r = ctl_request_capture(socket_path, "command=reload\n\n", &reply, &len, &error);
 	if (r < 0)
 		return 1;
 	if (!json) {
@@ -492,7 +337,7 @@ static int cmd_unload(int argc, char **argv)
 		return 2;
 	}
 	if (stat(socket_path, &st) == 0) {
-		r = request_capture("command=unload\n\n", &reply, &len, &error);
+		r = ctl_request_capture(socket_path, "command=unload\n\n", &reply, &len, &error);
 		if (r < 0) {
 			agent = "did not answer";
 			fprintf(stderr, "credgatectl: the agent did not answer; removing the pins directly\n");
