@@ -7,6 +7,11 @@
  * vmlinux.h, user space from <linux/types.h>, included before this file.
  * Every struct is laid out with explicit padding so that its size is the
  * same for clang -target bpf and for the host compiler.
+ *
+ * Over 600 lines on purpose: this is the whole contract between the kernel
+ * side and user space, and one file is what both compilers read, so that
+ * a layout can only change for both at once. Most of its lines are the
+ * comments that say what each field means and who writes it.
  */
 #ifndef CREDGATE_H
 #define CREDGATE_H

@@ -14,6 +14,11 @@
  * (the same rules the LSM hooks apply) and report violations; in kill mode
  * they send SIGKILL, which the caller receives before it returns to user
  * space.
+ *
+ * Over 600 lines on purpose: one entry and one exit logic, written once and
+ * instantiated for each attachment and for each of the 64-bit and IA-32
+ * call tables; what differs between them is a few lines each, kept next to
+ * the logic they instantiate so that no attachment can drift from it.
  */
 #include "events.bpf.h"
 

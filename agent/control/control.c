@@ -1,4 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The control socket's server (what it offers: control.h).
+ *
+ * Over 600 lines on purpose: it is one state machine, a client's life from
+ * accept to close: a slot (root's reserved, the oldest silent client
+ * evicted), a bounded request, who sent it, the answer or the event stream,
+ * and the timer that drops the silent and the stuck. Every step reads and
+ * writes the same private client record and the same byte bounds; split, the
+ * record would be exported to a second file and the bounds that keep a
+ * hostile client from holding the agent's memory checked in two places.
+ */
 #include "control.h"
 
 #include <errno.h>
@@ -632,6 +643,39 @@ void control_server__flush(struct control_server *server)
 		if (c->out_off < c->out_len)
 			client_flush(server, c);
 	}
+}
+
+static size_t clients_count(void *ctx)
+{
+	return control_server__streaming(ctx);
+}
+
+static void clients_offer(void *ctx, const struct event_view *ev)
+{
+	control_server__publish(ctx, ev);
+}
+
+static void clients_flush(void *ctx)
+{
+	control_server__flush(ctx);
+}
+
+static uint64_t clients_missed(void *ctx)
+{
+	const struct control_server *server = ctx;
+
+	return server ? server->stats.client_missed : 0;
+}
+
+void control_server__event_clients(struct control_server *server, struct event_clients *out)
+{
+	*out = (struct event_clients){
+		.count = clients_count,
+		.offer = clients_offer,
+		.flush = clients_flush,
+		.missed = clients_missed,
+		.ctx = server,
+	};
 }
 
 size_t control_server__streaming(const struct control_server *server)

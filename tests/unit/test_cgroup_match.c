@@ -5,6 +5,9 @@
  * cgroup_mkdir program runs the same algorithm) over realistic cgroup
  * trees: docker (systemd and cgroupfs drivers), containerd (CRI), CRI-O,
  * podman, and kubelet with both drivers and every QoS class.
+ *
+ * Over 600 lines on purpose: most of it is the cgroup trees themselves,
+ * written out path by path as each runtime makes them.
  */
 
 #include "test_policy_common.c"

@@ -3,6 +3,9 @@
  * Unit tests for agent/events/event_format.c: the exact JSON shape of each event
  * kind (the reference tool's process_kprobe shape, credgate_decision), the
  * compact form, validation of raw records, and time formatting.
+ *
+ * Over 600 lines on purpose: most of it is expected JSON written out in
+ * full, one event kind at a time, so that a change of shape is seen here.
  */
 #include <errno.h>
 #include <setjmp.h>

@@ -7,6 +7,11 @@
  * must load cleanly; each bad/NAME.yaml (or bad/NAME.d directory) must fail with
  * exactly the lines of bad/NAME.expect. Limits that need big inputs are
  * generated here.
+ *
+ * Over 600 lines on purpose: about thirty tests, one per rule of the policy
+ * language, each with the YAML that exercises it written inline next to the
+ * result it must give. Selection and cgroup matching have their own file
+ * (test_cgroup_match.c).
  */
 
 #include <dirent.h>
