@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cg_names.h"
+
 /* Capabilities from 32 on are permissions of SELinux's capability2 class. */
 #define CAPABILITY2_FIRST 32
 #define CAP_SETGID_NUMBER 6
@@ -157,20 +159,24 @@ static void target_capability(struct avc_target *t, const struct avc_decision *d
 static int map_hook(const struct avc_decision *d, struct avc_target *t)
 {
 	*t = (struct avc_target){ .tclass = "capability", .capability = -1 };
-	if (!d->hook)
-		return -EINVAL;
-	if (strcmp(d->hook, "task_fix_setuid") == 0) {
+	switch (d->hook) {
+	case CG_HOOK_SETUID:
 		snprintf(t->permissions[t->npermissions++], PERMISSION_MAX, "setuid");
 		t->capability = CAP_SETUID_NUMBER;
-	} else if (strcmp(d->hook, "task_fix_setgid") == 0 || strcmp(d->hook, "task_fix_setgroups") == 0) {
+		break;
+	case CG_HOOK_SETGID:
+	case CG_HOOK_SETGROUPS:
 		/* SELinux checks setgroups() as capability setgid too. */
 		snprintf(t->permissions[t->npermissions++], PERMISSION_MAX, "setgid");
 		t->capability = CAP_SETGID_NUMBER;
-	} else if (strcmp(d->hook, "capset") == 0 || strcmp(d->hook, "task_prctl") == 0) {
+		break;
+	case CG_HOOK_CAPSET:
+	case CG_HOOK_PRCTL:
 		if (d->capability < 0)
 			return -EINVAL;
 		target_capability(t, d);
-	} else if (strcmp(d->hook, "bprm_creds_from_file") == 0) {
+		break;
+	case CG_HOOK_EXEC:
 		/* What the exec gained: ids as setuid/setgid, else the file capability. */
 		if (d->exec_setuid)
 			snprintf(t->permissions[t->npermissions++], PERMISSION_MAX, "setuid");
@@ -181,11 +187,13 @@ static int map_hook(const struct avc_decision *d, struct avc_target *t)
 				return -EINVAL;
 			target_capability(t, d);
 		}
-	} else if (strcmp(d->hook, "userns_create") == 0) {
+		break;
+	case CG_HOOK_USERNS:
 		/* SELinux's own check of the same hook (Linux 6.1). */
 		snprintf(t->permissions[t->npermissions++], PERMISSION_MAX, "create");
 		t->tclass = "user_namespace";
-	} else if (strcmp(d->hook, "capable") == 0) {
+		break;
+	case CG_HOOK_CAPABLE:
 		/*
 		 * setns() into a user namespace: SELinux checks the same hook,
 		 * CAP_SYS_ADMIN over the target, which is never the initial
@@ -194,10 +202,12 @@ static int map_hook(const struct avc_decision *d, struct avc_target *t)
 		snprintf(t->permissions[t->npermissions++], PERMISSION_MAX, "sys_admin");
 		t->tclass = "cap_userns";
 		t->capability = CAP_SYS_ADMIN_NUMBER;
-	} else {
+		break;
+	default: /* CG_HOOK_NONE, or a value from no table: never a record */
 		return -EINVAL;
 	}
-	return 0;
+	/* Every hook mapped above has a name; a record without one is not written. */
+	return cg_hook_name(d->hook) ? 0 : -EINVAL;
 }
 
 /* Our own vocabulary (hook, call, verdict) bare; anything else, from an event log, encoded. */
@@ -260,7 +270,7 @@ int avc_format(const struct avc_decision *d, char *buf, size_t size)
 		avc_rule_label(d->rule, label, sizeof(label));
 		put_untrusted(&r, "credgate_rule", label, strlen(label));
 	}
-	put_token(&r, "credgate_hook", d->hook);
+	put_token(&r, "credgate_hook", cg_hook_name(d->hook));
 	if (d->call)
 		put_token(&r, "credgate_call", d->call);
 	if (d->verdict)

@@ -23,6 +23,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
+
+#include "credgate.h"
 
 /* Longest record text: well under the kernel's AUDIT_MESSAGE_TEXT_MAX (8560). */
 #define AVC_RECORD_MAX 2048
@@ -40,7 +43,7 @@ struct avc_id_change {
 
 /* What a decision event says, in the terms the record needs. */
 struct avc_decision {
-	const char *hook;     /* the event's hook: task_fix_setuid, capset, ... */
+	enum cg_hook hook;    /* the event's hook; its name (cg_names.h) is written only as credgate_hook */
 	bool permissive;      /* the change was not stopped (audit mode, or no BPF LSM to stop it) */
 	uint32_t pid;
 	const char *comm;     /* untrusted bytes */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "avc.h"
+#include "cg_names.h"
 #include "policy.h"
 
 bool avc_event_wanted(const struct cg_decision_event *e)
@@ -29,7 +30,7 @@ int avc_event_format(const struct cg_decision_event *e, const struct event_meta 
 	const struct event_process *p = meta ? meta->process : NULL;
 	char enforcement[32];
 	struct avc_decision d = {
-		.hook = policy_hook_name(e->hook),
+		.hook = (enum cg_hook)e->hook,
 		/* Stopped only when denied or killed: audit mode and "unavailable" let it happen. */
 		.permissive = e->verdict == CG_VERDICT_AUDITED,
 		.pid = e->hdr.pid,
@@ -46,7 +47,7 @@ int avc_event_format(const struct cg_decision_event *e, const struct event_meta 
 		.repeated = meta && meta->repeat ? meta->repeat->count : 0,
 	};
 
-	if (!d.hook || !d.verdict)
+	if (!cg_hook_name(e->hook) || !d.verdict)
 		return -EBADMSG;
 	switch (e->hook) {
 	case CG_HOOK_SETUID:

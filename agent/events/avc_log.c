@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "avc.h"
+#include "cg_names.h"
 #include "macro.h"
 #include "policy.h"
 
@@ -105,7 +106,7 @@ static int convert_decision(json_object *decision, char *buf, size_t size, const
 	const char *capability;
 	int64_t pid, gid, count;
 	struct avc_decision d = { .capability = -1, .gid = -1 };
-	int n;
+	int hook_value, n;
 
 	if (!hook || !verdict) {
 		*why = "a credgate_decision without hook or verdict";
@@ -117,7 +118,9 @@ static int convert_decision(json_object *decision, char *buf, size_t size, const
 		*why = "a credgate_decision without process.pid";
 		return -EINVAL;
 	}
-	d.hook = hook;
+	/* The hook's name is read back once; a name no table has is CG_HOOK_NONE, which has no AVC form. */
+	hook_value = cg_hook_from_name(hook);
+	d.hook = hook_value < 0 ? CG_HOOK_NONE : (enum cg_hook)hook_value;
 	d.verdict = verdict;
 	d.permissive = strcmp(verdict, "audited-would-deny") == 0;
 	d.pid = (uint32_t)pid;
@@ -130,20 +133,25 @@ static int convert_decision(json_object *decision, char *buf, size_t size, const
 	d.enforcement = member_string(decision, "enforcement");
 	if (member_uint(member(decision, "repeated"), "count", INT64_MAX, &count))
 		d.repeated = (uint64_t)count;
-	if (strcmp(hook, "task_fix_setuid") == 0) {
+	switch (d.hook) {
+	case CG_HOOK_SETUID:
 		add_id(&d, decision, "uid");
 		add_id(&d, decision, "euid");
 		add_id(&d, decision, "suid");
 		add_id(&d, decision, "fsuid");
-	} else if (strcmp(hook, "task_fix_setgid") == 0) {
+		break;
+	case CG_HOOK_SETGID:
 		add_id(&d, decision, "gid");
 		add_id(&d, decision, "egid");
 		add_id(&d, decision, "sgid");
 		add_id(&d, decision, "fsgid");
-	} else if (strcmp(hook, "task_fix_setgroups") == 0) {
+		break;
+	case CG_HOOK_SETGROUPS:
 		if (member_uint(subject, "gid", UINT32_MAX, &gid))
 			d.gid = gid;
-	} else if (strcmp(hook, "capset") == 0 || strcmp(hook, "task_prctl") == 0) {
+		break;
+	case CG_HOOK_CAPSET:
+	case CG_HOOK_PRCTL:
 		capability = member_string(subject, "capability");
 		d.capability = capability ? policy_capability_parse(capability) : -1;
 		d.capability_name = d.capability >= 0 ? policy_capability_name((unsigned)d.capability) : NULL;
@@ -152,7 +160,8 @@ static int convert_decision(json_object *decision, char *buf, size_t size, const
 			*why = "a capset decision without a known subject.capability";
 			return -EINVAL;
 		}
-	} else if (strcmp(hook, "bprm_creds_from_file") == 0) {
+		break;
+	case CG_HOOK_EXEC:
 		add_id(&d, decision, "euid");
 		add_id(&d, decision, "egid");
 		d.exec_setuid = member_bool(exec, "setuid");
@@ -160,6 +169,9 @@ static int convert_decision(json_object *decision, char *buf, size_t size, const
 		d.exec_filename = member_string(exec, "filename");
 		d.capability = exec_gained_capability(decision);
 		d.capability_name = d.capability >= 0 ? policy_capability_name((unsigned)d.capability) : NULL;
+		break;
+	default: /* userns_create, capable: nothing more; no hook: avc_format() refuses it */
+		break;
 	}
 	n = avc_format(&d, buf, size);
 	if (n == -EINVAL)

@@ -16,7 +16,7 @@
 static struct avc_decision setuid_decision(void)
 {
 	return (struct avc_decision){
-		.hook = "task_fix_setuid", .pid = 4242, .comm = "su", .comm_len = 16, .context = CTX,
+		.hook = CG_HOOK_SETUID, .pid = 4242, .comm = "su", .comm_len = 16, .context = CTX,
 		.capability = -1, .policy = "web-no-root", .rule = "setuid.deny[0]: from any to 0",
 		.call = "setresuid", .verdict = "denied", .enforcement = "eperm", .gid = -1,
 		.ids = { { "uid", 1000, 0 }, { "euid", 1000, 0 } }, .nids = 2,
@@ -123,7 +123,7 @@ static void test_capset_capability2(void **state)
 	struct avc_decision d = setuid_decision();
 	char buf[AVC_RECORD_MAX];
 
-	d.hook = "capset";
+	d.hook = CG_HOOK_CAPSET;
 	d.nids = 0;
 	d.call = "capset";
 	d.capability = 13;
@@ -154,7 +154,7 @@ static void test_setgroups_exec_userns(void **state)
 	struct avc_decision d = setuid_decision();
 	char buf[AVC_RECORD_MAX];
 
-	d.hook = "task_fix_setgroups";
+	d.hook = CG_HOOK_SETGROUPS;
 	d.nids = 0;
 	d.gid = 27;
 	assert_true(avc_format(&d, buf, sizeof(buf)) > 0);
@@ -163,7 +163,7 @@ static void test_setgroups_exec_userns(void **state)
 	assert_non_null(strstr(buf, " credgate_gid=27"));
 
 	d = setuid_decision();
-	d.hook = "bprm_creds_from_file";
+	d.hook = CG_HOOK_EXEC;
 	d.exec_setuid = true;
 	d.exec_setgid = true;
 	d.exec_filename = "/usr/bin/my passwd";
@@ -179,22 +179,22 @@ static void test_setgroups_exec_userns(void **state)
 	assert_non_null(strstr(buf, "{ net_admin } for "));
 
 	d = setuid_decision();
-	d.hook = "userns_create";
+	d.hook = CG_HOOK_USERNS;
 	d.nids = 0;
 	assert_true(avc_format(&d, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "avc:  denied  { create } for pid=4242 comm=\"su\" scontext="));
 	assert_non_null(strstr(buf, " tclass=user_namespace permissive=0 "));
 	/* setns() into a user namespace: CAP_SYS_ADMIN over a namespace not the initial one. */
-	d.hook = "capable";
+	d.hook = CG_HOOK_CAPABLE;
 	d.call = "setns";
 	assert_true(avc_format(&d, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "avc:  denied  { sys_admin } for pid=4242 comm=\"su\" capability=21 scontext="));
 	assert_non_null(strstr(buf, " tclass=cap_userns permissive=0 "));
 	assert_non_null(strstr(buf, " credgate_hook=capable credgate_call=setns "));
 
-	d.hook = "task_fix_nothing";
+	d.hook = CG_HOOK_MAX; /* a value no table names */
 	assert_int_equal(avc_format(&d, buf, sizeof(buf)), -EINVAL);
-	d.hook = NULL;
+	d.hook = CG_HOOK_NONE;
 	assert_int_equal(avc_format(&d, buf, sizeof(buf)), -EINVAL);
 }
 
