@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "control_request.h"
+#include "event_fanout.h"
 #include "event_format.h"
 #include "json_writer.h"
 #include "loop.h"
@@ -85,6 +86,13 @@ void control_server__flush(struct control_server *server);
 
 /* getevents clients connected now. */
 size_t control_server__streaming(const struct control_server *server);
+
+/*
+ * The getevents clients as the event fan-out takes them (struct
+ * event_clients, event_fanout.h): publish, flush, streaming and the
+ * client_missed count above, for @server (which must outlive their use).
+ */
+void control_server__event_clients(struct control_server *server, struct event_clients *out);
 
 struct control_stats {
 	uint64_t clients_accepted;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "event_format.h"
+#include "event_view.h" /* what a getevents filter looks at */
 
 /* Characters and '?' in a process glob, each '*' (a run of them) counting one. */
 #define CONTROL_GLOB_MAX_TOKENS 63
@@ -77,21 +78,6 @@ struct control_request {
  */
 int control_request_parse(const char *text, size_t len, struct control_request *req, char *err,
 			  size_t err_size);
-
-/* What a getevents filter looks at, and the event's text on demand. */
-struct event_view {
-	const char *kind; /* "decision", "kprobe", "lost" */
-	const char *verdict;
-	const char *cgroup_path;
-	const char *container_id;
-	const char *pod_uid;
-	const char *binary;
-	const char *comm;
-	const char *policy_name;
-	/* The event formatted as @format (without the newline); NULL on failure. */
-	const char *(*text)(void *text_ctx, enum output_format format, size_t *len);
-	void *text_ctx;
-};
 
 bool control_request_matches(const struct control_request *req, const struct event_view *ev);
 

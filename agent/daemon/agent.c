@@ -259,6 +259,7 @@ static int setup_control(struct agent *agent)
 		.unload = handle_unload,
 		.ctx = agent,
 	};
+	struct event_clients clients;
 	char dir[PATH_MAX];
 	gid_t gid = (gid_t)-1;
 	char *slash;
@@ -285,7 +286,8 @@ static int setup_control(struct agent *agent)
 		return log_error_errno(r, "Another credgated answers on %s", agent->opts.socket_path);
 	if (r < 0)
 		return log_error_errno(r, "Failed to listen on %s: %m", agent->opts.socket_path);
-	event_sink__set_control(agent->sink, agent->control);
+	control_server__event_clients(agent->control, &clients);
+	event_sink__set_clients(agent->sink, &clients);
 	return 0;
 }
 

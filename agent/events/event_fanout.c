@@ -8,7 +8,6 @@
 #include "avc.h"
 #include "avc_event.h"
 #include "container_id.h"
-#include "control.h"
 #include "event_sink.h"
 #include "json_writer.h"
 #include "macro.h"
@@ -22,7 +21,7 @@ struct event_fanout {
 	struct json_writer alt;	   /* in the other format, when a client or the journal asks */
 	bool alt_valid;
 	const struct event_fanout_event *current; /* the event being written, for formatting it again */
-	struct control_server *control;
+	struct event_clients clients; /* all NULL: none */
 	struct output_file *file;
 	struct output_journal *journal;
 	uint64_t written, write_errors, avc_records, avc_unformatted;
@@ -75,9 +74,9 @@ void event_fanout__free(struct event_fanout *fo)
 	free(fo);
 }
 
-void event_fanout__set_control(struct event_fanout *fo, struct control_server *control)
+void event_fanout__set_clients(struct event_fanout *fo, const struct event_clients *clients)
 {
-	fo->control = control;
+	fo->clients = clients ? *clients : (struct event_clients){};
 }
 
 /* Format the current event into @w; negative errno when it is malformed. */
@@ -127,7 +126,7 @@ static void publish_current(struct event_fanout *fo)
 		.text_ctx = fo,
 	};
 
-	if (!control_server__streaming(fo->control))
+	if (!fo->clients.count || !fo->clients.count(fo->clients.ctx))
 		return;
 	if (p) {
 		view.cgroup_path = p->cgroup_path;
@@ -140,7 +139,7 @@ static void publish_current(struct event_fanout *fo)
 	}
 	if (cur->meta)
 		view.policy_name = cur->meta->policy_name;
-	control_server__publish(fo->control, &view);
+	fo->clients.offer(fo->clients.ctx, &view);
 }
 
 static void journal_current(struct event_fanout *fo)
@@ -271,12 +270,11 @@ void event_fanout__take_losses(struct event_fanout *fo, struct event_lost *l)
 		l->journal_failed += js.errors - fo->reported_journal_lost;
 		fo->reported_journal_lost = js.errors;
 	}
-	if (fo->control) {
-		struct control_stats cs;
+	if (fo->clients.missed) {
+		uint64_t missed = fo->clients.missed(fo->clients.ctx);
 
-		control_server__stats(fo->control, &cs);
-		l->client_missed += cs.client_missed - fo->reported_client_missed;
-		fo->reported_client_missed = cs.client_missed;
+		l->client_missed += missed - fo->reported_client_missed;
+		fo->reported_client_missed = missed;
 	}
 	if (fo->opts.audit) {
 		uint64_t audit_lost = audit_writer__lost(fo->opts.audit) + fo->avc_unformatted;
@@ -288,7 +286,8 @@ void event_fanout__take_losses(struct event_fanout *fo, struct event_lost *l)
 
 void event_fanout__flush_clients(struct event_fanout *fo)
 {
-	control_server__flush(fo->control);
+	if (fo->clients.flush)
+		fo->clients.flush(fo->clients.ctx);
 }
 
 int event_fanout__flush(struct event_fanout *fo)

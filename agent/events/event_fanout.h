@@ -17,10 +17,10 @@
 
 #include "credgate.h"
 #include "event_format.h"
+#include "event_view.h"
 
 struct event_fanout;
 struct audit_writer;
-struct control_server;
 
 struct event_fanout_options {
 	enum output_format format;
@@ -35,8 +35,27 @@ struct event_fanout_options {
 int event_fanout__new(struct event_fanout **out, const struct event_fanout_options *opts);
 void event_fanout__free(struct event_fanout *fo);
 
-/* Also offer every event to the getevents clients of @control (may be NULL). */
-void event_fanout__set_control(struct event_fanout *fo, struct control_server *control);
+/*
+ * Readers that take every event as it comes, each with its own filter and
+ * format: the control socket's getevents clients. The fan-out says what it
+ * needs of them here and the control plane fills it in
+ * (control_server__event_clients()), so the event path calls the control
+ * plane only through this, and knows nothing else of it.
+ */
+struct event_clients {
+	/* How many there are now: none spares making the event's view. */
+	size_t (*count)(void *ctx);
+	/* Offer the event to those whose filter it matches; never blocks. */
+	void (*offer)(void *ctx, const struct event_view *ev);
+	/* Send what is queued, as far as each takes it now. */
+	void (*flush)(void *ctx);
+	/* Events they missed so far, being too slow (for credgate_lost). */
+	uint64_t (*missed)(void *ctx);
+	void *ctx;
+};
+
+/* Also offer every event to @clients (copied; NULL: none). */
+void event_fanout__set_clients(struct event_fanout *fo, const struct event_clients *clients);
 
 /* One event: a kernel record (@data), or a loss report (@lost). */
 struct event_fanout_event {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "macro.h"
-#include "policy_maps.h"
+#include "policy_names.h"
 
 void event_policies_free(struct event_policies *p)
 {

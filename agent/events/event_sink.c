@@ -24,7 +24,6 @@
 #include "event_policies.h"
 #include "event_throttle.h"
 #include "macro.h"
-#include "policy_maps.h"
 #include "process_cache.h"
 #include "task_labels.h"
 
@@ -172,9 +171,9 @@ static void count_policy_decision(struct event_sink *sink, const struct cg_decis
 	event_policies_count(&sink->policies, e);
 }
 
-void event_sink__set_control(struct event_sink *sink, struct control_server *control)
+void event_sink__set_clients(struct event_sink *sink, const struct event_clients *clients)
 {
-	event_fanout__set_control(sink->fanout, control);
+	event_fanout__set_clients(sink->fanout, clients);
 }
 
 /* ---- events ---------------------------------------------------------------- */

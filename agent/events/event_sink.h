@@ -82,10 +82,10 @@ void event_sink__free(struct event_sink *sink);
 void event_sink__set_policies(struct event_sink *sink, uint32_t generation,
 			      const struct policy_set *set);
 
-struct control_server;
+struct event_clients;
 
-/* Also offer every event to the getevents clients of @control (may be NULL). */
-void event_sink__set_control(struct event_sink *sink, struct control_server *control);
+/* Also offer every event to @clients (event_fanout.h; NULL: none). */
+void event_sink__set_clients(struct event_sink *sink, const struct event_clients *clients);
 
 /* ring_buffer_sample_fn: ctx is the sink. Never fails the ring buffer. */
 int event_sink__handle(void *ctx, void *data, size_t size);

@@ -16,6 +16,7 @@
 #include "bpf_loader.h"
 #include "cgroup.h"
 #include "policy.h"
+#include "policy_names.h" /* the fail-closed policy it publishes, by name */
 
 struct policy_maps;
 
@@ -24,18 +25,6 @@ struct publish_problem {
 	bool fatal; /* the publish is refused */
 	char message[512]; /* "FILE:LINE:COL: error: ..." */
 };
-
-/*
- * What events name for decisions of no policy file: the fail-closed policy
- * (CG_FAIL_CLOSED_POLICY), and a policy id this agent does not know. A ':'
- * is not allowed in metadata.name, so no policy file can take either name.
- * The rule texts say why; what precedes their ':' is the rule's label.
- */
-#define POLICY_FAIL_CLOSED_NAME "credgate:fail-closed"
-#define POLICY_FAIL_CLOSED_RULE                                                                        \
-	"fail-closed: the cgroup has no state in the kernel (the cgroup map was full, or out of memory) " \
-	"and a policy enforces: every credential change refused"
-#define POLICY_UNKNOWN_NAME "credgate:unknown"
 
 struct publish_report {
 	size_t policies;
