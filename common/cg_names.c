@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The one string table of each credgate.h enum that user space names. */
+/* The one string table of each credgate.h enum that user space names, and of two settings' enums. */
 #include "cg_names.h"
 
 #include <errno.h>
@@ -34,6 +34,17 @@ static const char *const syscall_names[CG_SYS_MAX] = {
 	[CG_SYS_SETGROUPS] = "setgroups", [CG_SYS_CAPSET] = "capset",
 };
 
+static const char *const lsm_unavailable_names[LSM_UNAVAILABLE_COUNT] = {
+	[LSM_UNAVAILABLE_FAIL] = "fail",
+	[LSM_UNAVAILABLE_OBSERVE] = "observe",
+	[LSM_UNAVAILABLE_KILL] = "kill",
+};
+
+static const char *const output_format_names[OUTPUT_FORMAT_COUNT] = {
+	[OUTPUT_JSON] = "json",
+	[OUTPUT_COMPACT] = "compact",
+};
+
 /* Bounds-checked lookups: an out-of-range value (from a kernel event, say) is never an index. */
 static const char *table_name(const char *const *table, size_t count, unsigned value)
 {
@@ -64,3 +75,5 @@ static int table_value(const char *const *table, size_t count, const char *name)
 DEFINE_NAMES(cg_hook, hook_names)
 DEFINE_NAMES(cg_verdict, verdict_names)
 DEFINE_NAMES(cg_syscall, syscall_names)
+DEFINE_NAMES(cg_lsm_unavailable, lsm_unavailable_names)
+DEFINE_NAMES(cg_output_format, output_format_names)

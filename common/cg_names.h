@@ -5,6 +5,10 @@
  * range) and name -> enum (-EINVAL for a name that is not in the table).
  * These are the words events, metrics, AVC records and status print, so
  * they are stable: renaming one is an interface change (docs/events.md).
+ *
+ * Two enums of the agent's settings live here too, because their words are
+ * read in two places (the settings file and the command line) and the
+ * modules that act on them take the enum, never the word.
  */
 #ifndef CREDGATE_COMMON_CG_NAMES_H
 #define CREDGATE_COMMON_CG_NAMES_H
@@ -24,5 +28,29 @@ int cg_verdict_from_name(const char *name);
 /* enum cg_syscall: the system call's name, "setuid" ... "capset". */
 const char *cg_syscall_name(unsigned syscall);
 int cg_syscall_from_name(const char *name);
+
+/*
+ * --lsm-unavailable and the settings file's lsmUnavailable: what to do with
+ * enforce rules when the kernel cannot run BPF LSM programs. Words: "fail",
+ * "observe", "kill".
+ */
+enum lsm_unavailable_action {
+	LSM_UNAVAILABLE_FAIL = 0,    /* refuse to start */
+	LSM_UNAVAILABLE_OBSERVE = 1, /* run, report violations, stop nothing */
+	LSM_UNAVAILABLE_KILL = 2,    /* SIGKILL the caller from the syscall tracepoint */
+};
+/* Outside the enum, so that a switch over the choices need not name it. */
+#define LSM_UNAVAILABLE_COUNT (LSM_UNAVAILABLE_KILL + 1)
+const char *cg_lsm_unavailable_name(unsigned action);
+int cg_lsm_unavailable_from_name(const char *name);
+
+/* --output and the settings file's output: how events are written. Words: "json", "compact". */
+enum output_format {
+	OUTPUT_JSON = 0,
+	OUTPUT_COMPACT = 1,
+};
+#define OUTPUT_FORMAT_COUNT (OUTPUT_COMPACT + 1)
+const char *cg_output_format_name(unsigned format);
+int cg_output_format_from_name(const char *name);
 
 #endif /* CREDGATE_COMMON_CG_NAMES_H */

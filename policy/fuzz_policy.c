@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "options.h"
+#include "settings.h"
 #include "policy.h"
 
 static const char seed_policy[] = "apiVersion: credgate.io/v1\n"
@@ -52,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct policy_diags diags = {};
 	struct policy_set *set = policy_set__new();
-	struct credgate_config cfg;
+	struct agent_options opts = {};
 
 	if (!set)
 		return 0;
@@ -79,10 +80,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	policy_diags_clear(&diags);
 	policy_set__free(set);
 
-	/* The settings file: whatever happens, the defaults stay usable. */
-	credgate_config_parse("fuzz.yaml", (const char *)data, size, &cfg, &diags);
+	/* The agent's settings file: whatever happens, what it frees is all it took. */
+	settings_parse("fuzz.yaml", (const char *)data, size, &opts, &diags);
 	check_diags(&diags);
-	credgate_config_free(&cfg);
+	settings_free(&opts);
 	policy_diags_clear(&diags);
 	return 0;
 }

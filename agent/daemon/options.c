@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "control_proto.h"
 #include "macro.h"
 
@@ -39,26 +38,6 @@ enum {
 	OPT_METRICS_FILE,
 	OPT_VERSION,
 };
-
-/*
- * --lsm-unavailable takes the settings file's words (policy/config.c spells
- * them): the two enums number the same choices alike, and the settings'
- * value is copied across as is.
- */
-_Static_assert((int)LSM_UNAVAILABLE_FAIL == (int)CREDGATE_LSM_UNAVAILABLE_FAIL &&
-		       (int)LSM_UNAVAILABLE_OBSERVE == (int)CREDGATE_LSM_UNAVAILABLE_OBSERVE &&
-		       (int)LSM_UNAVAILABLE_KILL == (int)CREDGATE_LSM_UNAVAILABLE_KILL,
-	       "--lsm-unavailable and lsmUnavailable number their choices differently");
-#define LSM_UNAVAILABLE_COUNT (LSM_UNAVAILABLE_KILL + 1)
-
-const char *lsm_unavailable_action_name(enum lsm_unavailable_action action)
-{
-	const char *name = (unsigned)action < LSM_UNAVAILABLE_COUNT
-				   ? credgate_lsm_unavailable_name((enum credgate_lsm_unavailable)action)
-				   : NULL;
-
-	return name ? name : "?";
-}
 
 static void usage(FILE *out)
 {
@@ -164,7 +143,19 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-int options_parse(int argc, char **argv, struct agent_options *opts)
+void options_defaults(struct agent_options *opts)
+{
+	*opts = (struct agent_options){
+		.output = OUTPUT_JSON,
+		.events_path = "-",
+		.lsm_unavailable = LSM_UNAVAILABLE_FAIL,
+		.ringbuf_bytes = CREDGATE_DEFAULT_RINGBUF_SIZE,
+		.cgroup_map_size = CREDGATE_DEFAULT_CGROUP_MAP_SIZE,
+		.socket_path = CONTROL_SOCKET_PATH,
+	};
+}
+
+int options_apply_flags(int argc, char **argv, struct agent_options *opts)
 {
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, 'p' },
@@ -193,70 +184,51 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{}
 	};
-	int c;
+	int c, word;
 
-	memset(opts, 0, sizeof(*opts));
-	opts->output = OUTPUT_JSON;
-	opts->events_path = "-";
-	opts->lsm_unavailable = LSM_UNAVAILABLE_FAIL;
-	opts->ringbuf_bytes = 4u << 20;
-	opts->cgroup_map_size = CREDGATE_DEFAULT_CGROUP_MAP_SIZE;
-	opts->socket_path = CONTROL_SOCKET_PATH;
 	optind = 1;
 
 	while ((c = getopt_long(argc, argv, "p:o:e:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			opts->given.policy = true;
-			if (strcmp(optarg, "builtin") == 0)
+			/* builtin replaces the settings file's policyDir too. */
+			if (strcmp(optarg, "builtin") == 0) {
 				opts->builtin_policy = true;
-			else
+				opts->policy_path = NULL;
+			} else {
 				opts->policy_path = optarg;
+			}
 			break;
 		case 'o':
-			opts->given.output = true;
-			if (strcmp(optarg, "json") == 0) {
-				opts->output = OUTPUT_JSON;
-			} else if (strcmp(optarg, "compact") == 0) {
-				opts->output = OUTPUT_COMPACT;
-			} else {
+			word = cg_output_format_from_name(optarg);
+			if (word < 0) {
 				fprintf(stderr, "credgated: --output: expected 'json' or 'compact', got '%s'\n",
 					optarg);
 				return -EINVAL;
 			}
+			opts->output = (enum output_format)word;
 			break;
 		case 'e':
-			opts->given.events = true;
 			opts->events_path = optarg;
 			break;
-		case OPT_LSM_UNAVAILABLE: {
-			bool found = false;
-
-			opts->given.lsm_unavailable = true;
-			for (unsigned i = 0; i < LSM_UNAVAILABLE_COUNT; i++) {
-				if (strcmp(optarg, lsm_unavailable_action_name((enum lsm_unavailable_action)i)) == 0) {
-					opts->lsm_unavailable = (enum lsm_unavailable_action)i;
-					found = true;
-				}
-			}
-			if (!found) {
+		case OPT_LSM_UNAVAILABLE:
+			word = cg_lsm_unavailable_from_name(optarg);
+			if (word < 0) {
 				fprintf(stderr,
 					"credgated: --lsm-unavailable: expected 'fail', 'observe' or 'kill', got '%s'\n",
 					optarg);
 				return -EINVAL;
 			}
+			opts->lsm_unavailable = (enum lsm_unavailable_action)word;
 			break;
-		}
 		case OPT_NODE_NAME:
 			if (!*optarg || strlen(optarg) > 253) {
 				fprintf(stderr, "credgated: --node-name: expected 1 to 253 characters\n");
 				return -EINVAL;
 			}
 			opts->node_name = optarg;
-			opts->given.node_name = true;
 			break;
 		case OPT_RINGBUF_SIZE:
-			opts->given.ringbuf = true;
 			if (parse_size(optarg, &opts->ringbuf_bytes) < 0) {
 				fprintf(stderr,
 					"credgated: --ringbuf-size: expected a power of two from 4096 to 1073741824, got '%s'\n",
@@ -273,7 +245,6 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				return -EINVAL;
 			}
 			opts->cgroup_map_size = (uint32_t)v;
-			opts->given.cgroup_map_size = true;
 			break;
 		}
 		case OPT_FORCE_TRACEPOINTS:
@@ -281,11 +252,9 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 			break;
 		case OPT_SOCKET:
 			opts->socket_path = optarg;
-			opts->given.socket = true;
 			break;
 		case OPT_SOCKET_GROUP:
 			opts->socket_group = optarg;
-			opts->given.socket_group = true;
 			break;
 		case OPT_CONFIG:
 			opts->config_path = optarg;
@@ -296,7 +265,6 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				return -EINVAL;
 			}
 			opts->metrics_file = optarg;
-			opts->given.metrics_file = true;
 			break;
 		case OPT_EVENTS_FILE:
 			if (optarg[0] != '/') {
@@ -304,7 +272,6 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				return -EINVAL;
 			}
 			opts->events_file = optarg;
-			opts->given.events_file = true;
 			break;
 		case OPT_EVENTS_FILE_MAX_SIZE: {
 			unsigned long long v;
@@ -315,7 +282,6 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				return -EINVAL;
 			}
 			opts->events_file_max_size = v;
-			opts->given.events_file_max_size = true;
 			break;
 		}
 		case OPT_EVENTS_FILE_KEEP: {
@@ -326,12 +292,10 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				return -EINVAL;
 			}
 			opts->events_file_keep = (unsigned)v;
-			opts->given.events_file_keep = true;
 			break;
 		}
 		case OPT_JOURNAL:
 			opts->journal = true;
-			opts->given.journal = true;
 			break;
 		case OPT_RATE_LIMIT:
 		case OPT_DENY_SUMMARY: {
@@ -343,10 +307,6 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 					observe ? "rate-limit" : "deny-summary", optarg);
 				return -EINVAL;
 			}
-			if (observe)
-				opts->given.observe_rate = true;
-			else
-				opts->given.deny_rate = true;
 			break;
 		}
 		case OPT_AUDIT_RECORDS:
@@ -358,7 +318,6 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				fprintf(stderr, "credgated: --audit-records: expected 'off' or 'avc', got '%s'\n", optarg);
 				return -EINVAL;
 			}
-			opts->given.audit_records = true;
 			break;
 		case OPT_PIN_DIR:
 			if (optarg[0] != '/') {
@@ -366,11 +325,9 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 				return -EINVAL;
 			}
 			opts->pin_dir = optarg;
-			opts->given.pin_dir = true;
 			break;
 		case OPT_UNLOAD_ON_STOP:
 			opts->unload_on_stop = true;
-			opts->given.unload_on_stop = true;
 			break;
 		case 'v':
 			opts->verbosity++;
@@ -393,63 +350,8 @@ int options_parse(int argc, char **argv, struct agent_options *opts)
 	return 0;
 }
 
-void options_apply_config(struct agent_options *opts, const struct credgate_config *cfg)
+int options_parse(int argc, char **argv, struct agent_options *opts)
 {
-	struct agent_options_given *given = &opts->given;
-
-	/* A settings-file value is taken only where the file set it and no flag did. */
-	if (!given->policy && cfg->has_policy_dir)
-		opts->policy_path = cfg->policy_dir;
-	if (!given->output && cfg->has_output)
-		opts->output = cfg->output == CREDGATE_OUTPUT_COMPACT ? OUTPUT_COMPACT : OUTPUT_JSON;
-	if (!given->events && cfg->has_events)
-		opts->events_path = cfg->events;
-	if (!given->lsm_unavailable && cfg->has_lsm_unavailable)
-		opts->lsm_unavailable = (enum lsm_unavailable_action)cfg->lsm_unavailable;
-	if (!given->node_name && cfg->has_node_name)
-		opts->node_name = cfg->node_name;
-	if (!given->ringbuf && cfg->has_ringbuf_size)
-		opts->ringbuf_bytes = cfg->ringbuf_size;
-	if (!given->cgroup_map_size && cfg->has_cgroup_map_size)
-		opts->cgroup_map_size = cfg->cgroup_map_size;
-	if (cfg->has_container_cgroups) {
-		opts->container_cgroups = (const char *const *)cfg->container_cgroups;
-		opts->n_container_cgroups = cfg->n_container_cgroups;
-	}
-	if (!given->pin_dir && cfg->has_pin_dir)
-		opts->pin_dir = cfg->pin_dir;
-	if (!given->unload_on_stop && cfg->has_unload_on_stop)
-		opts->unload_on_stop = cfg->unload_on_stop;
-	if (!given->socket && cfg->has_socket)
-		opts->socket_path = cfg->socket;
-	if (!given->socket_group && cfg->has_socket_group)
-		opts->socket_group = cfg->socket_group;
-	if (!given->journal && cfg->has_journal)
-		opts->journal = cfg->journal;
-	if (!given->events_file && cfg->has_events_file)
-		opts->events_file = cfg->events_file;
-	if (!given->events_file_max_size && cfg->has_events_file_max_size)
-		opts->events_file_max_size = cfg->events_file_max_size;
-	if (!given->events_file_keep && cfg->has_events_file_keep)
-		opts->events_file_keep = cfg->events_file_keep;
-	if (!given->observe_rate) {
-		if (cfg->has_observe_rate)
-			opts->observe_rate = cfg->observe_rate;
-		if (cfg->has_observe_burst)
-			opts->observe_burst = cfg->observe_burst;
-	}
-	if (!given->deny_rate) {
-		if (cfg->has_deny_summary_rate)
-			opts->deny_rate = cfg->deny_summary_rate;
-		if (cfg->has_deny_summary_burst)
-			opts->deny_burst = cfg->deny_summary_burst;
-	}
-	if (!given->metrics_file && cfg->has_metrics_file)
-		opts->metrics_file = cfg->metrics_file;
-	if (!given->audit_records && cfg->has_audit_records)
-		opts->audit_avc = cfg->audit_records == CREDGATE_AUDIT_RECORDS_AVC;
-	if (cfg->has_passwd_file)
-		opts->passwd_file = cfg->passwd_file;
-	if (cfg->has_group_file)
-		opts->group_file = cfg->group_file;
+	options_defaults(opts);
+	return options_apply_flags(argc, argv, opts);
 }

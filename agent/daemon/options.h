@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* credgated's command line. */
+/* credgated's command line, over the one settings struct it shares with the settings file. */
 #ifndef CREDGATE_OPTIONS_H
 #define CREDGATE_OPTIONS_H
 
@@ -7,24 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-#include "event_format.h"
+#include "cg_names.h" /* enum lsm_unavailable_action, enum output_format */
+#include "settings.h"
 
-
-/* What to do with enforce rules when the kernel cannot run BPF LSM programs. */
-enum lsm_unavailable_action {
-	LSM_UNAVAILABLE_FAIL = 0,    /* refuse to start */
-	LSM_UNAVAILABLE_OBSERVE = 1, /* run, report violations, stop nothing */
-	LSM_UNAVAILABLE_KILL = 2,    /* SIGKILL the caller from the syscall tracepoint */
-};
-
-/* Which settings the command line gave: they win over the settings file. */
-struct agent_options_given {
-	bool policy, output, events, lsm_unavailable, node_name, ringbuf, pin_dir, unload_on_stop;
-	bool socket, socket_group, journal, events_file, events_file_max_size, events_file_keep;
-	bool observe_rate, deny_rate, audit_records, metrics_file, cgroup_map_size;
-};
-
+/*
+ * The agent's settings, in layers: the defaults (options_defaults()), the
+ * settings file's values over them (settings.h), and the command line's
+ * flags over both (options_apply_flags()). Each layer replaces only what it
+ * names, so no field needs to say where its value came from.
+ */
 struct agent_options {
 	const char *policy_path; /* NULL: the default directory, else the built-in policy */
 	bool builtin_policy;	 /* --policy builtin */
@@ -53,20 +44,28 @@ struct agent_options {
 	bool audit_avc; /* auditRecords: avc: audited and denied decisions as USER_AVC records too */
 	const char *metrics_file; /* Prometheus text, rewritten periodically; NULL: none */
 	int verbosity;
-	struct agent_options_given given;
+	/* What the settings file allocated, strings the fields above may point to: settings_free(). */
+	void **settings_allocs;
+	size_t n_settings_allocs;
 };
 
-struct credgate_config;
-
-/* Take every setting of @cfg the command line did not give. */
-void options_apply_config(struct agent_options *opts, const struct credgate_config *cfg);
+/* The defaults: what runs with neither a settings file nor flags. */
+void options_defaults(struct agent_options *opts);
 
 /*
- * Parse argv. Returns 0 to run, 1 when --help/--version printed and the
- * program should exit 0, or a negative errno after printing the problem.
+ * The defaults, then argv over them. Returns 0 to run, 1 when
+ * --help/--version printed and the program should exit 0, or a negative
+ * errno after printing the problem.
  */
 int options_parse(int argc, char **argv, struct agent_options *opts);
 
-const char *lsm_unavailable_action_name(enum lsm_unavailable_action action);
+/*
+ * Lay argv over @opts, which holds the defaults and the settings file's
+ * values: every flag given replaces its setting (--rate-limit both the rate
+ * and the burst), the rest stays. Meant for an argv that options_parse()
+ * accepted, so it prints nothing and returns 0; for any other it returns
+ * what options_parse() would.
+ */
+int options_apply_flags(int argc, char **argv, struct agent_options *opts);
 
 #endif /* CREDGATE_OPTIONS_H */

@@ -13,13 +13,9 @@
 #include <stdint.h>
 #include <linux/types.h>
 
+#include "cg_names.h" /* enum output_format, and its words */
 #include "credgate.h"
 #include "json_writer.h"
-
-enum output_format {
-	OUTPUT_JSON = 0,
-	OUTPUT_COMPACT = 1,
-};
 
 struct container_identity;
 struct cri_metadata;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * common/cg_names.c: every named value of each credgate.h enum round-trips
+ * common/cg_names.c: every named value of each credgate.h enum (and of the
+ * two settings' enums it names) round-trips
  * (value -> name -> value), the names are the stable ones events print, and
  * out-of-range values and unknown names give NULL and -EINVAL.
  */
@@ -72,12 +73,41 @@ static void test_syscalls(void **state)
 	assert_string_equal(cg_syscall_name(CG_SYS_CAPSET), "capset");
 }
 
+/* --lsm-unavailable and lsmUnavailable read the same three words. */
+static void test_lsm_unavailable(void **state)
+{
+	check_round_trip(cg_lsm_unavailable_name, cg_lsm_unavailable_from_name, LSM_UNAVAILABLE_COUNT,
+			 LSM_UNAVAILABLE_COUNT);
+	assert_int_equal(LSM_UNAVAILABLE_COUNT, 3);
+	assert_string_equal(cg_lsm_unavailable_name(LSM_UNAVAILABLE_FAIL), "fail");
+	assert_string_equal(cg_lsm_unavailable_name(LSM_UNAVAILABLE_OBSERVE), "observe");
+	assert_string_equal(cg_lsm_unavailable_name(LSM_UNAVAILABLE_KILL), "kill");
+	assert_int_equal(cg_lsm_unavailable_from_name("kill"), LSM_UNAVAILABLE_KILL);
+	assert_int_equal(cg_lsm_unavailable_from_name("Kill"), -EINVAL);
+	assert_int_equal(cg_lsm_unavailable_from_name("failx"), -EINVAL);
+	assert_int_equal(cg_lsm_unavailable_from_name("obs"), -EINVAL);
+}
+
+/* --output and output: "json" and "compact". */
+static void test_output_format(void **state)
+{
+	check_round_trip(cg_output_format_name, cg_output_format_from_name, OUTPUT_FORMAT_COUNT, OUTPUT_FORMAT_COUNT);
+	assert_int_equal(OUTPUT_FORMAT_COUNT, 2);
+	assert_string_equal(cg_output_format_name(OUTPUT_JSON), "json");
+	assert_string_equal(cg_output_format_name(OUTPUT_COMPACT), "compact");
+	assert_int_equal(cg_output_format_from_name("compact"), OUTPUT_COMPACT);
+	assert_int_equal(cg_output_format_from_name("JSON"), -EINVAL);
+	assert_int_equal(cg_output_format_from_name("yaml"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hooks),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_syscalls),
+		cmocka_unit_test(test_lsm_unavailable),
+		cmocka_unit_test(test_output_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

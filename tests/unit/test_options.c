@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
 #include "options.h"
+#include "settings.h"
 
 #define PARSE(opts, ...)                                                                           \
 	({                                                                                         \
@@ -73,18 +73,38 @@ static void test_rejects(void **state)
 	assert_int_equal(PARSE(&o, "--no-such-option"), -EINVAL);
 }
 
+#define FLAGS(opts, ...)                                                                           \
+	({                                                                                         \
+		char *argv[] = { "credgated", __VA_ARGS__, NULL };                                 \
+		options_apply_flags((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, (opts));     \
+	})
+
+/* The defaults with the settings file @key: @value over them. */
+static void settings_file(struct agent_options *o, const char *key, const char *value)
+{
+	struct policy_diags diags = {};
+	char text[256];
+	int n = snprintf(text, sizeof(text), "apiVersion: credgate.io/v1\nkind: AgentConfig\n%s: %s\n", key, value);
+
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	options_defaults(o);
+	assert_int_equal(settings_parse("c.yaml", text, (size_t)n, o, &diags), 0);
+	assert_int_equal(diags.count, 0);
+}
+
 /* cgroupMapSize: the flag wins over the settings file, the file over the default; bounds inclusive. */
 static void test_cgroup_map_size(void **state)
 {
-	struct credgate_config cfg = { .has_cgroup_map_size = true, .cgroup_map_size = 100000 };
 	struct agent_options o;
 
-	assert_int_equal(PARSE(&o, "-v"), 0);
-	options_apply_config(&o, &cfg);
+	settings_file(&o, "cgroupMapSize", "100000");
+	assert_int_equal(FLAGS(&o, "-v"), 0);
 	assert_int_equal(o.cgroup_map_size, 100000);
-	assert_int_equal(PARSE(&o, "--cgroup-map-size", "256"), 0);
-	options_apply_config(&o, &cfg);
+	settings_free(&o);
+	settings_file(&o, "cgroupMapSize", "100000");
+	assert_int_equal(FLAGS(&o, "--cgroup-map-size", "256"), 0);
 	assert_int_equal(o.cgroup_map_size, 256);
+	settings_free(&o);
 	assert_int_equal(PARSE(&o, "--cgroup-map-size=1048576"), 0);
 	assert_int_equal(o.cgroup_map_size, 1048576);
 }
@@ -92,16 +112,16 @@ static void test_cgroup_map_size(void **state)
 /* auditRecords: off by default; the flag wins over the settings file, the file over the default. */
 static void test_audit_records(void **state)
 {
-	struct credgate_config cfg = { .has_audit_records = true, .audit_records = CREDGATE_AUDIT_RECORDS_AVC };
 	struct agent_options o;
 
 	assert_int_equal(PARSE(&o, "-v"), 0);
 	assert_false(o.audit_avc);
-	options_apply_config(&o, &cfg);
+	settings_file(&o, "auditRecords", "avc");
+	assert_int_equal(FLAGS(&o, "-v"), 0);
 	assert_true(o.audit_avc);
-	assert_int_equal(PARSE(&o, "--audit-records=off"), 0);
-	options_apply_config(&o, &cfg);
+	assert_int_equal(FLAGS(&o, "--audit-records=off"), 0);
 	assert_false(o.audit_avc);
+	settings_free(&o);
 	assert_int_equal(PARSE(&o, "--audit-records", "avc"), 0);
 	assert_true(o.audit_avc);
 	assert_int_equal(PARSE(&o, "--audit-records=syslog"), -EINVAL);
@@ -110,16 +130,16 @@ static void test_audit_records(void **state)
 /* metricsFile: none by default; an absolute path; the flag wins over the settings file. */
 static void test_metrics_file(void **state)
 {
-	struct credgate_config cfg = { .has_metrics_file = true, .metrics_file = (char *)"/run/a.prom" };
 	struct agent_options o;
 
 	assert_int_equal(PARSE(&o, "-v"), 0);
 	assert_null(o.metrics_file);
-	options_apply_config(&o, &cfg);
+	settings_file(&o, "metricsFile", "/run/a.prom");
+	assert_int_equal(FLAGS(&o, "-v"), 0);
 	assert_string_equal(o.metrics_file, "/run/a.prom");
-	assert_int_equal(PARSE(&o, "--metrics-file=/run/b.prom"), 0);
-	options_apply_config(&o, &cfg);
+	assert_int_equal(FLAGS(&o, "--metrics-file=/run/b.prom"), 0);
 	assert_string_equal(o.metrics_file, "/run/b.prom");
+	settings_free(&o);
 	assert_int_equal(PARSE(&o, "--metrics-file", "b.prom"), -EINVAL);
 }
 

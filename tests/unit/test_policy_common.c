@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Helpers shared by the policy/ unit tests (test_policy*.c,
- * test_cgroup_match.c, test_config.c), #included by each: one test
+ * test_cgroup_match.c, test_settings.c), #included by each: one test
  * executable per module, each with its own copy. Data live in
  * $CREDGATE_TEST_DATA/policy; names resolve through its etc/passwd and
  * etc/group, never the host's.

@@ -26,8 +26,9 @@
 
 #include <cmocka.h>
 
-#include "policy/config.h"
+#include "options.h"
 #include "policy/policy.h"
+#include "settings.h"
 
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t nmemb, size_t size);
@@ -252,17 +253,17 @@ static void test_oom_tracing(void **state)
 	exhaust_allocations(OOM_PARSE, "bad/tracing-match-args.yaml");
 }
 
-/* The settings file: the same walk, over credgate_config_load(). */
-static char *config_outcome(int r, const struct credgate_config *cfg, const struct policy_diags *diags)
+/* The agent's settings file: the same walk, over settings_load(). */
+static char *config_outcome(int r, const struct agent_options *cfg, const struct policy_diags *diags)
 {
 	char *text = NULL, line[1024];
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);
 
 	assert_non_null(out);
-	fprintf(out, "r=%d dir=%s events=%s node=%s passwd=%s group=%s output=%d lsm=%d ringbuf=%u\n", r,
-		cfg->policy_dir ?: "-", cfg->events ?: "-", cfg->node_name ?: "-", cfg->passwd_file ?: "-",
-		cfg->group_file ?: "-", cfg->output, cfg->lsm_unavailable, cfg->ringbuf_size);
+	fprintf(out, "r=%d dir=%s events=%s node=%s passwd=%s group=%s output=%d lsm=%d ringbuf=%zu\n", r,
+		cfg->policy_path ?: "-", cfg->events_path ?: "-", cfg->node_name ?: "-", cfg->passwd_file ?: "-",
+		cfg->group_file ?: "-", cfg->output, cfg->lsm_unavailable, cfg->ringbuf_bytes);
 	for (size_t i = 0; i < diags->count; i++) {
 		policy_diag_format(&diags->items[i], line, sizeof(line));
 		fprintf(out, "%s\n", line);
@@ -281,13 +282,14 @@ static void exhaust_config(const char *data)
 		fail_msg("CREDGATE_TEST_DATA is not set (run the test through ctest)");
 	snprintf(path, sizeof(path), "%s/config/%s", base, data);
 	for (runs = 0;; runs++) {
-		struct credgate_config cfg;
+		struct agent_options cfg;
 		struct policy_diags diags = {};
 		int r;
 
+		options_defaults(&cfg);
 		failure_injected = false;
 		allocations_until_failure = runs;
-		r = credgate_config_load(path, &cfg, &diags);
+		r = settings_load(path, &cfg, &diags);
 		allocations_until_failure = 0;
 
 		got = config_outcome(r, &cfg, &diags);
@@ -298,7 +300,7 @@ static void exhaust_config(const char *data)
 			fail_msg("%s: allocation %lu failed; expected:\n%s\ngot:\n%s", data, runs, expected, got);
 		}
 		free(got);
-		credgate_config_free(&cfg);
+		settings_free(&cfg);
 		policy_diags_clear(&diags);
 		if (runs > 0 && !failure_injected)
 			break;

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests of the agent's settings file (policy/config.c). */
+/*
+ * Unit tests of the agent's settings file (agent/daemon/settings.c): what
+ * it sets in struct agent_options, what it leaves, its diagnostics, and the
+ * layering with the command line (a flag wins over the file, the file over
+ * the defaults).
+ */
 
 #include "test_policy_common.c"
 
@@ -7,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/config.h"
+#include "control_proto.h"
+#include "options.h"
+#include "settings.h"
 
 static char *config_path(const char *name)
 {
@@ -20,103 +27,119 @@ static char *config_path(const char *name)
 	return path;
 }
 
-static void assert_defaults(const struct credgate_config *cfg)
+/* Every setting a settings file can name holds the agent's default: nothing of a file was applied. */
+static void assert_defaults(const struct agent_options *o)
 {
-	assert_false(cfg->has_policy_dir);
-	assert_string_equal(cfg->policy_dir, "/etc/credgate/policies.d");
-	assert_false(cfg->has_output);
-	assert_int_equal(cfg->output, CREDGATE_OUTPUT_JSON);
-	assert_false(cfg->has_events);
-	assert_string_equal(cfg->events, "-");
-	assert_false(cfg->has_lsm_unavailable);
-	assert_int_equal(cfg->lsm_unavailable, CREDGATE_LSM_UNAVAILABLE_FAIL);
-	assert_false(cfg->has_node_name);
-	assert_null(cfg->node_name);
-	assert_false(cfg->has_ringbuf_size);
-	assert_int_equal(cfg->ringbuf_size, 4194304);
-	assert_false(cfg->has_cgroup_map_size);
-	assert_int_equal(cfg->cgroup_map_size, 32768);
-	assert_false(cfg->has_passwd_file);
-	assert_string_equal(cfg->passwd_file, "/etc/passwd");
-	assert_false(cfg->has_group_file);
-	assert_string_equal(cfg->group_file, "/etc/group");
+	assert_null(o->policy_path);
+	assert_false(o->builtin_policy);
+	assert_int_equal(o->output, OUTPUT_JSON);
+	assert_string_equal(o->events_path, "-");
+	assert_int_equal(o->lsm_unavailable, LSM_UNAVAILABLE_FAIL);
+	assert_null(o->node_name);
+	assert_int_equal(o->ringbuf_bytes, 4194304);
+	assert_int_equal(o->cgroup_map_size, 32768);
+	assert_null(o->passwd_file);
+	assert_null(o->group_file);
+	assert_null(o->pin_dir);
+	assert_false(o->unload_on_stop);
+	assert_string_equal(o->socket_path, CONTROL_SOCKET_PATH);
+	assert_null(o->socket_group);
+	assert_false(o->journal);
+	assert_null(o->events_file);
+	assert_int_equal(o->events_file_max_size, 0);
+	assert_int_equal(o->events_file_keep, 0);
+	assert_int_equal(o->observe_rate, 0);
+	assert_int_equal(o->observe_burst, 0);
+	assert_int_equal(o->deny_rate, 0);
+	assert_int_equal(o->deny_burst, 0);
+	assert_false(o->audit_avc);
+	assert_null(o->metrics_file);
+	assert_null(o->container_cgroups);
+	assert_int_equal(o->n_container_cgroups, 0);
+	assert_null(o->settings_allocs);
+	assert_int_equal(o->n_settings_allocs, 0);
+}
+
+/* settings_parse() from the defaults. */
+static int parse_text(const char *text, size_t len, struct agent_options *o, struct policy_diags *diags)
+{
+	options_defaults(o);
+	return settings_parse("c.yaml", text, len, o, diags);
 }
 
 static void test_full(void **state)
 {
-	struct credgate_config cfg;
+	struct agent_options cfg;
 	struct policy_diags diags = {};
 	char *path = config_path("full.yaml");
 
-	assert_int_equal(credgate_config_load(path, &cfg, &diags), 0);
+	options_defaults(&cfg);
+	assert_int_equal(settings_load(path, &cfg, &diags), 0);
 	assert_no_diags(&diags);
-	assert_true(cfg.has_policy_dir);
-	assert_string_equal(cfg.policy_dir, "/srv/credgate/policies");
-	assert_true(cfg.has_output);
-	assert_int_equal(cfg.output, CREDGATE_OUTPUT_COMPACT);
-	assert_true(cfg.has_events);
-	assert_string_equal(cfg.events, "/var/log/credgate/events.json");
-	assert_true(cfg.has_lsm_unavailable);
-	assert_int_equal(cfg.lsm_unavailable, CREDGATE_LSM_UNAVAILABLE_KILL);
-	assert_true(cfg.has_node_name);
+	assert_string_equal(cfg.policy_path, "/srv/credgate/policies");
+	assert_int_equal(cfg.output, OUTPUT_COMPACT);
+	assert_string_equal(cfg.events_path, "/var/log/credgate/events.json");
+	assert_int_equal(cfg.lsm_unavailable, LSM_UNAVAILABLE_KILL);
 	assert_string_equal(cfg.node_name, "web-1");
-	assert_true(cfg.has_ringbuf_size);
-	assert_int_equal(cfg.ringbuf_size, 1048576);
-	assert_true(cfg.has_passwd_file);
+	assert_int_equal(cfg.ringbuf_bytes, 1048576);
 	assert_string_equal(cfg.passwd_file, "/srv/etc/passwd");
-	assert_true(cfg.has_group_file);
 	assert_string_equal(cfg.group_file, "/srv/etc/group");
-	credgate_config_free(&cfg);
+	/* What the file does not name keeps its default. */
+	assert_int_equal(cfg.cgroup_map_size, 32768);
+	assert_null(cfg.pin_dir);
+	settings_free(&cfg);
+	assert_null(cfg.settings_allocs);
 	free(path);
-
-	assert_string_equal(credgate_output_name(CREDGATE_OUTPUT_COMPACT), "compact");
-	assert_string_equal(credgate_lsm_unavailable_name(CREDGATE_LSM_UNAVAILABLE_OBSERVE), "observe");
-	assert_null(credgate_output_name((enum credgate_output)7));
 }
 
 static void test_defaults(void **state)
 {
-	struct credgate_config cfg;
+	struct agent_options cfg;
 	struct policy_diags diags = {};
 	char *path = config_path("minimal.yaml");
 
-	assert_int_equal(credgate_config_defaults(&cfg), 0);
+	options_defaults(&cfg);
 	assert_defaults(&cfg);
-	credgate_config_free(&cfg);
 
-	assert_int_equal(credgate_config_load(path, &cfg, &diags), 0);
+	assert_int_equal(settings_load(path, &cfg, &diags), 0);
 	assert_no_diags(&diags);
 	assert_defaults(&cfg);
-	credgate_config_free(&cfg);
+	settings_free(&cfg);
 	free(path);
 
 	/* Empty text, comments only: defaults. */
-	assert_int_equal(credgate_config_parse("c.yaml", "# nothing\n", 10, &cfg, &diags), 0);
+	assert_int_equal(parse_text("# nothing\n", 10, &cfg, &diags), 0);
 	assert_defaults(&cfg);
-	credgate_config_free(&cfg);
+	settings_free(&cfg);
 
-	/* "nodeName:" empty or null: the host name, but set. */
-	assert_int_equal(credgate_config_parse("c.yaml", "apiVersion: credgate.io/v1\nkind: AgentConfig\nnodeName: \"\"\n",
-					       57, &cfg, &diags),
+	/* "nodeName:" empty: the host name, set over what was there. */
+	options_defaults(&cfg);
+	cfg.node_name = "before";
+	assert_int_equal(settings_parse("c.yaml", "apiVersion: credgate.io/v1\nkind: AgentConfig\nnodeName: \"\"\n", 57,
+					&cfg, &diags),
 			 0);
 	assert_no_diags(&diags);
-	assert_true(cfg.has_node_name);
 	assert_null(cfg.node_name);
-	credgate_config_free(&cfg);
-	/* Boundaries of ringbufSize. */
-	assert_int_equal(credgate_config_parse("c.yaml",
-					       "apiVersion: credgate.io/v1\nkind: AgentConfig\nringbufSize: 4096\n", 63,
-					       &cfg, &diags),
+	settings_free(&cfg);
+	/* "nodeName:" null: nothing said, nothing changed. */
+	options_defaults(&cfg);
+	cfg.node_name = "before";
+	assert_int_equal(settings_parse("c.yaml", "apiVersion: credgate.io/v1\nkind: AgentConfig\nnodeName:\n", 55, &cfg,
+					&diags),
 			 0);
-	assert_int_equal(cfg.ringbuf_size, 4096);
-	credgate_config_free(&cfg);
-	assert_int_equal(credgate_config_parse("c.yaml",
-					       "apiVersion: credgate.io/v1\nkind: AgentConfig\nringbufSize: 1073741824\n",
-					       69, &cfg, &diags),
-			 0);
-	assert_int_equal(cfg.ringbuf_size, 1073741824u);
 	assert_no_diags(&diags);
-	credgate_config_free(&cfg);
+	assert_string_equal(cfg.node_name, "before");
+	settings_free(&cfg);
+	/* Boundaries of ringbufSize. */
+	assert_int_equal(parse_text("apiVersion: credgate.io/v1\nkind: AgentConfig\nringbufSize: 4096\n", 63, &cfg, &diags),
+			 0);
+	assert_int_equal(cfg.ringbuf_bytes, 4096);
+	settings_free(&cfg);
+	assert_int_equal(
+		parse_text("apiVersion: credgate.io/v1\nkind: AgentConfig\nringbufSize: 1073741824\n", 69, &cfg, &diags), 0);
+	assert_int_equal(cfg.ringbuf_bytes, 1073741824u);
+	assert_no_diags(&diags);
+	settings_free(&cfg);
 	/* Boundaries of cgroupMapSize: both inclusive, one past either refused. */
 	static const struct {
 		const char *value;
@@ -129,41 +152,38 @@ static void test_defaults(void **state)
 				 map_sizes[i].value);
 		struct policy_diags d = {};
 
-		assert_int_equal(credgate_config_parse("c.yaml", text, (size_t)n, &cfg, &d), map_sizes[i].expected);
-		if (map_sizes[i].expected == 0) {
-			assert_true(cfg.has_cgroup_map_size);
+		assert_int_equal(parse_text(text, (size_t)n, &cfg, &d), map_sizes[i].expected);
+		if (map_sizes[i].expected == 0)
 			assert_int_equal(cfg.cgroup_map_size, strtoul(map_sizes[i].value, NULL, 10));
-		} else {
-			assert_false(cfg.has_cgroup_map_size);
-			assert_int_equal(cfg.cgroup_map_size, 32768);
-		}
+		else
+			assert_defaults(&cfg);
 		policy_diags_clear(&d);
-		credgate_config_free(&cfg);
+		settings_free(&cfg);
 	}
 }
 
 static void test_missing_file(void **state)
 {
-	struct credgate_config cfg;
+	struct agent_options cfg;
 	struct policy_diags diags = {};
 
-	assert_int_equal(credgate_config_load("/nonexistent/credgate.yaml", &cfg, &diags), -ENOENT);
+	options_defaults(&cfg);
+	assert_int_equal(settings_load("/nonexistent/credgate.yaml", &cfg, &diags), -ENOENT);
 	assert_int_equal(diags.count, 0);
 	assert_defaults(&cfg);
-	credgate_config_free(&cfg);
 
-	assert_int_equal(credgate_config_load(policy_data_dir(), &cfg, &diags), -EISDIR);
+	assert_int_equal(settings_load(policy_data_dir(), &cfg, &diags), -EISDIR);
 	assert_defaults(&cfg);
-	credgate_config_free(&cfg);
 	assert_int_equal(diags.count, 1);
-	assert_int_equal(credgate_config_load(NULL, &cfg, &diags), -EINVAL);
+	assert_int_equal(settings_load(NULL, &cfg, &diags), -EINVAL);
+	assert_int_equal(settings_load("/nonexistent/credgate.yaml", NULL, &diags), -EINVAL);
 	policy_diags_clear(&diags);
-	credgate_config_free(NULL);
+	settings_free(NULL);
 }
 
 static void check_errors(const char *name, int expected_r, const char *expected)
 {
-	struct credgate_config cfg;
+	struct agent_options cfg;
 	struct policy_diags diags = {};
 	char *path = config_path(name), *got, *want, *slash;
 	char saved[PATH_MAX], dir[PATH_MAX];
@@ -177,7 +197,8 @@ static void check_errors(const char *name, int expected_r, const char *expected)
 	assert_non_null(slash);
 	*slash = '\0';
 	assert_int_equal(chdir(dir), 0);
-	assert_int_equal(credgate_config_load(name, &cfg, &diags), expected_r);
+	options_defaults(&cfg);
+	assert_int_equal(settings_load(name, &cfg, &diags), expected_r);
 	assert_int_equal(chdir(saved), 0);
 	got = format_diags(&diags);
 	want = strdup(expected);
@@ -187,7 +208,7 @@ static void check_errors(const char *name, int expected_r, const char *expected)
 	}
 	/* Nothing of a bad file is kept. */
 	assert_defaults(&cfg);
-	credgate_config_free(&cfg);
+	settings_free(&cfg);
 	policy_diags_clear(&diags);
 	free(got);
 	free(want);
@@ -227,40 +248,49 @@ static void test_service_keys(void **state)
 				   "eventsFileKeep: 3\nobserveRate: 100\nobserveBurst: 200\n"
 				   "denySummaryRate: 10\ndenySummaryBurst: 0\nauditRecords: avc\n"
 				   "metricsFile: /var/log/credgate/credgate.prom\n";
-	struct credgate_config cfg;
+	struct agent_options cfg;
 	struct policy_diags diags = {};
 
-	assert_int_equal(credgate_config_parse("c.yaml", text, sizeof(text) - 1, &cfg, &diags), 0);
+	assert_int_equal(parse_text(text, sizeof(text) - 1, &cfg, &diags), 0);
 	assert_no_diags(&diags);
-	assert_true(cfg.has_audit_records);
-	assert_int_equal(cfg.audit_records, CREDGATE_AUDIT_RECORDS_AVC);
-	assert_string_equal(credgate_audit_records_name(cfg.audit_records), "avc");
-	assert_true(cfg.has_pin_dir);
+	assert_true(cfg.audit_avc);
 	assert_string_equal(cfg.pin_dir, "/sys/fs/bpf/credgate");
-	assert_true(cfg.has_unload_on_stop && cfg.unload_on_stop);
-	assert_string_equal(cfg.socket, "/run/cg/ctl.sock");
+	assert_true(cfg.unload_on_stop);
+	assert_string_equal(cfg.socket_path, "/run/cg/ctl.sock");
 	assert_string_equal(cfg.socket_group, "credgate");
-	assert_true(cfg.has_journal && cfg.journal);
+	assert_true(cfg.journal);
 	assert_string_equal(cfg.events_file, "/var/log/credgate/events.json");
 	assert_int_equal(cfg.events_file_max_size, 1048576);
 	assert_int_equal(cfg.events_file_keep, 3);
 	assert_int_equal(cfg.observe_rate, 100);
 	assert_int_equal(cfg.observe_burst, 200);
-	assert_true(cfg.has_deny_summary_rate && cfg.has_deny_summary_burst);
-	assert_int_equal(cfg.deny_summary_rate, 10);
-	assert_true(cfg.has_metrics_file);
+	assert_int_equal(cfg.deny_rate, 10);
 	assert_string_equal(cfg.metrics_file, "/var/log/credgate/credgate.prom");
-	credgate_config_free(&cfg);
+	settings_free(&cfg);
+
+	/* denySummaryBurst: 0 and auditRecords: off are set, not just left at a default. */
+	options_defaults(&cfg);
+	cfg.deny_burst = 7;
+	cfg.audit_avc = true;
+	assert_int_equal(settings_parse("c.yaml",
+					"apiVersion: credgate.io/v1\nkind: AgentConfig\ndenySummaryBurst: 0\n"
+					"auditRecords: off\n",
+					83, &cfg, &diags),
+			 0);
+	assert_no_diags(&diags);
+	assert_int_equal(cfg.deny_burst, 0);
+	assert_false(cfg.audit_avc);
+	settings_free(&cfg);
 
 	/* Bad values name the key. */
-	assert_int_equal(credgate_config_parse("c.yaml",
-					       "apiVersion: credgate.io/v1\nkind: AgentConfig\neventsFileKeep: 0\n"
-					       "socketGroup: a/b\njournal: maybe\n",
-					       95, &cfg, &diags),
+	assert_int_equal(parse_text("apiVersion: credgate.io/v1\nkind: AgentConfig\neventsFileKeep: 0\n"
+				    "socketGroup: a/b\njournal: maybe\n",
+				    95, &cfg, &diags),
 			 -EINVAL);
 	assert_int_equal(diags.errors, 3);
+	assert_defaults(&cfg);
 	policy_diags_clear(&diags);
-	credgate_config_free(&cfg);
+	settings_free(&cfg);
 }
 
 /* containerCgroups: anchored patterns, normalised; each refusal names its line and why. */
@@ -271,19 +301,19 @@ static void test_container_cgroups(void **state)
 	static const char bad[] = "apiVersion: credgate.io/v1\nkind: AgentConfig\n"
 				  "containerCgroups:\n  - /**/docker-*.scope\n  - custom.slice\n  - /ok/*\n"
 				  "  - /a/**\n  - [x]\n";
-	struct credgate_config cfg;
+	struct agent_options cfg;
 	struct policy_diags diags = {};
 	char *got;
 
-	assert_int_equal(credgate_config_parse("c.yaml", good, sizeof(good) - 1, &cfg, &diags), 0);
+	assert_int_equal(parse_text(good, sizeof(good) - 1, &cfg, &diags), 0);
 	assert_no_diags(&diags);
-	assert_true(cfg.has_container_cgroups);
+	assert_non_null(cfg.container_cgroups);
 	assert_int_equal(cfg.n_container_cgroups, 2);
 	assert_string_equal(cfg.container_cgroups[0], "/custom.slice/docker-*.scope");
 	assert_string_equal(cfg.container_cgroups[1], "/ci/**/job-*");
-	credgate_config_free(&cfg);
+	settings_free(&cfg);
 
-	assert_int_equal(credgate_config_parse("c.yaml", bad, sizeof(bad) - 1, &cfg, &diags), -EINVAL);
+	assert_int_equal(parse_text(bad, sizeof(bad) - 1, &cfg, &diags), -EINVAL);
 	got = format_diags(&diags);
 	assert_string_equal(got,
 			    "c.yaml:4:5: error: containerCgroups[0]: '/**/docker-*.scope' is not a place for "
@@ -296,9 +326,11 @@ static void test_container_cgroups(void **state)
 			    "c.yaml:8:5: error: containerCgroups[4]: expected a string, got a list\n");
 	free(got);
 	/* Nothing of a refused file is applied. */
-	assert_false(cfg.has_container_cgroups);
+	assert_null(cfg.container_cgroups);
+	assert_int_equal(cfg.n_container_cgroups, 0);
+	assert_defaults(&cfg);
 	policy_diags_clear(&diags);
-	credgate_config_free(&cfg);
+	settings_free(&cfg);
 }
 
 static void test_parse_errors(void **state)
@@ -322,22 +354,71 @@ static void test_parse_errors(void **state)
 		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
 		  "c.yaml:3:11: error: nodeName: name is 256 bytes long, more than 253\n" },
+		/* A good key before a bad one is not kept either. */
+		{ "apiVersion: credgate.io/v1\nkind: AgentConfig\npinDir: /sys/fs/bpf/cg\noutput: yaml\n",
+		  "c.yaml:4:9: error: output: expected 'json' or 'compact', got 'yaml'\n" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct credgate_config cfg;
+		struct agent_options cfg;
 		struct policy_diags diags = {};
 		char *got;
 
-		assert_int_equal(credgate_config_parse("c.yaml", cases[i].text, strlen(cases[i].text), &cfg, &diags),
-				 -EINVAL);
+		assert_int_equal(parse_text(cases[i].text, strlen(cases[i].text), &cfg, &diags), -EINVAL);
 		got = format_diags(&diags);
 		assert_string_equal(got, cases[i].expected);
 		assert_defaults(&cfg);
 		free(got);
-		credgate_config_free(&cfg);
+		settings_free(&cfg);
 		policy_diags_clear(&diags);
 	}
+}
+
+#define FLAGS(opts, ...)                                                                           \
+	({                                                                                         \
+		char *argv[] = { "credgated", __VA_ARGS__, NULL };                                 \
+		options_apply_flags((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv, (opts));     \
+	})
+
+/* The layers: a flag wins over the file, the file over the default; a flag replaces only its settings. */
+static void test_flags_over_file(void **state)
+{
+	static const char text[] = "apiVersion: credgate.io/v1\nkind: AgentConfig\n"
+				   "policyDir: /srv/policies\noutput: compact\nlsmUnavailable: observe\n"
+				   "nodeName: file-node\nobserveRate: 5\nobserveBurst: 7\ndenySummaryRate: 3\n"
+				   "denySummaryBurst: 4\npinDir: /sys/fs/bpf/cg\n";
+	struct agent_options o;
+	struct policy_diags diags = {};
+
+	/* No flag: the file's values. */
+	assert_int_equal(parse_text(text, sizeof(text) - 1, &o, &diags), 0);
+	assert_no_diags(&diags);
+	assert_int_equal(FLAGS(&o, "-v"), 0);
+	assert_string_equal(o.policy_path, "/srv/policies");
+	assert_int_equal(o.output, OUTPUT_COMPACT);
+	assert_int_equal(o.lsm_unavailable, LSM_UNAVAILABLE_OBSERVE);
+	assert_string_equal(o.node_name, "file-node");
+	assert_int_equal(o.observe_rate, 5);
+	assert_int_equal(o.observe_burst, 7);
+	assert_int_equal(o.verbosity, 1);
+	settings_free(&o);
+
+	/* Flags: theirs; --rate-limit replaces the file's rate and burst, --deny-summary is left alone. */
+	assert_int_equal(parse_text(text, sizeof(text) - 1, &o, &diags), 0);
+	assert_int_equal(FLAGS(&o, "--output=json", "--lsm-unavailable", "kill", "--node-name", "flag-node",
+			       "--rate-limit=9", "-p", "builtin"),
+			 0);
+	assert_int_equal(o.output, OUTPUT_JSON);
+	assert_int_equal(o.lsm_unavailable, LSM_UNAVAILABLE_KILL);
+	assert_string_equal(o.node_name, "flag-node");
+	assert_int_equal(o.observe_rate, 9);
+	assert_int_equal(o.observe_burst, 0);
+	assert_int_equal(o.deny_rate, 3);
+	assert_int_equal(o.deny_burst, 4);
+	assert_true(o.builtin_policy);
+	assert_null(o.policy_path);
+	assert_string_equal(o.pin_dir, "/sys/fs/bpf/cg");
+	settings_free(&o);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -349,7 +430,7 @@ static void test_file_size_limit(void **state)
 {
 	const char *tmp = getenv("TMPDIR");
 	char dir[PATH_MAX - 32], path[PATH_MAX];
-	struct credgate_config cfg;
+	struct agent_options cfg;
 	struct policy_diags diags = {};
 	size_t len = CREDGATE_CONFIG_MAX_FILE_SIZE + 1;
 	char *text = malloc(len), *got, *expected;
@@ -358,7 +439,7 @@ static void test_file_size_limit(void **state)
 	assert_non_null(text);
 	for (size_t i = 0; i < len; i++)
 		text[i] = i % 64 == 63 ? '\n' : '#';
-	snprintf(dir, sizeof(dir), "%s/test_config.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/test_settings.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/credgate.yaml", dir);
 	f = fopen(path, "we");
@@ -366,11 +447,11 @@ static void test_file_size_limit(void **state)
 	assert_int_equal(fwrite(text, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
 
-	assert_int_equal(credgate_config_load(path, &cfg, &diags), -EFBIG);
+	options_defaults(&cfg);
+	assert_int_equal(settings_load(path, &cfg, &diags), -EFBIG);
 	assert_defaults(&cfg);
-	credgate_config_free(&cfg);
-	assert_int_equal(credgate_config_parse("c.yaml", text, len, &cfg, &diags), -EFBIG);
-	credgate_config_free(&cfg);
+	assert_int_equal(settings_parse("c.yaml", text, len, &cfg, &diags), -EFBIG);
+	assert_defaults(&cfg);
 	got = format_diags(&diags);
 	assert_true(asprintf(&expected,
 			     "%s: error: file is too large: 65537 bytes, more than CREDGATE_CONFIG_MAX_FILE_SIZE (65536)\n"
@@ -382,9 +463,10 @@ static void test_file_size_limit(void **state)
 	free(expected);
 
 	/* At the limit: comments only, fine. */
-	assert_int_equal(credgate_config_parse("c.yaml", text, len - 1, &cfg, &diags), 0);
+	assert_int_equal(settings_parse("c.yaml", text, len - 1, &cfg, &diags), 0);
 	assert_no_diags(&diags);
-	credgate_config_free(&cfg);
+	assert_defaults(&cfg);
+	settings_free(&cfg);
 
 	nftw(dir, remove_entry, 4, FTW_DEPTH | FTW_PHYS);
 	free(text);
@@ -400,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_service_keys),
 		cmocka_unit_test(test_container_cgroups),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_flags_over_file),
 		cmocka_unit_test(test_file_size_limit),
 	};
 
