@@ -124,16 +124,17 @@ static void diags_store(struct diag_reporter *reporter, enum policy_diag_severit
 {
 	struct policy_diags *diags = reporter->diags;
 	struct policy_diag *items;
-	char *file;
+	char *file = NULL;
 
-	if (diags->count >= POLICY_MAX_DIAGS) {
+	if (diags->count >= (diags->limit ? diags->limit : POLICY_MAX_DIAGS)) {
 		diags->dropped++;
 		free(message);
 		return;
 	}
-	file = strdup(reporter->file ? reporter->file : "<input>");
+	if (reporter->file)
+		file = strdup(reporter->file);
 	items = reallocarray(diags->items, diags->count + 1, sizeof(*items));
-	if (!file || !items) {
+	if ((reporter->file && !file) || !items) {
 		/* The array may have moved even if the name failed: keep it. */
 		if (items)
 			diags->items = items;
@@ -190,10 +191,12 @@ int policy_diag_format(const struct policy_diag *diag, char *buf, size_t size)
 		return -EINVAL;
 
 	/* The name is the caller's (a path from a directory listing, say):
-	 * escape it too, so that the line stays one line. */
-	file = diag->file ? diag->file : "<input>";
-	writer_put_escaped(&w, file, strlen(file));
-	if (diag->line > 0) {
+	 * escape it too, so that the line stays one line. A problem of no file
+	 * (a count of cgroups, say) is the message alone. */
+	file = diag->file;
+	if (file)
+		writer_put_escaped(&w, file, strlen(file));
+	if (file && diag->line > 0) {
 		snprintf(number, sizeof(number), ":%u", diag->line);
 		writer_puts(&w, number);
 		if (diag->column > 0) {
@@ -201,7 +204,9 @@ int policy_diag_format(const struct policy_diag *diag, char *buf, size_t size)
 			writer_puts(&w, number);
 		}
 	}
-	writer_puts(&w, diag->severity == POLICY_DIAG_WARNING ? ": warning: " : ": error: ");
+	if (file)
+		writer_puts(&w, ": ");
+	writer_puts(&w, diag->severity == POLICY_DIAG_WARNING ? "warning: " : "error: ");
 	if (diag->message)
 		writer_put_escaped(&w, diag->message, strlen(diag->message));
 	writer_finish(&w);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Collecting diagnostics while reading one file. Every layer (YAML reader,
- * parser, compiler, loader) reports through a diag_reporter that knows the
- * file and counts errors, so a caller can tell whether its own step failed
+ * parser, compiler, loader, and the agent binding a set to the host's
+ * cgroups) reports through a diag_reporter that knows the file and counts
+ * errors, so a caller can tell whether its own step failed
  * even when the list in policy_diags is full or was filled by earlier calls.
  */
 #ifndef CREDGATE_POLICY_DIAG_H
@@ -15,7 +16,7 @@
 
 struct diag_reporter {
 	struct policy_diags *diags; /* may be NULL: problems are only counted */
-	const char *file;	    /* the name diagnostics carry */
+	const char *file;	    /* the name diagnostics carry; NULL: none */
 	size_t errors;		    /* errors reported here, kept or dropped */
 	bool out_of_memory;	    /* a diagnostic could not be stored */
 };

@@ -45,7 +45,7 @@ enum policy_diag_severity {
 
 struct policy_diag {
 	enum policy_diag_severity severity;
-	char *file;  /* as given by the caller */
+	char *file;  /* as given by the caller; NULL: not tied to a file */
 	unsigned line;	 /* 1-based; 0 when not tied to a place */
 	unsigned column; /* 1-based; 0 when not tied to a place */
 	char *message;	 /* one line, no trailing newline */
@@ -55,10 +55,11 @@ struct policy_diags {
 	struct policy_diag *items;
 	size_t count;
 	size_t errors; /* items with POLICY_DIAG_ERROR */
-	size_t dropped; /* not kept once POLICY_MAX_DIAGS were */
+	size_t dropped; /* not kept once the limit was */
+	size_t limit;	/* items kept at most; 0: POLICY_MAX_DIAGS */
 };
 
-/* "FILE:LINE:COL: error: MESSAGE" (LINE/COL omitted when 0). */
+/* "FILE:LINE:COL: error: MESSAGE" (LINE/COL omitted when 0, FILE: when NULL). */
 int policy_diag_format(const struct policy_diag *diag, char *buf, size_t size);
 void policy_diags_clear(struct policy_diags *diags);
 

@@ -14,7 +14,11 @@
 #include "enforcement.h"
 #include "log.h"
 
-/* Log each problem; copy errors, one per line, into @problems too (may be NULL). */
+/*
+ * Log each problem of a policy's way in, whether found reading its files or
+ * binding it to this host's cgroups; copy errors, one per line, into
+ * @problems too (may be NULL).
+ */
 static void log_policy_diags(const struct policy_diags *diags, struct json_writer *problems)
 {
 	char line[1024];
@@ -32,7 +36,7 @@ static void log_policy_diags(const struct policy_diags *diags, struct json_write
 		}
 	}
 	if (diags->dropped)
-		log_error("... and %zu more problems", diags->dropped);
+		log_internal(diags->errors ? LOG_ERR : LOG_WARNING, 0, "... and %zu more problems", diags->dropped);
 }
 
 /* Read the configured policies, or the built-in one. Logs every problem. */
@@ -86,26 +90,6 @@ int agent_load_policies(const struct agent_options *opts, struct policy_set **ou
 	return 0;
 }
 
-
-static void log_publish_report(const struct publish_report *report, struct json_writer *problems)
-{
-	for (size_t i = 0; i < report->nproblems; i++) {
-		const struct publish_problem *p = &report->problems[i];
-
-		if (p->fatal) {
-			log_error("%s", p->message);
-			if (problems) {
-				json_raw(problems, p->message, strlen(p->message));
-				json_raw(problems, "\n", 1);
-			}
-		} else {
-			log_warning("%s", p->message);
-		}
-	}
-	if (report->problems_dropped)
-		log_warning("... and %zu more problems", report->problems_dropped);
-}
-
 /*
  * selinuxType / selinuxContext selectors: the kernel needs every process's
  * labels for the new generation. Without SELinux there is nothing to label:
@@ -142,7 +126,8 @@ int agent_publish(struct agent *agent, struct policy_set *set, const char *sourc
 	int r;
 
 	r = policy_maps__publish(agent->maps, set, agent->cgroups, &report);
-	log_publish_report(&report, problems);
+	log_policy_diags(&report.diags, problems);
+	policy_diags_clear(&report.diags);
 	if (r < 0)
 		return log_error_errno(r, "Failed to put policy %s in force: %m", source);
 	/* After the new generation is in force: nothing it needs is missing. */

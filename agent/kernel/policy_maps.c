@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "diag.h"
 #include "macro.h"
 #include "selection.h"
 
@@ -117,33 +117,6 @@ bool policy_enforces(const struct policy *policy)
 			return true;
 	return (c->exec.rule_index != CG_NO_RULE && c->exec.mode == CG_MODE_ENFORCE) ||
 	       (c->userns.rule_index != CG_NO_RULE && c->userns.mode == CG_MODE_ENFORCE);
-}
-
-static void add_problem(struct publish_report *report, bool fatal, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void add_problem(struct publish_report *report, bool fatal, const char *fmt, ...)
-{
-	struct publish_problem *p;
-	va_list ap;
-
-	if (report->nproblems >= ARRAY_SIZE(report->problems)) {
-		report->problems_dropped++;
-		return;
-	}
-	p = &report->problems[report->nproblems++];
-	p->fatal = fatal;
-	va_start(ap, fmt);
-	vsnprintf(p->message, sizeof(p->message), fmt, ap);
-	va_end(ap);
-}
-
-static bool report_has_fatal(const struct publish_report *report)
-{
-	for (size_t i = 0; i < report->nproblems; i++)
-		if (report->problems[i].fatal)
-			return true;
-	return false;
 }
 
 /* The largest key of any generation-keyed map (cg_exec_path_key). */
@@ -320,6 +293,8 @@ struct walk {
 	const struct cgroup_fs *fs;
 	uint32_t gen;
 	struct publish_report *report;
+	/* Into report->diags; its file is set to the policy each problem is about. */
+	struct diag_reporter problems;
 	struct walk_node *queue;
 	size_t head, tail, cap;
 	bool *selector_used; /* [nselectors]: held somewhere on this host */
@@ -355,10 +330,10 @@ static void note_tie(struct walk *w, const char *path, const struct policy_tie *
 
 	if (!a || !b)
 		return;
-	add_problem(w->report, true,
-		    "%s:%u:%u: error: cgroup %s is selected by policy '%s' and by policy '%s' (%s:%u:%u) at the same depth and priority %d; give one of them a higher priority:",
-		    b->file, b->line, b->column, path[0] ? path : "/", a->name, b->name, b->file, b->line,
-		    b->column, tie->priority);
+	w->problems.file = b->file;
+	diag_error(&w->problems, b->line, b->column,
+		   "cgroup %s is selected by policy '%s' and by policy '%s' (%s:%u:%u) at the same depth and priority %d; give one of them a higher priority:",
+		   path[0] ? path : "/", a->name, b->name, b->file, b->line, b->column, tie->priority);
 }
 
 static void note_selectors(struct walk *w, const struct cg_cgroup_state *state)
@@ -520,9 +495,10 @@ static void warn_unused_selectors(struct walk *w)
 		if (w->selector_used[i] || !policy || o->selector >= policy->nselectors)
 			continue;
 		s = &policy->selectors[o->selector];
-		add_problem(w->report, false,
-			    "%s:%u:%u: warning: policy '%s': selector (%s) matches no cgroup now; it will govern matching cgroups from their creation",
-			    policy->file, s->line, s->column, policy->name, s->text);
+		w->problems.file = policy->file;
+		diag_report(&w->problems, POLICY_DIAG_WARNING, s->line, s->column,
+			    "policy '%s': selector (%s) matches no cgroup now; it will govern matching cgroups from their creation",
+			    policy->name, s->text);
 	}
 }
 
@@ -533,7 +509,8 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 	struct walk w = { .maps = maps, .set = set, .fs = fs, .report = report };
 	int r;
 
-	memset(report, 0, sizeof(*report));
+	*report = (struct publish_report){ .diags.limit = PUBLISH_MAX_PROBLEMS };
+	w.problems.diags = &report->diags;
 	if (set->count > CG_MAX_POLICIES)
 		return -E2BIG;
 	if (gen == 0)
@@ -553,24 +530,25 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 	if (r < 0)
 		goto discard;
 	r = write_cgroup_states(&w);
-	if (r == 0 && report_has_fatal(report))
+	if (r == 0 && w.problems.errors) /* kept or dropped */
 		r = -EINVAL;
 	if (r < 0)
 		goto discard;
 	warn_unused_selectors(&w);
+	w.problems.file = NULL; /* about the host, not a policy file */
 	if (w.unstored)
-		add_problem(report, false,
-			    "warning: %zu cgroups have no state (%s: the cgroup map is full; it holds %u cgroups per policy generation, cgroupMapSize); %s",
+		diag_report(&w.problems, POLICY_DIAG_WARNING, 0, 0,
+			    "%zu cgroups have no state (%s: the cgroup map is full; it holds %u cgroups per policy generation, cgroupMapSize); %s",
 			    w.unstored, strerror(w.unstored_error), policy_maps__cgroup_capacity(maps),
-			    report->enforcing ? "their credential changes are refused (policy credgate:fail-closed)"
+			    report->enforcing ? "their credential changes are refused (policy " POLICY_FAIL_CLOSED_NAME ")"
 					      : "they are governed as their nearest ancestor with a state");
 	else if (report->cgroups > policy_maps__cgroup_capacity(maps))
 		/*
 		 * Stored, but only because the previous generation left room: the
 		 * map holds two, and a reload writes the new one beside the old.
 		 */
-		add_problem(report, false,
-			    "warning: %zu cgroups have a state, more than the %u per policy generation the cgroup map is sized for (cgroupMapSize): a reload may leave some without one",
+		diag_report(&w.problems, POLICY_DIAG_WARNING, 0, 0,
+			    "%zu cgroups have a state, more than the %u per policy generation the cgroup map is sized for (cgroupMapSize): a reload may leave some without one",
 			    report->cgroups, policy_maps__cgroup_capacity(maps));
 	report->unstored = w.unstored;
 

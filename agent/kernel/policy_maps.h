@@ -20,11 +20,14 @@
 
 struct policy_maps;
 
-/* A problem found while binding the policy to this host's cgroups. */
-struct publish_problem {
-	bool fatal; /* the publish is refused */
-	char message[512]; /* "FILE:LINE:COL: error: ..." */
-};
+/*
+ * What a publish bound, and every problem found while binding the set to
+ * this host's cgroups: diagnostics like the policy files' own (an error
+ * refuses the publish, a warning does not), printed by the same printer.
+ * At most PUBLISH_MAX_PROBLEMS are kept; diags.dropped counts the rest.
+ * policy_diags_clear(&report->diags) after use, whatever publish returned.
+ */
+#define PUBLISH_MAX_PROBLEMS 32
 
 struct publish_report {
 	size_t policies;
@@ -32,9 +35,7 @@ struct publish_report {
 	size_t cgroups;	  /* cgroups whose state was computed */
 	size_t governed;  /* ... of which a policy governs */
 	size_t unstored;  /* cgroups left without a state: the cgroup map was full */
-	struct publish_problem problems[32];
-	size_t nproblems;
-	size_t problems_dropped;
+	struct policy_diags diags;
 	uint32_t generation;
 };
 

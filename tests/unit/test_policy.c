@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "test_policy_common.c"
+#include "policy/diag.h"
 
 #define ANY_LO 0u
 #define ANY_HI 0xffffffffu
@@ -1233,6 +1234,33 @@ static void test_diag_format(void **state)
 	policy_diags_clear(NULL);
 }
 
+/*
+ * The agent reports what it finds binding a set to the host's cgroups
+ * through the same reporter: with a cap of its own, a problem of no file
+ * printed as its message alone, and errors counted even when dropped.
+ */
+static void test_diag_reporter_limit_and_no_file(void **state)
+{
+	struct policy_diags diags = { .limit = 2 };
+	struct diag_reporter reporter = { .diags = &diags };
+	char buf[128];
+
+	diag_report(&reporter, POLICY_DIAG_WARNING, 0, 0, "%d cgroups have no state", 3);
+	reporter.file = "a.yaml";
+	diag_error(&reporter, 4, 2, "a tie");
+	diag_error(&reporter, 5, 2, "another tie");
+	assert_int_equal(diags.count, 2);
+	assert_int_equal(diags.dropped, 1);
+	assert_int_equal(diags.errors, 1);
+	assert_int_equal(reporter.errors, 2);
+	assert_null(diags.items[0].file);
+	policy_diag_format(&diags.items[0], buf, sizeof(buf));
+	assert_string_equal(buf, "warning: 3 cgroups have no state");
+	policy_diag_format(&diags.items[1], buf, sizeof(buf));
+	assert_string_equal(buf, "a.yaml:4:2: error: a tie");
+	policy_diags_clear(&diags);
+}
+
 /* User text in messages is escaped and cut, so a message stays one short line. */
 static void test_diag_quoting(void **state)
 {
@@ -1351,6 +1379,7 @@ int main(void)
 		cmocka_unit_test(test_nesting_boundary),
 		cmocka_unit_test(test_node_limit),
 		cmocka_unit_test(test_diag_format),
+		cmocka_unit_test(test_diag_reporter_limit_and_no_file),
 		cmocka_unit_test(test_diag_quoting),
 		cmocka_unit_test(test_null_arguments),
 		cmocka_unit_test(test_dump),
