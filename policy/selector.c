@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup_glob.h"
 #include "cleanup.h"
 #include "context.h"
 #include "parse.h"
@@ -91,65 +92,44 @@ static int selector_add_text(struct model_selector *selector, const char *key, c
 static int cgroup_pattern(struct parse_ctx *ctx, const struct ynode *node, const char *path, const char *normal,
 			  char **ret)
 {
-	_cleanup_free_ char *pattern = malloc(strlen(normal) + 1);
 	char quoted[DIAG_QUOTE_SIZE];
-	size_t len = 0, components = 0;
-	bool last_any = false;
+	struct cgroup_glob g;
+	size_t len;
+	int r;
 
 	*ret = NULL;
-	if (!pattern)
-		return -ENOMEM;
-	for (const char *p = normal; *p;) {
-		size_t n, stars = 0;
-
-		while (*p == '/')
-			p++;
-		n = strcspn(p, "/");
-		if (n == 0)
-			break;
-		if (n == 2 && p[0] == '*' && p[1] == '*') {
-			if (!last_any) {
-				if (len > 0)
-					pattern[len++] = '/';
-				memcpy(pattern + len, "**", 2);
-				len += 2;
-			}
-			last_any = true;
-			p += n;
-			continue;
-		}
-		for (size_t i = 0; i < n; i++)
-			stars += p[i] == '*';
-		if (stars > 1) {
+	r = cgroup_glob_parse(normal, 0, &g);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		switch (g.problem) {
+		case CGROUP_GLOB_STARS:
 			parse_error(ctx, node,
 				    "%s: component %s has %zu '*' (the kernel matcher allows one '*' per component: "
 				    "use '?' for single characters, or a whole component '**' for any number of "
 				    "components)",
-				    path, diag_quote(quoted, p, n), stars);
-			return 0;
-		}
-		if (n >= CG_PATTERN_LEN) {
+				    path, diag_quote(quoted, g.at, g.at_len), g.stars);
+			break;
+		case CGROUP_GLOB_LONG:
 			parse_error(ctx, node, "%s: component %s is %zu bytes long, more than CG_PATTERN_LEN - 1 (%d)",
-				    path, diag_quote(quoted, p, n), n, CG_PATTERN_LEN - 1);
-			return 0;
-		}
-		if (++components > CG_MAX_CGROUP_DEPTH) {
+				    path, diag_quote(quoted, g.at, g.at_len), g.at_len, CG_PATTERN_LEN - 1);
+			break;
+		case CGROUP_GLOB_DEEP:
 			parse_error(ctx, node, "%s: more than CG_MAX_CGROUP_DEPTH (%d) components", path,
 				    CG_MAX_CGROUP_DEPTH);
-			return 0;
+			break;
+		default: /* normalize_absolute_path() has refused '.' and '..' already */
+			parse_error(ctx, node, "%s: '.' and '..' components are not allowed", path);
+			break;
 		}
-		if (len > 0)
-			pattern[len++] = '/';
-		memcpy(pattern + len, p, n);
-		len += n;
-		last_any = false;
-		p += n;
+		return 0;
 	}
 	/* A predicate holds below where it matched: a trailing "**" is implied. */
-	if (last_any)
-		len = len >= 3 ? len - 3 : 0;
-	pattern[len] = '\0';
-	*ret = TAKE_PTR(pattern);
+	if (g.ends_any) {
+		len = strlen(g.pattern);
+		g.pattern[len >= 3 ? len - 3 : 0] = '\0';
+	}
+	*ret = g.pattern;
 	return 0;
 }
 
