@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "policy_maps.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "cgroup_states.h"
 #include "diag.h"
 #include "macro.h"
 #include "selection.h"
@@ -281,244 +277,19 @@ static int write_tables(struct policy_maps *maps, const struct policy_set *set, 
 	return 0;
 }
 
-/* A cgroup found by the walk, waiting for its children to be listed. */
-struct walk_node {
-	char *path; /* relative to the cgroup2 root: "" for the root */
-	struct cg_cgroup_state state;
-};
-
-struct walk {
-	struct policy_maps *maps;
-	const struct policy_set *set;
-	const struct cgroup_fs *fs;
-	uint32_t gen;
-	struct publish_report *report;
-	/* Into report->diags; its file is set to the policy each problem is about. */
-	struct diag_reporter problems;
-	struct walk_node *queue;
-	size_t head, tail, cap;
-	bool *selector_used; /* [nselectors]: held somewhere on this host */
-	size_t unstored;     /* cgroups whose state the map would not take */
-	int unstored_error;  /* the first error that refused one */
-};
-
-static int walk_push(struct walk *w, char *path, const struct cg_cgroup_state *state)
-{
-	if (w->tail == w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 256;
-		struct walk_node *q = realloc(w->queue, ncap * sizeof(*q));
-
-		if (!q)
-			return -ENOMEM;
-		w->queue = q;
-		w->cap = ncap;
-	}
-	w->queue[w->tail].path = path;
-	w->queue[w->tail].state = *state;
-	w->tail++;
-	return 0;
-}
-
-static const struct policy *policy_of(const struct walk *w, __u32 policy_id)
-{
-	return policy_id < w->set->count ? &w->set->policies[policy_id] : NULL;
-}
-
-static void note_tie(struct walk *w, const char *path, const struct policy_tie *tie)
-{
-	const struct policy *a = policy_of(w, tie->winner_policy), *b = policy_of(w, tie->other_policy);
-
-	if (!a || !b)
-		return;
-	w->problems.file = b->file;
-	diag_error(&w->problems, b->line, b->column,
-		   "cgroup %s is selected by policy '%s' and by policy '%s' (%s:%u:%u) at the same depth and priority %d; give one of them a higher priority:",
-		   path[0] ? path : "/", a->name, b->name, b->file, b->line, b->column, tie->priority);
-}
-
-static void note_selectors(struct walk *w, const struct cg_cgroup_state *state)
-{
-	const struct policy_selection *sel = w->set->selection;
-
-	for (__u32 i = 0; i < sel->generation.nselectors; i++) {
-		bool held = true;
-
-		if (w->selector_used[i])
-			continue;
-		for (int k = 0; k < CG_MAX_PREDICATES / 64; k++)
-			if (sel->selectors[i].require[k] & ~state->held[k])
-				held = false;
-		w->selector_used[i] = held;
-	}
-}
-
-/*
- * A delegated cgroup: a non-root user may create cgroups in it (systemd's
- * Delegate= and user@.service chown the directory to the user), so names
- * below it confer nothing. The kernel's cgroup_mkdir program asks the same
- * of the parent of every new cgroup (cgroup.bpf.c, cg_delegated()).
- */
-static bool delegated(const struct stat *st)
-{
-	return st->st_uid != 0 || (st->st_mode & 0022);
-}
-
-/*
- * Store one cgroup's state, sealed first when it is delegated; the cgroup
- * may have vanished meanwhile (then the rmdir program may already have run:
- * drop the entry again). Returns 1 when stored, 0 when gone, or a negative
- * errno; a map that is full (or no memory) does not fail the publish: the
- * cgroup is left without a state, which the hooks treat as unknown (the
- * fail-closed policy), and it is counted and reported.
- */
-static int store_state(struct walk *w, const char *path, struct cg_cgroup_state *state)
-{
-	int root = cgroup_fs__root_fd(w->fs);
-	struct cg_cgroup_key key = { .gen = w->gen };
-	struct stat st;
-
-	if (fstatat(root, path[0] ? path : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : negative_errno();
-	if (path[0] && delegated(&st))
-		policy_selection_seal(w->set->selection, state);
-	key.cgroup_id = st.st_ino;
-	if (bpf_map_update_elem(w->maps->fds.cgroups, &key, state, BPF_ANY)) {
-		if (errno != E2BIG && errno != ENOMEM)
-			return negative_errno();
-		if (!w->unstored_error)
-			w->unstored_error = errno;
-		w->unstored++;
-		return 0;
-	}
-	if (fstatat(root, path[0] ? path : ".", &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT) {
-		bpf_map_delete_elem(w->maps->fds.cgroups, &key);
-		return 0;
-	}
-	w->report->cgroups++;
-	if (state->policy_id != CG_NO_POLICY)
-		w->report->governed++;
-	note_selectors(w, state);
-	return 1;
-}
-
-/* Children of the queue's head: compute, store, enqueue. */
-static int walk_children(struct walk *w, const struct walk_node *node)
-{
-	int root = cgroup_fs__root_fd(w->fs);
-	_cleanup_close_ int fd = -1;
-	DIR *dir;
-	struct dirent *de;
-	int r = 0;
-
-	fd = openat(root, node->path[0] ? node->path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : negative_errno();
-	dir = fdopendir(fd);
-	if (!dir)
-		return negative_errno();
-	TAKE_FD(fd);
-	while ((de = readdir(dir))) {
-		struct cg_cgroup_state child;
-		struct policy_tie tie = {};
-		char *path;
-
-		/* A cgroup may be named ".x": skip only "." and "..". */
-		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (strlen(de->d_name) >= CG_NAME_LEN)
-			continue; /* kernfs names are shorter; never true */
-		if (asprintf(&path, "%s%s%s", node->path, node->path[0] ? "/" : "", de->d_name) < 0) {
-			r = -ENOMEM;
-			break;
-		}
-		policy_selection_child(w->set->selection, &node->state, de->d_name, &child, &tie);
-		if (tie.tied)
-			note_tie(w, path, &tie);
-		/*
-		 * The state is stored before the children are listed (see
-		 * cgroup.bpf.c). Below a sealed cgroup nothing is stored (its
-		 * descendants resolve to it), and below one left without a state
-		 * everything is unknown already: neither is walked.
-		 */
-		r = store_state(w, path, &child);
-		if (r == 1 && !(child.flags & CG_CGROUP_SEALED))
-			r = walk_push(w, path, &child);
-		else
-			free(path);
-		if (r < 0)
-			break;
-		r = 0;
-	}
-	closedir(dir);
-	return r;
-}
-
-static int write_cgroup_states(struct walk *w)
-{
-	struct cg_cgroup_state root;
-	struct policy_tie tie = {};
-	char *path = strdup("");
-	int r;
-
-	if (!path)
-		return -ENOMEM;
-	policy_selection_root(w->set->selection, &root, &tie);
-	if (tie.tied)
-		note_tie(w, "/", &tie);
-	r = store_state(w, "", &root);
-	if (r == 0)
-		r = w->unstored ? -w->unstored_error : -ENOENT; /* the root: always there, and needed */
-	if (r == 1)
-		r = walk_push(w, path, &root);
-	else
-		free(path);
-	while (r == 0 && w->head < w->tail) {
-		struct walk_node node = w->queue[w->head++];
-
-		r = walk_children(w, &node);
-		free(node.path);
-	}
-	while (w->head < w->tail)
-		free(w->queue[w->head++].path);
-	return r;
-}
-
-static void warn_unused_selectors(struct walk *w)
-{
-	const struct policy_selection *sel = w->set->selection;
-
-	for (__u32 i = 0; i < sel->generation.nselectors; i++) {
-		const struct policy_selector_origin *o = &sel->origins[i];
-		const struct policy *policy = policy_of(w, o->policy_id);
-		const struct policy_selector *s;
-
-		if (w->selector_used[i] || !policy || o->selector >= policy->nselectors)
-			continue;
-		s = &policy->selectors[o->selector];
-		w->problems.file = policy->file;
-		diag_report(&w->problems, POLICY_DIAG_WARNING, s->line, s->column,
-			    "policy '%s': selector (%s) matches no cgroup now; it will govern matching cgroups from their creation",
-			    policy->name, s->text);
-	}
-}
-
 int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 			 const struct cgroup_fs *fs, struct publish_report *report)
 {
 	uint32_t old_gen = maps->generation, gen = old_gen + 1;
-	struct walk w = { .maps = maps, .set = set, .fs = fs, .report = report };
+	struct diag_reporter problems = { .diags = &report->diags };
+	struct cgroup_states states;
 	int r;
 
 	*report = (struct publish_report){ .diags.limit = PUBLISH_MAX_PROBLEMS };
-	w.problems.diags = &report->diags;
 	if (set->count > CG_MAX_POLICIES)
 		return -E2BIG;
 	if (gen == 0)
 		gen = 1; /* 0 means "never published" */
-	w.gen = gen;
-	w.selector_used = calloc(set->selection->generation.nselectors + 1, sizeof(bool));
-	if (!w.selector_used)
-		return -ENOMEM;
 	/* Leftovers of an earlier failed attempt at this generation. */
 	delete_all(maps, gen);
 
@@ -529,17 +300,18 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 	r = update_config(maps, old_gen, gen);
 	if (r < 0)
 		goto discard;
-	r = write_cgroup_states(&w);
-	if (r == 0 && w.problems.errors) /* kept or dropped */
+	r = cgroup_states_write(maps->fds.cgroups, set, fs, gen, &problems, &states);
+	report->cgroups = states.cgroups;
+	report->governed = states.governed;
+	if (r == 0 && problems.errors) /* kept or dropped */
 		r = -EINVAL;
 	if (r < 0)
 		goto discard;
-	warn_unused_selectors(&w);
-	w.problems.file = NULL; /* about the host, not a policy file */
-	if (w.unstored)
-		diag_report(&w.problems, POLICY_DIAG_WARNING, 0, 0,
+	problems.file = NULL; /* about the host, not a policy file */
+	if (states.unstored)
+		diag_report(&problems, POLICY_DIAG_WARNING, 0, 0,
 			    "%zu cgroups have no state (%s: the cgroup map is full; it holds %u cgroups per policy generation, cgroupMapSize); %s",
-			    w.unstored, strerror(w.unstored_error), policy_maps__cgroup_capacity(maps),
+			    states.unstored, strerror(states.unstored_error), policy_maps__cgroup_capacity(maps),
 			    report->enforcing ? "their credential changes are refused (policy " POLICY_FAIL_CLOSED_NAME ")"
 					      : "they are governed as their nearest ancestor with a state");
 	else if (report->cgroups > policy_maps__cgroup_capacity(maps))
@@ -547,19 +319,17 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 		 * Stored, but only because the previous generation left room: the
 		 * map holds two, and a reload writes the new one beside the old.
 		 */
-		diag_report(&w.problems, POLICY_DIAG_WARNING, 0, 0,
+		diag_report(&problems, POLICY_DIAG_WARNING, 0, 0,
 			    "%zu cgroups have a state, more than the %u per policy generation the cgroup map is sized for (cgroupMapSize): a reload may leave some without one",
 			    report->cgroups, policy_maps__cgroup_capacity(maps));
-	report->unstored = w.unstored;
+	report->unstored = states.unstored;
 
 	r = update_config(maps, gen, 0);
 	if (r < 0)
 		goto discard;
 	maps->generation = gen;
-	maps->last_unstored = w.unstored;
+	maps->last_unstored = states.unstored;
 	report->generation = gen;
-	free(w.selector_used);
-	free(w.queue);
 
 	r = wait_for_running_programs(maps);
 	if (r < 0)
@@ -571,8 +341,6 @@ discard:
 	update_config(maps, old_gen, 0);
 	/* A cgroup_mkdir program may still be writing into @gen: let it finish. */
 	wait_for_running_programs(maps);
-	free(w.selector_used);
-	free(w.queue);
 	delete_all(maps, gen);
 	return r;
 }
