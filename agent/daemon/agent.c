@@ -317,6 +317,22 @@ static int setup_loop(struct agent *agent)
 	return setup_control(agent);
 }
 
+/* The event pipeline's process starts, to the kernel side's SELinux labels. */
+static bool labels_fork_wanted(void *ctx, uint64_t fork_time_ns)
+{
+	return task_labels__fork_needs_label(ctx, fork_time_ns);
+}
+
+static void labels_forked(void *ctx, uint32_t pid, uint64_t fork_time_ns, const char *context, uint64_t exec_time)
+{
+	task_labels__note_fork(ctx, pid, fork_time_ns, context, exec_time);
+}
+
+static void labels_executed(void *ctx, uint32_t pid, const char *context, uint64_t exec_time)
+{
+	task_labels__note_exec(ctx, pid, context, exec_time);
+}
+
 /* SELinux beside us: one line saying how, and the USER_AVC writer when asked for. */
 static int setup_selinux(struct agent *agent)
 {
@@ -432,7 +448,12 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 			log_error_errno(r, "Out of memory");
 			goto fail;
 		}
-		sink_opts.labels = agent->labels;
+		sink_opts.starts = (struct event_process_starts){
+			.fork_wanted = labels_fork_wanted,
+			.forked = labels_forked,
+			.executed = labels_executed,
+			.ctx = agent->labels,
+		};
 	}
 	r = event_sink__new(&agent->sink, &sink_opts);
 	if (r < 0) {

@@ -7,8 +7,8 @@
  *   event_policies.c  policy and rule names, decisions counted per policy
  *   event_throttle.c  rate limits per cgroup, folding of repeated decisions
  *   event_fanout.c    the formatted line to every output
- *   task_labels.c     (kernel side) SELinux labels in cg_task_labels: the sink
- *                     only tells it of execs and forks; it decides what to write
+ * Process starts are told to whoever the options name (the daemon: the kernel
+ * side's SELinux labels, task_labels.c); the pipeline itself writes no map.
  * What stays here: the order of those steps per record, the clock that turns
  * the kernel's boot times into wall-clock times, and loss reports.
  */
@@ -25,7 +25,6 @@
 #include "event_throttle.h"
 #include "macro.h"
 #include "process_cache.h"
-#include "task_labels.h"
 
 /* The sink's own losses are reported at most this often. */
 #define LOST_REPORT_INTERVAL_NS (1000ull * 1000 * 1000)
@@ -288,6 +287,7 @@ static void emit_fold(void *ctx, const struct cg_decision_event *e, uint64_t cou
 static void handle_record(struct event_sink *sink, void *data, size_t size)
 {
 	const struct cg_event_header *hdr = data;
+	const struct event_process_starts *starts = &sink->opts.starts;
 
 	if (event_validate(data, size) < 0) {
 		sink->stats.malformed++;
@@ -296,12 +296,12 @@ static void handle_record(struct event_sink *sink, void *data, size_t size)
 	switch (hdr->type) {
 	case CG_EVENT_FORK:
 		process_cache__fork(sink->procs, data);
-		if (task_labels__fork_needs_label(sink->opts.labels, hdr->time_ns)) {
+		if (starts->forked && starts->fork_wanted && starts->fork_wanted(starts->ctx, hdr->time_ns)) {
 			/* process_cache__fork() gave the child its parent's strings, the context among them. */
 			const struct process_info *child = process_cache__get(sink->procs, hdr);
 
-			task_labels__note_fork(sink->opts.labels, hdr->pid, hdr->time_ns,
-					       child ? child->selinux_context : NULL, hdr->exec_boottime);
+			starts->forked(starts->ctx, hdr->pid, hdr->time_ns, child ? child->selinux_context : NULL,
+				       hdr->exec_boottime);
 		}
 		return;
 	case CG_EVENT_EXIT:
@@ -312,8 +312,9 @@ static void handle_record(struct event_sink *sink, void *data, size_t size)
 		const struct process_info *info = process_cache__exec(sink->procs, e);
 
 		/* The context just read is the one the exec gave: the kernel side labels by it. */
-		task_labels__note_exec(sink->opts.labels, hdr->pid, info ? info->selinux_context : NULL,
-				       hdr->exec_boottime);
+		if (starts->executed)
+			starts->executed(starts->ctx, hdr->pid, info ? info->selinux_context : NULL,
+					 hdr->exec_boottime);
 		if (e->observe && info && event_throttle__observe(sink->throttle, hdr->cgroup_id, hdr->time_ns)) {
 			refresh_clock_offset(sink, hdr->time_ns);
 			emit_exec(sink, e, info);

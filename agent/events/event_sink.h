@@ -21,7 +21,19 @@
 
 struct event_sink;
 struct audit_writer;
-struct task_labels;
+/*
+ * What the pipeline tells of each process start it sees, with the SELinux
+ * context the process identity read for it. The pipeline writes no map: the
+ * daemon points this at kernel/task_labels.c, which labels the process for
+ * the kernel side's selinuxType selectors and decides what to write.
+ */
+struct event_process_starts {
+	/* Whether a fork at @fork_time_ns needs its context (looking it up costs). */
+	bool (*fork_wanted)(void *ctx, uint64_t fork_time_ns);
+	void (*forked)(void *ctx, uint32_t pid, uint64_t fork_time_ns, const char *context, uint64_t exec_time);
+	void (*executed)(void *ctx, uint32_t pid, const char *context, uint64_t exec_time);
+	void *ctx;
+};
 
 /* A rate (events per second per cgroup) meaning "no limit", as 0 does. */
 #define EVENT_SINK_UNLIMITED UINT32_MAX
@@ -66,8 +78,8 @@ struct event_sink_options {
 	bool selinux_contexts;
 	/* auditRecords: avc: every audited or denied decision also as a USER_AVC record; NULL: off. */
 	struct audit_writer *audit;
-	/* selinuxType selectors: label processes at exec and fork; NULL: none. */
-	struct task_labels *labels;
+	/* Who is told of process starts (selinuxType selectors); members NULL: nobody. */
+	struct event_process_starts starts;
 };
 
 int event_sink__new(struct event_sink **out, const struct event_sink_options *opts);
