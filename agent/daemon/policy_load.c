@@ -11,6 +11,7 @@
 
 #include "agent_internal.h"
 #include "default_policy.h"
+#include "diag.h"
 #include "enforcement.h"
 #include "log.h"
 
@@ -101,11 +102,19 @@ static void label_processes(struct agent *agent, const struct policy_set *set, u
 	int n;
 
 	if (!agent->labels) {
-		for (size_t i = 0; i < set->count; i++)
-			if (set->policies[i].compiled.selinux_types)
-				log_warning("%s:%u:%u: warning: policy '%s' selects processes by SELinux type or context, but SELinux is not enabled on this host: it governs no process",
-					    set->policies[i].file, set->policies[i].line, set->policies[i].column,
-					    set->policies[i].name);
+		struct policy_diags diags = {};
+
+		for (size_t i = 0; i < set->count; i++) {
+			const struct policy *p = &set->policies[i];
+			struct diag_reporter reporter = { .diags = &diags, .file = p->file };
+
+			if (p->compiled.selinux_types)
+				diag_report(&reporter, POLICY_DIAG_WARNING, p->line, p->column,
+					    "policy '%s' selects processes by SELinux type or context, but SELinux is not enabled on this host: it governs no process",
+					    p->name);
+		}
+		log_policy_diags(&diags, NULL);
+		policy_diags_clear(&diags);
 		return;
 	}
 	task_labels__set_generation(agent->labels, generation, &set->selinux);
