@@ -261,7 +261,7 @@ static void client_run(struct control_server *server, struct control_client *c)
 		log_info("getevents client connected (pid %d, uid %u)", c->peer.pid, c->peer.uid);
 		break;
 	case CONTROL_CMD_STATUS:
-		server->handlers.status(server->handlers.ctx, strcmp(req->output, "text") != 0, &w);
+		server->handlers.status(server->handlers.ctx, req->output != CONTROL_OUTPUT_TEXT, &w);
 		json_raw(&w, "\n", 1);
 		client_reply(server, c, w.buf ? w.buf : "", w.len);
 		break;
@@ -560,7 +560,7 @@ out:
 
 static enum output_format client_format(const struct control_client *c)
 {
-	return strcmp(c->req.output, "compact") == 0 ? OUTPUT_COMPACT : OUTPUT_JSON;
+	return c->req.output == CONTROL_OUTPUT_COMPACT ? OUTPUT_COMPACT : OUTPUT_JSON;
 }
 
 /* Queue one line for a getevents client, whole or not at all, within its budget and everyone's. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cg_names.h"
 #include "control_proto.h"
 #include "macro.h"
 
@@ -101,23 +102,36 @@ static void printable(char *dst, size_t size, const char *src, size_t max)
 	dst[n] = '\0';
 }
 
-static bool one_of(const char *value, const char *const *allowed)
+/* The protocol's words for output= and kind=, one table each, indexed by their enum. */
+static const char *const output_words[CONTROL_OUTPUT_COUNT] = {
+	[CONTROL_OUTPUT_JSON] = "json",
+	[CONTROL_OUTPUT_COMPACT] = "compact",
+	[CONTROL_OUTPUT_TEXT] = "text",
+};
+
+static const char *const kind_words[EVENT_KIND_COUNT] = {
+	[EVENT_KIND_DECISION] = "decision",
+	[EVENT_KIND_KPROBE] = "kprobe",
+	[EVENT_KIND_EXEC] = "exec",
+	[EVENT_KIND_LOST] = "lost",
+};
+
+/* The index of @word in @table (empty slots never match), or -1. */
+static int word_value(const char *const *table, size_t count, const char *word)
 {
-	for (; *allowed; allowed++)
-		if (strcmp(value, *allowed) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < count; i++)
+		if (table[i] && strcmp(table[i], word) == 0)
+			return (int)i;
+	return -1;
 }
 
 int control_request_parse(const char *text, size_t len, struct control_request *req, char *err,
 			  size_t err_size)
 {
-	static const char *const kinds[] = { "decision", "kprobe", "exec", "lost", NULL };
-	static const char *const outputs[] = { "json", "compact", "text", NULL };
 	char line[CONTROL_MAX_REQUEST], shown[72];
 	unsigned int seen = 0;
 	size_t pos = 0;
-	int lines = 0;
+	int lines = 0, output;
 
 	memset(req, 0, sizeof(*req));
 	req->cmd = _CONTROL_CMD_INVALID;
@@ -134,9 +148,9 @@ int control_request_parse(const char *text, size_t len, struct control_request *
 			size_t size;
 		} fields[] = {
 			{ "command", req->command, sizeof(req->command) },
-			{ "output", req->output, sizeof(req->output) },
-			{ "kind", req->kind, sizeof(req->kind) },
-			{ "verdict", req->verdict, sizeof(req->verdict) },
+			{ "output", req->output_word, sizeof(req->output_word) },
+			{ "kind", req->kind_word, sizeof(req->kind_word) },
+			{ "verdict", req->verdict_word, sizeof(req->verdict_word) },
 			{ "cgroup", req->cgroup, sizeof(req->cgroup) },
 			{ "container", req->container, sizeof(req->container) },
 			{ "pod", req->pod, sizeof(req->pod) },
@@ -199,14 +213,26 @@ int control_request_parse(const char *text, size_t len, struct control_request *
 			 shown);
 		return -EINVAL;
 	}
-	if (req->output[0] && !one_of(req->output, outputs)) {
-		printable(shown, sizeof(shown), req->output, 32);
+	output = req->output_word[0] ? word_value(output_words, CONTROL_OUTPUT_COUNT, req->output_word)
+				     : CONTROL_OUTPUT_DEFAULT;
+	if (output < 0) {
+		printable(shown, sizeof(shown), req->output_word, 32);
 		snprintf(err, err_size, "unknown output '%s'", shown);
 		return -EINVAL;
 	}
-	if (req->kind[0] && !one_of(req->kind, kinds)) {
-		printable(shown, sizeof(shown), req->kind, 32);
+	req->output = (enum control_output)output;
+	req->kind = req->kind_word[0] ? word_value(kind_words, EVENT_KIND_COUNT, req->kind_word) : -1;
+	if (req->kind_word[0] && req->kind < 0) {
+		printable(shown, sizeof(shown), req->kind_word, 32);
 		snprintf(err, err_size, "unknown kind '%s' (expected decision, kprobe, exec or lost)", shown);
+		return -EINVAL;
+	}
+	/* "none" is a slot of the table, not a verdict an event line carries. */
+	req->verdict = req->verdict_word[0] ? cg_verdict_from_name(req->verdict_word) : -1;
+	if (req->verdict_word[0] && (req->verdict < 0 || req->verdict == CG_VERDICT_NONE)) {
+		printable(shown, sizeof(shown), req->verdict_word, 32);
+		snprintf(err, err_size, "unknown verdict '%s' (expected allowed, audited-would-deny, denied or killed)",
+			 shown);
 		return -EINVAL;
 	}
 	if (req->process[0]) {
@@ -240,7 +266,7 @@ static bool eq_opt(const char *filter, const char *value)
 
 bool control_request_matches(const struct control_request *req, const struct event_view *ev)
 {
-	if (!eq_opt(req->kind, ev->kind) || !eq_opt(req->verdict, ev->verdict) ||
+	if ((req->kind >= 0 && req->kind != (int)ev->kind) || (req->verdict >= 0 && req->verdict != (int)ev->verdict) ||
 	    !eq_opt(req->pod, ev->pod_uid) || !eq_opt(req->policy, ev->policy_name))
 		return false;
 	if (req->cgroup[0] && (!ev->cgroup_path || !path_within(ev->cgroup_path, req->cgroup)))

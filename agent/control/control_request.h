@@ -56,12 +56,25 @@ int control_glob_compile(struct control_glob *g, const char *pattern, char *err,
 /* Does the whole of @s (@len bytes) match? O(@len), no allocation. */
 bool control_glob_match(const struct control_glob *g, const char *s, size_t len);
 
+/* What a reply is written as: output=json|compact|text, or nothing said. */
+enum control_output {
+	CONTROL_OUTPUT_DEFAULT, /* no output= line: JSON */
+	CONTROL_OUTPUT_JSON,
+	CONTROL_OUTPUT_COMPACT, /* getevents */
+	CONTROL_OUTPUT_TEXT,	/* status */
+	CONTROL_OUTPUT_COUNT,
+};
+
 struct control_request {
 	enum control_command cmd;
 	char command[16];
-	char output[16];
-	char kind[16];
-	char verdict[32];
+	char output_word[16];
+	char kind_word[16];
+	char verdict_word[32];
+	/* The three words above, read back once: */
+	enum control_output output;
+	int kind;    /* enum event_kind, or -1: any */
+	int verdict; /* enum cg_verdict (never CG_VERDICT_NONE), or -1: any */
 	char cgroup[4096];
 	char container[72];
 	char pod[40];

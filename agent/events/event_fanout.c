@@ -147,7 +147,7 @@ static void journal_current(struct event_fanout *fo)
 	const struct event_fanout_event *cur = fo->current;
 	const struct event_process *p = cur->meta ? cur->meta->process : NULL;
 	const struct cg_event_header *hdr = cur->data;
-	struct journal_event ev = { .kind = cur->journal_kind, .verdict = cur->verdict };
+	struct journal_event ev = { .kind = cur->kind, .verdict = cur->verdict };
 	size_t compact_len = 0, json_len = 0;
 
 	ev.message = current_text(fo, OUTPUT_COMPACT, &compact_len);

@@ -62,9 +62,8 @@ struct event_fanout_event {
 	const void *data;
 	const struct event_meta *meta;
 	const struct event_lost *lost;
-	const char *kind;	  /* for getevents filters: "decision", "kprobe", "exec", "lost" */
-	const char *verdict;	  /* NULL: none */
-	const char *journal_kind; /* the journal's CREDGATE_EVENT: "credgate_decision", ... */
+	enum event_kind kind;
+	enum cg_verdict verdict; /* CG_VERDICT_NONE: the event has none (exec, lost, most observations) */
 };
 
 /* Format @ev and write it everywhere: -EBADMSG when it is malformed, -ENOMEM. */

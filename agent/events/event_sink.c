@@ -222,8 +222,7 @@ static void emit_decision(struct event_sink *sink, const struct cg_decision_even
 	meta.repeat = repeat;
 	write_event(sink,
 		    &(struct event_fanout_event){
-			    .data = e, .meta = &meta, .kind = "decision", .verdict = event_verdict_name(e->verdict),
-			    .journal_kind = "credgate_decision",
+			    .data = e, .meta = &meta, .kind = EVENT_KIND_DECISION, .verdict = e->verdict,
 		    },
 		    false);
 	event_fanout__avc(sink->fanout, e, &meta);
@@ -241,9 +240,8 @@ static void emit_syscall(struct event_sink *sink, const struct cg_syscall_event 
 	fill_meta(sink, &e->hdr, e->policy_gen, e->policy_id, CG_NO_RULE, &view, &meta);
 	write_event(sink,
 		    &(struct event_fanout_event){
-			    .data = e, .meta = &meta, .kind = "kprobe",
-			    .verdict = e->verdict ? event_verdict_name(e->verdict) : NULL,
-			    .journal_kind = "process_kprobe",
+			    .data = e, .meta = &meta, .kind = EVENT_KIND_KPROBE,
+			    .verdict = e->verdict,
 		    },
 		    false);
 }
@@ -264,7 +262,7 @@ static void emit_exec(struct event_sink *sink, const struct cg_exec_event *e, co
 	meta.process_json = NULL;
 	write_event(sink,
 		    &(struct event_fanout_event){
-			    .data = e, .meta = &meta, .kind = "exec", .journal_kind = "process_exec",
+			    .data = e, .meta = &meta, .kind = EVENT_KIND_EXEC,
 		    },
 		    true);
 }
@@ -398,7 +396,7 @@ static void report_pending(struct event_sink *sink)
 	meta.time_realtime_ns = to_realtime(sink, now);
 	event_fanout__write(sink->fanout,
 			    &(struct event_fanout_event){
-				    .lost = &sink->pending, .meta = &meta, .kind = "lost", .journal_kind = "credgate_lost",
+				    .lost = &sink->pending, .meta = &meta, .kind = EVENT_KIND_LOST,
 			    });
 	sink->stats.lost_reports++;
 	memset(&sink->pending, 0, sizeof(sink->pending));

@@ -13,9 +13,18 @@
 
 #include "event_format.h"
 
+/* What getevents' kind filter names: decision, kprobe, exec, lost. */
+enum event_kind {
+	EVENT_KIND_DECISION,
+	EVENT_KIND_KPROBE,
+	EVENT_KIND_EXEC,
+	EVENT_KIND_LOST,
+	EVENT_KIND_COUNT,
+};
+
 struct event_view {
-	const char *kind; /* "decision", "kprobe", "lost" */
-	const char *verdict;
+	enum event_kind kind;
+	enum cg_verdict verdict; /* CG_VERDICT_NONE: the event has none (exec, lost, most observations) */
 	const char *cgroup_path;
 	const char *container_id;
 	const char *pod_uid;

@@ -15,14 +15,23 @@ struct output_journal {
 	struct output_journal_stats stats;
 };
 
-int journal_priority(const char *kind, const char *verdict)
+static const char *const journal_kind_names[EVENT_KIND_COUNT] = {
+	[EVENT_KIND_DECISION] = "credgate_decision",
+	[EVENT_KIND_KPROBE] = "process_kprobe",
+	[EVENT_KIND_EXEC] = "process_exec",
+	[EVENT_KIND_LOST] = "credgate_lost",
+};
+
+const char *journal_kind_name(enum event_kind kind)
 {
-	if (kind && strcmp(kind, "credgate_lost") == 0)
+	return (unsigned)kind < EVENT_KIND_COUNT ? journal_kind_names[kind] : NULL;
+}
+
+int journal_priority(enum event_kind kind, enum cg_verdict verdict)
+{
+	if (kind == EVENT_KIND_LOST)
 		return LOG_WARNING;
-	if (!verdict)
-		return LOG_INFO;
-	/* The verdict's name back to its enum (common/cg_names.c), never a prefix match. */
-	switch (cg_verdict_from_name(verdict)) {
+	switch (verdict) {
 	case CG_VERDICT_DENIED:
 	case CG_VERDICT_KILLED:
 		return LOG_WARNING;
@@ -79,11 +88,14 @@ int journal_fields_build(const struct journal_event *ev, char *buf, size_t size,
 {
 	struct field_builder b = { .buf = buf, .size = size, .iov = iov, .niov = niov };
 
-	add_string(&b, "MESSAGE", ev->message ? ev->message : ev->kind);
+	const char *kind = journal_kind_name(ev->kind);
+
+	add_string(&b, "MESSAGE", ev->message ? ev->message : kind);
 	add_uint(&b, "PRIORITY", (uint64_t)journal_priority(ev->kind, ev->verdict));
 	add_string(&b, "SYSLOG_IDENTIFIER", "credgated");
-	add_string(&b, "CREDGATE_KIND", ev->kind);
-	add_string(&b, "CREDGATE_VERDICT", ev->verdict);
+	add_string(&b, "CREDGATE_KIND", kind);
+	if (ev->verdict != CG_VERDICT_NONE)
+		add_string(&b, "CREDGATE_VERDICT", cg_verdict_name(ev->verdict));
 	add_string(&b, "CREDGATE_POLICY", ev->policy);
 	if (ev->pid)
 		add_uint(&b, "CREDGATE_PID", ev->pid);

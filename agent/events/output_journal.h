@@ -13,14 +13,16 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "event_view.h"
+
 #define JOURNAL_MAX_FIELDS 40
 #define JOURNAL_MAX_BYTES (256 * 1024) /* of all fields of one event */
 
 /* NULL strings are left out. */
 struct journal_event {
 	const char *message; /* the compact line */
-	const char *kind;    /* process_kprobe, credgate_decision, process_exec, credgate_lost */
-	const char *verdict;
+	enum event_kind kind; /* CREDGATE_KIND: process_kprobe, credgate_decision, ... */
+	enum cg_verdict verdict; /* CREDGATE_VERDICT; CG_VERDICT_NONE: left out */
 	const char *policy;
 	const char *binary;
 	const char *cgroup;
@@ -37,8 +39,11 @@ struct journal_event {
 	uint32_t old_uid, new_uid, old_euid, new_euid, old_gid, new_gid;
 };
 
-/* syslog(3) priority for a verdict name (NULL: info). */
-int journal_priority(const char *kind, const char *verdict);
+/* syslog(3) priority of an event of @kind with @verdict (CG_VERDICT_NONE: info). */
+int journal_priority(enum event_kind kind, enum cg_verdict verdict);
+
+/* The journal's CREDGATE_KIND word for @kind: the event's top-level key; NULL out of range. */
+const char *journal_kind_name(enum event_kind kind);
 
 /*
  * The fields of @ev as "KEY=value" iovecs pointing into @buf. Returns how

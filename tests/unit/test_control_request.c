@@ -32,7 +32,7 @@ static void test_parse_good(void **state)
 	(void)state;
 	assert_int_equal(parse("command=status\noutput=text\n\n"), 0);
 	assert_int_equal(req.cmd, CONTROL_CMD_STATUS);
-	assert_string_equal(req.output, "text");
+	assert_int_equal(req.output, CONTROL_OUTPUT_TEXT);
 	assert_int_equal(parse("command=getevents\nkind=decision\nverdict=denied\ncgroup=/a\ncontainer=ab\n"
 			       "pod=u\nprocess=*/su\npolicy=p\n\nignored after the empty line"),
 			 0);
@@ -72,6 +72,8 @@ static void test_parse_bad(void **state)
 	expect_refused("\x1b[2J=1\n\n", 8, "unknown request key '?[2J'");
 	expect_refused("command=status\noutput=yaml\n\n", 28, "unknown output 'yaml'");
 	expect_refused("command=getevents\nkind=all\n\n", 28, "unknown kind 'all'");
+	expect_refused("command=getevents\nverdict=deny\n\n", 31, "unknown verdict 'deny'");
+	expect_refused("command=getevents\nverdict=none\n\n", 31, "unknown verdict 'none'");
 	expect_refused("command=getevents\nprocess=abc\\\n\n", 32, "ends with '\\'");
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "cgroup=", 7);
@@ -189,7 +191,7 @@ static const char *no_text(void *ctx, enum output_format format, size_t *len)
 
 static void test_matches(void **state)
 {
-	struct event_view ev = { .kind = "decision", .verdict = "denied", .cgroup_path = "/a/b",
+	struct event_view ev = { .kind = EVENT_KIND_DECISION, .verdict = CG_VERDICT_DENIED, .cgroup_path = "/a/b",
 				 .container_id = "abcdef", .binary = "/usr/bin/su", .comm = "su",
 				 .policy_name = "p", .text = no_text };
 
@@ -200,6 +202,17 @@ static void test_matches(void **state)
 	assert_true(control_request_matches(&req, &ev)); /* by binary */
 	assert_int_equal(parse("command=getevents\nprocess=sudo\n\n"), 0);
 	assert_false(control_request_matches(&req, &ev));
+	/* kind= and verdict= compare the event's enums with the words read back once. */
+	assert_int_equal(parse("command=getevents\nkind=decision\nverdict=denied\n\n"), 0);
+	assert_true(control_request_matches(&req, &ev));
+	assert_int_equal(parse("command=getevents\nkind=kprobe\n\n"), 0);
+	assert_false(control_request_matches(&req, &ev));
+	assert_int_equal(parse("command=getevents\nverdict=audited-would-deny\n\n"), 0);
+	assert_false(control_request_matches(&req, &ev));
+	ev.verdict = CG_VERDICT_NONE; /* an event with no verdict matches no verdict filter */
+	assert_int_equal(parse("command=getevents\nverdict=allowed\n\n"), 0);
+	assert_false(control_request_matches(&req, &ev));
+	ev.verdict = CG_VERDICT_DENIED;
 	assert_int_equal(parse("command=getevents\ncgroup=/a/bc\n\n"), 0);
 	assert_false(control_request_matches(&req, &ev));
 	ev.binary = NULL;

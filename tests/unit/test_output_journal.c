@@ -26,8 +26,8 @@ static void test_fields(void **state)
 {
 	static const char json[] = "{\"credgate_decision\":{}}";
 	struct journal_event ev = {
-		.message = "t host /bin/su[7] setuid: uid 1000→0 denied", .kind = "credgate_decision",
-		.verdict = "denied", .policy = "web", .binary = "/bin/su", .cgroup = "/web",
+		.message = "t host /bin/su[7] setuid: uid 1000→0 denied", .kind = EVENT_KIND_DECISION,
+		.verdict = CG_VERDICT_DENIED, .policy = "web", .binary = "/bin/su", .cgroup = "/web",
 		.container_id = "55936e548de63f77ceb595d64966dd8e267b391ff0ef63b26c17eb8c2f6510be",
 		.exec_id = "bjoxOjE=", .hook = "task_fix_setuid", .rule = "setuid.deny[0]: from any to 0",
 		.json = json, .json_len = sizeof(json) - 1, .pid = 7, .has_ids = true, .old_uid = 1000, .new_uid = 0,
@@ -59,12 +59,14 @@ static void test_fields(void **state)
 
 static void test_priorities(void **state)
 {
-	assert_int_equal(journal_priority("credgate_decision", "denied"), LOG_WARNING);
-	assert_int_equal(journal_priority("credgate_decision", "killed"), LOG_WARNING);
-	assert_int_equal(journal_priority("credgate_decision", "audited-would-deny"), LOG_NOTICE);
-	assert_int_equal(journal_priority("credgate_decision", "allowed"), LOG_INFO);
-	assert_int_equal(journal_priority("process_kprobe", NULL), LOG_INFO);
-	assert_int_equal(journal_priority("credgate_lost", NULL), LOG_WARNING);
+	assert_int_equal(journal_priority(EVENT_KIND_DECISION, CG_VERDICT_DENIED), LOG_WARNING);
+	assert_int_equal(journal_priority(EVENT_KIND_DECISION, CG_VERDICT_KILLED), LOG_WARNING);
+	assert_int_equal(journal_priority(EVENT_KIND_DECISION, CG_VERDICT_AUDITED), LOG_NOTICE);
+	assert_int_equal(journal_priority(EVENT_KIND_DECISION, CG_VERDICT_ALLOWED), LOG_INFO);
+	assert_int_equal(journal_priority(EVENT_KIND_KPROBE, CG_VERDICT_NONE), LOG_INFO);
+	assert_int_equal(journal_priority(EVENT_KIND_LOST, CG_VERDICT_NONE), LOG_WARNING);
+	assert_string_equal(journal_kind_name(EVENT_KIND_EXEC), "process_exec");
+	assert_null(journal_kind_name(EVENT_KIND_COUNT));
 }
 
 int main(void)
