@@ -10,9 +10,6 @@
 
 #include "cleanup.h"
 
-/* The agent's spelling of ELEMENTSOF, kept so its many callers read as before. */
-#define ARRAY_SIZE(a) ELEMENTSOF(a)
-
 /* The negative errno of the last failed libc call, never 0. */
 static inline int negative_errno(void)
 {

@@ -186,10 +186,10 @@ int control_request_parse(const char *text, size_t len, struct control_request *
 		}
 		*eq = '\0';
 		value = eq + 1;
-		for (i = 0; i < ARRAY_SIZE(fields); i++)
+		for (i = 0; i < ELEMENTSOF(fields); i++)
 			if (strcmp(line, fields[i].key) == 0)
 				break;
-		if (i == ARRAY_SIZE(fields)) {
+		if (i == ELEMENTSOF(fields)) {
 			printable(shown, sizeof(shown), line, 32);
 			snprintf(err, err_size, "unknown request key '%s'", shown);
 			return -EINVAL;

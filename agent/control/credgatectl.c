@@ -129,7 +129,7 @@ static bool command_wants_help(const char *name, int argc, char **argv)
 		if (strcmp(argv[i], "--") == 0)
 			break;
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			for (size_t j = 0; j < ARRAY_SIZE(command_help); j++) {
+			for (size_t j = 0; j < ELEMENTSOF(command_help); j++) {
 				if (strcmp(command_help[j].name, name) == 0) {
 					fputs(command_help[j].text, stdout);
 					return true;

@@ -144,7 +144,7 @@ static void status_line(struct agent *agent, char *buf, size_t size)
 		snprintf(cgroups, sizeof(cgroups), "%zu cgroup%s", governed, governed == 1 ? "" : "s");
 	snprintf(buf, size, "%s %zu polic%s on %s, %s; %llu events lost", enforcing ? "enforcing" : "auditing",
 		 npolicies, npolicies == 1 ? "y" : "ies", cgroups,
-		 (unsigned)agent->fallback < ARRAY_SIZE(methods) ? methods[agent->fallback] : "?",
+		 (unsigned)agent->fallback < ELEMENTSOF(methods) ? methods[agent->fallback] : "?",
 		 (unsigned long long)events_lost(agent));
 }
 
@@ -526,7 +526,7 @@ int agent__run(struct agent *agent)
 	uint64_t last_second = 0;
 
 	while (!agent->stop) {
-		int n = epoll_wait(agent->epoll_fd, events, ARRAY_SIZE(events), AGENT_POLL_MS);
+		int n = epoll_wait(agent->epoll_fd, events, ELEMENTSOF(events), AGENT_POLL_MS);
 		uint64_t now;
 		int r;
 

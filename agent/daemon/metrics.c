@@ -129,7 +129,7 @@ static void metrics_programs(struct agent *agent, struct prom_writer *w)
 	const char *help_runs = "Runs of each attached BPF program (counted while kernel.bpf_stats_enabled=1).";
 	const char *help_time = "Time spent in each attached BPF program (counted while kernel.bpf_stats_enabled=1).";
 	char labels[160];
-	int n = bpf_loader__program_stats(agent->loader, stats, ARRAY_SIZE(stats));
+	int n = bpf_loader__program_stats(agent->loader, stats, ELEMENTSOF(stats));
 
 	for (int i = 0; i < n; i++) {
 		snprintf(labels, sizeof(labels), "program=\"%.95s\"", stats[i].name);

@@ -181,9 +181,9 @@ void status_write_json(struct agent *agent, struct json_writer *w)
 	json_kv_string(w, "enforcement", enforcement_word(agent->fallback));
 	json_key(w, "hooks");
 	json_object_begin(w);
-	for (size_t i = 0; i < ARRAY_SIZE(setid_hooks); i++)
+	for (size_t i = 0; i < ELEMENTSOF(setid_hooks); i++)
 		json_kv_string(w, setid_hooks[i], lsm ? "bpf-lsm" : "syscall-exit");
-	for (size_t i = 0; i < ARRAY_SIZE(lsm_only_hooks); i++)
+	for (size_t i = 0; i < ELEMENTSOF(lsm_only_hooks); i++)
 		json_kv_string(w, lsm_only_hooks[i], lsm ? "bpf-lsm" : "unavailable");
 	json_kv_string(w, "userns_create",
 		       bpf_loader__has_userns_hook(agent->loader) ? "bpf-lsm" : "unavailable");

@@ -175,7 +175,7 @@ const char *container_runtime_name(enum container_runtime runtime)
 		[CONTAINER_RUNTIME_UNKNOWN] = "unknown",
 	};
 
-	return (unsigned)runtime < ARRAY_SIZE(names) ? names[runtime] : NULL;
+	return (unsigned)runtime < ELEMENTSOF(names) ? names[runtime] : NULL;
 }
 
 const char *pod_qos_name(enum pod_qos qos)
@@ -186,5 +186,5 @@ const char *pod_qos_name(enum pod_qos qos)
 		[POD_QOS_BESTEFFORT] = "BestEffort",
 	};
 
-	return (unsigned)qos < ARRAY_SIZE(names) ? names[qos] : NULL;
+	return (unsigned)qos < ELEMENTSOF(names) ? names[qos] : NULL;
 }

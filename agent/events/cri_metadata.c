@@ -312,7 +312,7 @@ static int load(struct cri_store *store, const char *id, enum container_runtime 
 		{ CONTAINER_RUNTIME_CRIO, CRIO_DIR, "userdata/config.json", cri_parse_oci_config },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(sources); i++) {
+	for (size_t i = 0; i < ELEMENTSOF(sources); i++) {
 		char sandbox[CONTAINER_ID_LEN + 1] = "", unused[CONTAINER_ID_LEN + 1];
 		int r;
 

@@ -822,7 +822,7 @@ static void write_syscall_args(struct json_writer *w, const struct cg_syscall_ev
 		json_object_end(w);
 		break;
 	default:
-		for (unsigned i = 0; i < e->nargs && i < ARRAY_SIZE(e->args); i++) {
+		for (unsigned i = 0; i < e->nargs && i < ELEMENTSOF(e->args); i++) {
 			json_object_begin(w);
 			json_kv_int(w, "int_arg", e->args[i]);
 			json_object_end(w);
@@ -838,7 +838,7 @@ static size_t describe_changes(const struct cg_ids *o, const struct cg_ids *n, c
 	const __u32 *a = &o->uid, *b = &n->uid;
 	size_t off = 0;
 
-	for (unsigned i = 0; i < ARRAY_SIZE(names) && off < size; i++) {
+	for (unsigned i = 0; i < ELEMENTSOF(names) && off < size; i++) {
 		if (a[i] == b[i])
 			continue;
 		off += (size_t)snprintf(buf + off, size - off, "%s%s %u→%u", off ? ", " : ": ", names[i], a[i], b[i]);
@@ -857,7 +857,7 @@ static int format_syscall_compact(struct json_writer *w, const struct cg_syscall
 	/* IA-32 calls as syscall_32.tbl names them: setuid32, and setuid for the 16-bit one. */
 	off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s%s(", e->abi == CG_ABI_X64 ? "" : "ia32 ", name,
 				e->abi == CG_ABI_IA32 && e->syscall != CG_SYS_CAPSET ? "32" : "");
-	for (unsigned i = 0; i < e->nargs && i < ARRAY_SIZE(e->args) && off < sizeof(line); i++)
+	for (unsigned i = 0; i < e->nargs && i < ELEMENTSOF(e->args) && off < sizeof(line); i++)
 		off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%" PRId64, i ? ", " : "",
 					(int64_t)e->args[i]);
 	if (off < sizeof(line))
@@ -875,7 +875,7 @@ int event_format_syscall(struct json_writer *w, enum output_format format,
 {
 	char function[64];
 
-	if (event_syscall_function(e, function, sizeof(function)) < 0 || e->nargs > ARRAY_SIZE(e->args))
+	if (event_syscall_function(e, function, sizeof(function)) < 0 || e->nargs > ELEMENTSOF(e->args))
 		return -EBADMSG;
 	if (format == OUTPUT_COMPACT)
 		return format_syscall_compact(w, e, meta);

@@ -10,7 +10,7 @@
 
 void event_policies_free(struct event_policies *p)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(p->gen); i++) {
+	for (size_t i = 0; i < ELEMENTSOF(p->gen); i++) {
 		free(p->gen[i].decisions);
 		p->gen[i].decisions = NULL;
 	}
@@ -53,7 +53,7 @@ size_t event_policies_decisions(const struct event_policies *p, size_t index, co
 
 void event_policies_count(struct event_policies *p, const struct cg_decision_event *e)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(p->gen); i++) {
+	for (size_t i = 0; i < ELEMENTSOF(p->gen); i++) {
 		struct event_policy_generation *g = &p->gen[i];
 
 		if (g->set && g->decisions && g->generation == e->policy_gen && e->policy_id < g->set->count &&
@@ -66,7 +66,7 @@ void event_policies_count(struct event_policies *p, const struct cg_decision_eve
 
 static const struct policy *find_policy(const struct event_policies *p, uint32_t generation, uint32_t policy_id)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(p->gen); i++) {
+	for (size_t i = 0; i < ELEMENTSOF(p->gen); i++) {
 		const struct event_policy_generation *g = &p->gen[i];
 
 		if (g->set && g->generation == generation && policy_id < g->set->count)

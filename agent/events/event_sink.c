@@ -367,7 +367,7 @@ static void collect_own_losses(struct event_sink *sink, struct event_lost_cgroup
 	size_t ndrops;
 	uint64_t others;
 
-	l->rate_limited += event_throttle__take_dropped(sink->throttle, drops, ARRAY_SIZE(drops), &ndrops, &others);
+	l->rate_limited += event_throttle__take_dropped(sink->throttle, drops, ELEMENTSOF(drops), &ndrops, &others);
 	l->other_cgroups_rate_limited += others;
 	l->cgroups = cgroups;
 	l->ncgroups = 0;

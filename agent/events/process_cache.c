@@ -138,7 +138,7 @@ void process_flags_string(uint32_t flags, char *buf, size_t size)
 	if (size == 0)
 		return;
 	buf[0] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+	for (size_t i = 0; i < ELEMENTSOF(names); i++) {
 		int n;
 
 		if (!(flags & names[i].flag))

@@ -77,7 +77,7 @@ static const char *const ia32_observe_only_prefixes[] = {
 
 const char *observation_method_name(enum observation_method method)
 {
-	return (unsigned)method < ARRAY_SIZE(observation_names) ? observation_names[method] : "?";
+	return (unsigned)method < ELEMENTSOF(observation_names) ? observation_names[method] : "?";
 }
 
 static bool has_prefix(const char *s, const char *prefix)
@@ -228,8 +228,8 @@ int bpf_loader__open(struct bpf_loader **out, const struct bpf_loader_options *o
 	loader = calloc(1, sizeof(*loader));
 	if (!loader)
 		return -ENOMEM;
-	if ((unsigned)opts->observation >= ARRAY_SIZE(observation_prefixes) ||
-	    (opts->ia32 && (unsigned)opts->ia32_observation >= ARRAY_SIZE(ia32_observation_prefixes))) {
+	if ((unsigned)opts->observation >= ELEMENTSOF(observation_prefixes) ||
+	    (opts->ia32 && (unsigned)opts->ia32_observation >= ELEMENTSOF(ia32_observation_prefixes))) {
 		free(loader);
 		return -EINVAL;
 	}

@@ -13,7 +13,7 @@ const struct kernel_mount kernel_mounts_needed[] = {
 	{ "tracefs", "/sys/kernel/tracing", "to attach syscall tracepoints" },
 	{ "securityfs", "/sys/kernel/security", "to read the active LSM list" },
 };
-const unsigned kernel_mounts_needed_count = ARRAY_SIZE(kernel_mounts_needed);
+const unsigned kernel_mounts_needed_count = ELEMENTSOF(kernel_mounts_needed);
 
 bool kernel_mount_present(const char *mountinfo_path, const char *fstype, const char *path)
 {
