@@ -244,7 +244,7 @@ static void run_unpaced(char *proc_dir)
 		t = now_ns(CLOCK_MONOTONIC);
 	} while (t - t0 < (uint64_t)(opt.seconds * 1e9));
 	printf("mode=unpaced format=%s mix=%s events=%llu seconds=%.2f events_per_second=%.0f ns_per_event=%.0f\n",
-	       opt.format == OUTPUT_JSON ? "json" : "compact", opt.mix, (unsigned long long)n,
+	       cg_output_format_name(opt.format), opt.mix, (unsigned long long)n,
 	       (double)(t - t0) / 1e9, (double)n * 1e9 / (double)(t - t0), (double)(t - t0) / (double)n);
 	event_sink__free(sink);
 	fclose(out);
@@ -270,7 +270,16 @@ int main(int argc, char **argv)
 		case 'S': search = true; break;
 		case 'u': unpaced = true; break;
 		case 's': opt.seconds = atof(optarg); break;
-		case 'f': opt.format = strcmp(optarg, "compact") == 0 ? OUTPUT_COMPACT : OUTPUT_JSON; break;
+		case 'f': {
+			int format = cg_output_format_from_name(optarg);
+
+			if (format < 0) {
+				fprintf(stderr, "event_throughput: --format: expected json or compact, got '%s'\n", optarg);
+				return 2;
+			}
+			opt.format = (enum output_format)format;
+			break;
+		}
 		case 'p': opt.processes = (unsigned)atoi(optarg); break;
 		case 'm': opt.mix = optarg; break;
 		case 'b': opt.ringbuf = (size_t)atol(optarg); break;

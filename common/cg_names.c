@@ -40,6 +40,11 @@ static const char *const lsm_unavailable_names[LSM_UNAVAILABLE_COUNT] = {
 	[LSM_UNAVAILABLE_KILL] = "kill",
 };
 
+static const char *const audit_records_names[AUDIT_RECORDS_COUNT] = {
+	[AUDIT_RECORDS_OFF] = "off",
+	[AUDIT_RECORDS_AVC] = "avc",
+};
+
 static const char *const output_format_names[OUTPUT_FORMAT_COUNT] = {
 	[OUTPUT_JSON] = "json",
 	[OUTPUT_COMPACT] = "compact",
@@ -77,3 +82,4 @@ DEFINE_NAMES(cg_verdict, verdict_names)
 DEFINE_NAMES(cg_syscall, syscall_names)
 DEFINE_NAMES(cg_lsm_unavailable, lsm_unavailable_names)
 DEFINE_NAMES(cg_output_format, output_format_names)
+DEFINE_NAMES(cg_audit_records, audit_records_names)

@@ -53,4 +53,17 @@ enum output_format {
 const char *cg_output_format_name(unsigned format);
 int cg_output_format_from_name(const char *name);
 
+/*
+ * --audit-records and the settings file's auditRecords: what the agent
+ * writes to the kernel's audit subsystem besides its events. Words: "off",
+ * "avc" (audited and denied decisions as USER_AVC records too).
+ */
+enum audit_records {
+	AUDIT_RECORDS_OFF = 0,
+	AUDIT_RECORDS_AVC = 1,
+};
+#define AUDIT_RECORDS_COUNT (AUDIT_RECORDS_AVC + 1)
+const char *cg_audit_records_name(unsigned records);
+int cg_audit_records_from_name(const char *name);
+
 #endif /* CREDGATE_COMMON_CG_NAMES_H */

@@ -310,14 +310,12 @@ int options_apply_flags(int argc, char **argv, struct agent_options *opts)
 			break;
 		}
 		case OPT_AUDIT_RECORDS:
-			if (strcmp(optarg, "avc") == 0) {
-				opts->audit_avc = true;
-			} else if (strcmp(optarg, "off") == 0) {
-				opts->audit_avc = false;
-			} else {
+			word = cg_audit_records_from_name(optarg);
+			if (word < 0) {
 				fprintf(stderr, "credgated: --audit-records: expected 'off' or 'avc', got '%s'\n", optarg);
 				return -EINVAL;
 			}
+			opts->audit_avc = word == AUDIT_RECORDS_AVC;
 			break;
 		case OPT_PIN_DIR:
 			if (optarg[0] != '/') {

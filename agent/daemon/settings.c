@@ -20,15 +20,6 @@
 
 #define NODE_NAME_MAX 253
 
-/* auditRecords is a bool of the agent's (audit_avc): its words stay here. */
-static const struct policy_keyword audit_records_keywords[] = {
-	{ "off", false },
-	{ "avc", true },
-};
-
-static const struct policy_keyword_table audit_records_table = { audit_records_keywords,
-								 ELEMENTSOF(audit_records_keywords) };
-
 void settings_free(struct agent_options *opts)
 {
 	if (!opts)
@@ -177,8 +168,8 @@ static int parse_audit_records(struct parse_ctx *ctx, const struct field_arg *ar
 	struct agent_options *opts = target;
 	unsigned value;
 
-	if (parse_keyword(ctx, arg->value, arg->path, &audit_records_table, &value))
-		opts->audit_avc = value;
+	if (parse_named(ctx, arg, cg_audit_records_name, AUDIT_RECORDS_COUNT, &value))
+		opts->audit_avc = value == AUDIT_RECORDS_AVC;
 	return 0;
 }
 

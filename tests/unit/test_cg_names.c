@@ -100,6 +100,18 @@ static void test_output_format(void **state)
 	assert_int_equal(cg_output_format_from_name("yaml"), -EINVAL);
 }
 
+/* --audit-records and auditRecords: "off" and "avc". */
+static void test_audit_records(void **state)
+{
+	check_round_trip(cg_audit_records_name, cg_audit_records_from_name, AUDIT_RECORDS_COUNT, AUDIT_RECORDS_COUNT);
+	assert_int_equal(AUDIT_RECORDS_COUNT, 2);
+	assert_string_equal(cg_audit_records_name(AUDIT_RECORDS_OFF), "off");
+	assert_string_equal(cg_audit_records_name(AUDIT_RECORDS_AVC), "avc");
+	assert_int_equal(cg_audit_records_from_name("avc"), AUDIT_RECORDS_AVC);
+	assert_int_equal(cg_audit_records_from_name("AVC"), -EINVAL);
+	assert_int_equal(cg_audit_records_from_name("on"), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_syscalls),
 		cmocka_unit_test(test_lsm_unavailable),
 		cmocka_unit_test(test_output_format),
+		cmocka_unit_test(test_audit_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
