@@ -5,6 +5,18 @@
  *
  * A document with any error yields no model; parsing goes on after a
  * problem so that one run reports as many as it can.
+ *
+ * Over 600 lines on purpose: one job, the CredentialPolicy grammar, as one
+ * field table per section (setuid/setgid/setgroups, capset, exec, userns,
+ * metadata and spec) with the small parsers each table names. Read top to
+ * bottom it is the whole grammar a policy author writes against
+ * (docs/policy.md), and its shared pieces (one id rule list reader for
+ * the three id sections, one "deny or fields" reader for exec and userns)
+ * stay next to their users. The code that is a job of its own
+ * already lives apart: selectors (selector.c, selector_selinux.c),
+ * TracingPolicy (tracing.c), the field machinery (fields.c). A natural
+ * seam, if it grows: capset (capability lists, sets, suggestions for a
+ * misspelt name) is the largest section and could become its own file.
  */
 
 #include <errno.h>

@@ -4,6 +4,15 @@
  * the NFA, selector and generation tables of credgate.h, and the matcher
  * that computes a cgroup's state from its parent's.
  *
+ * Over 600 lines on purpose: the tables' layout and the matching algorithm
+ * below are one specification, the one the kernel's cgroup_mkdir program
+ * follows too, and the builder and the matcher are its two readers in user
+ * space: the builder writes the layout the matcher walks, and a change to
+ * either is a change to both and to the kernel side. Keeping the
+ * specification and both readers in one file keeps them from drifting;
+ * test_cgroup_match tests them together. (What a cgroup glob may be is
+ * apart, in cgroup_glob.c.)
+ *
  * ---- Layout ----------------------------------------------------------------
  *
  * Every distinct predicate (a set of patterns; equal pattern strings are one
