@@ -106,13 +106,15 @@ static int convert_decision(json_object *decision, char *buf, size_t size, const
 	const char *capability;
 	int64_t pid, gid, count;
 	struct avc_decision d = { .capability = -1, .gid = -1 };
-	int hook_value, n;
+	int hook_value, verdict_value, n;
 
 	if (!hook || !verdict) {
 		*why = "a credgate_decision without hook or verdict";
 		return -EINVAL;
 	}
-	if (strcmp(verdict, "allowed") == 0 || strcmp(verdict, "none") == 0)
+	/* The verdict's name read back once; an unknown one is still carried, encoded, in the record. */
+	verdict_value = cg_verdict_from_name(verdict);
+	if (verdict_value == CG_VERDICT_ALLOWED || verdict_value == CG_VERDICT_NONE)
 		return 0;
 	if (!member_uint(process, "pid", UINT32_MAX, &pid)) {
 		*why = "a credgate_decision without process.pid";
@@ -122,7 +124,7 @@ static int convert_decision(json_object *decision, char *buf, size_t size, const
 	hook_value = cg_hook_from_name(hook);
 	d.hook = hook_value < 0 ? CG_HOOK_NONE : (enum cg_hook)hook_value;
 	d.verdict = verdict;
-	d.permissive = strcmp(verdict, "audited-would-deny") == 0;
+	d.permissive = verdict_value == CG_VERDICT_AUDITED;
 	d.pid = (uint32_t)pid;
 	d.comm = member_string(process, "comm");
 	d.comm_len = d.comm ? strlen(d.comm) : 0;
