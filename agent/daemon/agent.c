@@ -58,14 +58,6 @@ __attribute__((format(printf, 2, 0))) static int libbpf_log(enum libbpf_print_le
 	return vfprintf(stderr, fmt, ap);
 }
 
-uint64_t agent_monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int open_events_output(struct agent *agent)
 {
 	int fd;
@@ -92,20 +84,6 @@ static int open_events_output(struct agent *agent)
 	/* Full buffering: lines are flushed once per batch of events. */
 	setvbuf(agent->events_out, NULL, _IOFBF, 1 << 16);
 	return 0;
-}
-
-uint64_t agent_counter(const struct agent *agent, enum cg_counter c)
-{
-	__u64 value = 0;
-
-	bpf_loader__read_counter(agent->loader, c, &value);
-	return value;
-}
-
-void agent_cgroup_path(const struct agent *agent, __u64 id, char *buf, size_t size)
-{
-	if (!id || !agent->cgroups || cgroup_fs__path_of_id(agent->cgroups, id, buf, size) < 0)
-		buf[0] = '\0';
 }
 
 /* Events that never reached the event output: kernel buffer, in-flight table, write errors. */

@@ -63,6 +63,7 @@ struct agent {
 	int metrics_file_error; /* the last write's, to log each change once */
 };
 
+/* daemon/agent_state.c */
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t agent_monotonic_ns(void);
