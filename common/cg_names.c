@@ -50,14 +50,12 @@ static const char *const output_format_names[OUTPUT_FORMAT_COUNT] = {
 	[OUTPUT_COMPACT] = "compact",
 };
 
-/* Bounds-checked lookups: an out-of-range value (from a kernel event, say) is never an index. */
-static const char *table_name(const char *const *table, size_t count, unsigned value)
+const char *cg_table_name(const char *const *table, size_t count, unsigned value)
 {
 	return value < count ? table[value] : NULL;
 }
 
-/* The value whose name is @name exactly; empty slots never match. */
-static int table_value(const char *const *table, size_t count, const char *name)
+int cg_table_value(const char *const *table, size_t count, const char *name)
 {
 	if (!name)
 		return -EINVAL;
@@ -70,11 +68,11 @@ static int table_value(const char *const *table, size_t count, const char *name)
 #define DEFINE_NAMES(prefix, table)                                        \
 	const char *prefix##_name(unsigned value)                          \
 	{                                                                  \
-		return table_name(table, ELEMENTSOF(table), value);        \
+		return cg_table_name(table, ELEMENTSOF(table), value);     \
 	}                                                                  \
 	int prefix##_from_name(const char *name)                           \
 	{                                                                  \
-		return table_value(table, ELEMENTSOF(table), name);        \
+		return cg_table_value(table, ELEMENTSOF(table), name);     \
 	}
 
 DEFINE_NAMES(cg_hook, hook_names)

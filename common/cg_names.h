@@ -13,11 +13,22 @@
 #ifndef CREDGATE_COMMON_CG_NAMES_H
 #define CREDGATE_COMMON_CG_NAMES_H
 
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "credgate.h"
 
 /* enum cg_hook: the LSM hook, "task_fix_setuid" ... CG_HOOK_NONE has no name. */
+/*
+ * The lookups every table here is read through, for other modules' word
+ * tables too (indexed by their enum, NULL for an empty slot). Bounds-checked:
+ * an out-of-range value (from a kernel event, say) is never an index.
+ * cg_table_value() returns the index whose word is @name exactly (empty
+ * slots never match), or -EINVAL.
+ */
+const char *cg_table_name(const char *const *table, size_t count, unsigned value);
+int cg_table_value(const char *const *table, size_t count, const char *name);
+
 const char *cg_hook_name(unsigned hook);
 int cg_hook_from_name(const char *name);
 

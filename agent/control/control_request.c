@@ -17,15 +17,14 @@ static const char *const command_names[_CONTROL_CMD_MAX] = {
 
 const char *control_command_to_string(enum control_command cmd)
 {
-	return cmd >= 0 && cmd < _CONTROL_CMD_MAX ? command_names[cmd] : NULL;
+	return cmd >= 0 ? cg_table_name(command_names, _CONTROL_CMD_MAX, (unsigned)cmd) : NULL;
 }
 
 enum control_command control_command_from_string(const char *s)
 {
-	for (int i = 0; i < _CONTROL_CMD_MAX; i++)
-		if (strcmp(s, command_names[i]) == 0)
-			return (enum control_command)i;
-	return _CONTROL_CMD_INVALID;
+	int i = cg_table_value(command_names, _CONTROL_CMD_MAX, s);
+
+	return i < 0 ? _CONTROL_CMD_INVALID : (enum control_command)i;
 }
 
 bool control_command_mutates(enum control_command cmd)
@@ -116,15 +115,6 @@ static const char *const kind_words[EVENT_KIND_COUNT] = {
 	[EVENT_KIND_LOST] = "lost",
 };
 
-/* The index of @word in @table (empty slots never match), or -1. */
-static int word_value(const char *const *table, size_t count, const char *word)
-{
-	for (size_t i = 0; i < count; i++)
-		if (table[i] && strcmp(table[i], word) == 0)
-			return (int)i;
-	return -1;
-}
-
 int control_request_parse(const char *text, size_t len, struct control_request *req, char *err,
 			  size_t err_size)
 {
@@ -213,7 +203,7 @@ int control_request_parse(const char *text, size_t len, struct control_request *
 			 shown);
 		return -EINVAL;
 	}
-	output = req->output_word[0] ? word_value(output_words, CONTROL_OUTPUT_COUNT, req->output_word)
+	output = req->output_word[0] ? cg_table_value(output_words, CONTROL_OUTPUT_COUNT, req->output_word)
 				     : CONTROL_OUTPUT_DEFAULT;
 	if (output < 0) {
 		printable(shown, sizeof(shown), req->output_word, 32);
@@ -221,7 +211,7 @@ int control_request_parse(const char *text, size_t len, struct control_request *
 		return -EINVAL;
 	}
 	req->output = (enum control_output)output;
-	req->kind = req->kind_word[0] ? word_value(kind_words, EVENT_KIND_COUNT, req->kind_word) : -1;
+	req->kind = req->kind_word[0] ? cg_table_value(kind_words, EVENT_KIND_COUNT, req->kind_word) : -1;
 	if (req->kind_word[0] && req->kind < 0) {
 		printable(shown, sizeof(shown), req->kind_word, 32);
 		snprintf(err, err_size, "unknown kind '%s' (expected decision, kprobe, exec or lost)", shown);
