@@ -67,11 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct control_request req;
 	static struct control_glob glob;
 	const struct event_view events[] = {
-		{ .kind = "decision", .verdict = "denied", .cgroup_path = "/system.slice/docker-abc.scope",
+		{ .kind = EVENT_KIND_DECISION, .verdict = CG_VERDICT_DENIED, .cgroup_path = "/system.slice/docker-abc.scope",
 		  .container_id = "abc123", .binary = "/usr/bin/su", .comm = "su", .policy_name = "p",
 		  .text = event_text },
-		{ .kind = "lost", .text = event_text },
-		{ .kind = "exec", .cgroup_path = "/", .binary = "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
+		{ .kind = EVENT_KIND_LOST, .text = event_text },
+		{ .kind = EVENT_KIND_EXEC, .cgroup_path = "/", .binary = "/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
 		  .comm = "aaaaaaaaaaaaaaa", .text = event_text },
 	};
 	char err[256], pattern[256];
@@ -81,6 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(err, 'x', sizeof(err));
 	if (control_request_parse((const char *)data, size, &req, err, sizeof(err)) == 0) {
 		if (req.cmd < 0 || req.cmd >= _CONTROL_CMD_MAX)
+			__builtin_trap();
+		/* The words read back are in range: filters compare them with events' enums. */
+		if ((unsigned)req.output >= CONTROL_OUTPUT_COUNT || req.kind < -1 || req.kind >= EVENT_KIND_COUNT ||
+		    req.verdict < -1 || req.verdict == CG_VERDICT_NONE || req.verdict >= CG_VERDICT_COUNT)
 			__builtin_trap();
 		for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
 			(void)control_request_matches(&req, &events[i]);
