@@ -146,18 +146,17 @@ if [ ! -f "/tests/$case_name.sh" ]; then
 	result "FAIL rc=127"
 fi
 
-# Hold the raw syscall tracepoints enabled for the whole boot, with a filter
-# that records nothing. Why: attaching the agent's first syscall program
-# turns on the static key of the sys_enter (sys_exit) tracepoint, and the
-# kernel patches the jump in syscall_trace_enter (syscall_exit_work) with
-# text_poke_bp's int3 dance. Multi-threaded TCG sometimes lets the other
-# vCPU run a stale translation holding the int3 after the patch is done:
-# "Oops: int3" in syscall_trace_enter and a guest panic (seen in CI on 6.12,
-# rules_setgroups, once in some hundreds of boots). Real CPUs serialise this with text_poke_bp's IPIs. With the keys
-# already on, the agent's attach and detach patch nothing there, and every
-# task already takes the syscall-tracepoint path, as it does on any host
-# where something traces syscalls. Cases may hold one CPU instead
-# (restart_no_gap: "# credgate-vm: --smp=1"), which needs none of this.
+# With more than one vCPU (run-vm.sh --smp; the default is one), hold the
+# raw syscall tracepoints enabled for the whole boot, with a filter that
+# records nothing. Attaching the agent's first syscall program turns on the
+# sys_enter (sys_exit) tracepoint's static key, and the kernel patches the
+# jump in syscall_trace_enter with text_poke_bp's int3 sequence;
+# multi-threaded TCG sometimes lets the other vCPU run a stale translation
+# holding the int3 after the patch is done, and the guest panics ("Oops:
+# int3"; real CPUs are serialised by text_poke_bp's IPIs). With these keys
+# already on, that site is not patched. Other keys still flip (perf's in
+# __schedule, say), so this lowers the chance, it does not remove it: that
+# is why guests have one vCPU (tests/vm/README.md).
 hold_syscall_tracepoints() {
 	events=/sys/kernel/tracing/events/raw_syscalls
 	[ "$(grep -c '^processor' /proc/cpuinfo)" -gt 1 ] || return 0

@@ -15,9 +15,10 @@
 #   --append         extra kernel command line words (repeatable)
 #   --lsm            the lsm= list instead of lockdown,capability,landlock,yama,bpf
 #                    (a case that needs SELinux says so in a "# credgate-vm:" line)
-#   --smp            virtual CPUs (default 2, or CREDGATE_VM_SMP); a case that
-#                    attaches and detaches programs while another CPU runs the
-#                    patched code asks for 1 (see tests/vm/README.md)
+#   --smp            virtual CPUs (default 1, or CREDGATE_VM_SMP): with two,
+#                    multi-threaded TCG sometimes runs kernel code that the
+#                    agent's attach just patched from a stale translation, an
+#                    "Oops: int3" (see tests/vm/README.md)
 #   --mem            guest memory in MiB (default 1024, or CREDGATE_VM_MEM)
 #   --verbose        also stream the console to stderr while it runs
 #                    (also: CREDGATE_VM_VERBOSE=1)
@@ -49,7 +50,7 @@ usage() {
 }
 
 kernel='' initrd='' case_name='' timeout=120 outer='' log='' verbose=${CREDGATE_VM_VERBOSE:-0}
-lsm=lockdown,capability,landlock,yama,bpf smp=${CREDGATE_VM_SMP:-2} mem=${CREDGATE_VM_MEM:-1024}
+lsm=lockdown,capability,landlock,yama,bpf smp=${CREDGATE_VM_SMP:-1} mem=${CREDGATE_VM_MEM:-1024}
 extra=()
 while [ $# -gt 0 ]; do
 	opt=$1
