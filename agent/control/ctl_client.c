@@ -7,9 +7,62 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "macro.h"
+
+/* ctl_client_configure(): credgatectl leaves both as they are. */
+static const char *ctl_program = "credgatectl";
+static bool ctl_quiet;
+static int ctl_timeout_ms;
+static struct timespec ctl_deadline;
+
+#define ctl_say(...)                                          \
+	do {                                                  \
+		if (!ctl_quiet) {                             \
+			fprintf(stderr, "%s: ", ctl_program); \
+			fprintf(stderr, __VA_ARGS__);         \
+		}                                             \
+	} while (0)
+
+void ctl_client_configure(const char *program, int timeout_ms)
+{
+	ctl_quiet = !program;
+	if (program)
+		ctl_program = program;
+	ctl_timeout_ms = timeout_ms > 0 ? timeout_ms : 0;
+}
+
+/*
+ * Let the next blocking call on @fd (connect, send, recv) wait at most until
+ * the deadline. Returns -ETIMEDOUT once it has passed.
+ */
+static int arm_deadline(int fd)
+{
+	struct timespec now;
+	struct timeval tv;
+	long long left_us;
+
+	if (!ctl_timeout_ms)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left_us = (ctl_deadline.tv_sec - now.tv_sec) * 1000000LL + (ctl_deadline.tv_nsec - now.tv_nsec) / 1000;
+	if (left_us <= 0)
+		return -ETIMEDOUT;
+	tv.tv_sec = (time_t)(left_us / 1000000);
+	tv.tv_usec = (suseconds_t)(left_us % 1000000);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+		return negative_errno();
+	return 0;
+}
+
+/* A call that ran into the socket timeout arm_deadline() set fails with EAGAIN. */
+static int timed_out_errno(int r)
+{
+	return ctl_timeout_ms && (r == -EAGAIN || r == -EINPROGRESS) ? -ETIMEDOUT : r;
+}
 
 static int connect_agent(const char *socket_path)
 {
@@ -17,7 +70,7 @@ static int connect_agent(const char *socket_path)
 	int fd;
 
 	if (strlen(socket_path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "credgatectl: socket path too long\n");
+		ctl_say("socket path too long\n");
 		return -ENAMETOOLONG;
 	}
 	strcpy(addr.sun_path, socket_path);
@@ -33,11 +86,20 @@ static int connect_agent(const char *socket_path)
 
 		(void)setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one));
 	}
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int r = negative_errno();
+	if (ctl_timeout_ms) {
+		clock_gettime(CLOCK_MONOTONIC, &ctl_deadline);
+		ctl_deadline.tv_sec += ctl_timeout_ms / 1000;
+		ctl_deadline.tv_nsec += (ctl_timeout_ms % 1000) * 1000000L;
+		if (ctl_deadline.tv_nsec >= 1000000000L) {
+			ctl_deadline.tv_sec++;
+			ctl_deadline.tv_nsec -= 1000000000L;
+		}
+	}
+	if (arm_deadline(fd) < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int r = timed_out_errno(negative_errno());
 
-		fprintf(stderr, "credgatectl: cannot connect to the agent at %s: %s%s\n", socket_path,
-			strerror(-r), r == -ENOENT || r == -ECONNREFUSED ? " (is credgated running?)" : "");
+		ctl_say("cannot connect to the agent at %s: %s%s\n", socket_path, strerror(-r),
+			r == -ENOENT || r == -ECONNREFUSED ? " (is credgated running?)" : "");
 		close(fd);
 		return r;
 	}
@@ -52,7 +114,7 @@ static int send_all(int fd, const char *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return negative_errno();
+			return timed_out_errno(negative_errno());
 		}
 		buf += n;
 		len -= (size_t)n;
@@ -69,8 +131,13 @@ static int connect_and_send(const char *socket_path, const char *req)
 		return fd;
 	r = send_all(fd, req, strlen(req));
 	/* An agent that refused us at once (too many clients) has said why: read it. */
+	if (r == -ETIMEDOUT) {
+		ctl_say("cannot send the request: %s\n", strerror(-r));
+		close(fd);
+		return r;
+	}
 	if (r < 0 && r != -EPIPE && r != -ECONNRESET) {
-		fprintf(stderr, "credgatectl: cannot send the request: %s\n", strerror(-r));
+		ctl_say("cannot send the request: %s\n", strerror(-r));
 		close(fd);
 		return -EIO;
 	}
@@ -92,7 +159,7 @@ int ctl_request(const char *socket_path, const char *req, bool streaming)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "credgatectl: reading from the agent: %s\n", strerror(errno));
+			ctl_say("reading from the agent: %s\n", strerror(errno));
 			return -EIO;
 		}
 		if (first && n >= 6 && strncmp(buf, "ERROR\n", 6) == 0)
@@ -123,20 +190,26 @@ int ctl_request_capture(const char *socket_path, const char *req, char **reply, 
 	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
-	while ((n = recv(fd, buf + len, cap - len, 0)) != 0) {
+	for (;;) {
+		int r = arm_deadline(fd);
+
+		n = r < 0 ? -1 : recv(fd, buf + len, cap - len, 0);
+		if (n == 0)
+			break;
 		if (n < 0) {
-			if (errno == EINTR)
+			if (r == 0 && errno == EINTR)
 				continue;
-			fprintf(stderr, "credgatectl: reading from the agent: %s\n", strerror(errno));
+			r = r < 0 ? r : timed_out_errno(negative_errno());
+			ctl_say("reading from the agent: %s\n", strerror(-r));
 			free(buf);
-			return -EIO;
+			return r == -ETIMEDOUT ? r : -EIO;
 		}
 		len += (size_t)n;
 		if (len == cap) {
 			char *bigger;
 
 			if (cap >= 16 * 1024 * 1024) {
-				fprintf(stderr, "credgatectl: the agent's reply is longer than 16 MiB\n");
+				ctl_say("the agent's reply is longer than 16 MiB\n");
 				free(buf);
 				return -E2BIG;
 			}

@@ -12,6 +12,14 @@
 #include <stddef.h>
 
 /*
+ * For other programs than credgatectl (agent/oci/): the name that starts
+ * what this file says on stderr (NULL: say nothing, the caller reports the
+ * -errno), and a deadline for the whole exchange, connect to last byte
+ * (@timeout_ms 0: none). A missed deadline returns -ETIMEDOUT.
+ */
+void ctl_client_configure(const char *program, int timeout_ms);
+
+/*
  * Send @req to the agent at @socket_path and copy the reply to stdout (with
  * @streaming, line by line as it comes, until the agent hangs up). Returns 0,
  * 1 when the agent answered ERROR (the reason went to stderr instead), or
