@@ -216,6 +216,24 @@ void policy_selection_child(const struct policy_selection *selection, const stru
 int policy_selection_match_path(const struct policy_selection *selection, const char *path,
 				struct cg_cgroup_state *out, struct policy_tie *tie);
 
+/*
+ * Offer @candidate to @state, the state of a container's own cgroup (sealed):
+ * a selector that the kernel cannot evaluate on paths (a container's name,
+ * image or labels, policy/identity.h) and that the agent found to hold there.
+ * It competes as a path selector starting to hold at that cgroup would:
+ * deeper wins, then higher priority, then the lower policy id (a tie, in
+ * @tie). The state stays sealed; its flags keep what they said.
+ */
+void policy_selection_offer(struct cg_cgroup_state *state, struct cg_winner candidate, struct policy_tie *tie);
+
+/*
+ * Does @state say "a container's own cgroup, where runtimes put containers"
+ * (the seal predicate: the runtimes' anchored patterns and containerCgroups)?
+ * Also true below one, where states are copies of it: ask it of a cgroup
+ * whose parent is not sealed.
+ */
+bool policy_selection_is_container(const struct policy_selection *selection, const struct cg_cgroup_state *state);
+
 struct policy_set {
 	struct policy *policies;
 	size_t count;

@@ -605,6 +605,23 @@ void policy_selection_seal(const struct policy_selection *selection, struct cg_c
 	seal(selection, state);
 }
 
+bool policy_selection_is_container(const struct policy_selection *selection, const struct cg_cgroup_state *state)
+{
+	return holds_seal(selection, state);
+}
+
+void policy_selection_offer(struct cg_cgroup_state *state, struct cg_winner candidate, struct policy_tie *tie)
+{
+	struct match_step step = {};
+
+	state->plain = better(&step, state->plain, candidate);
+	state->policy_id = better(&step, state->plain, state->host).policy_id;
+	if (step.tie_seen)
+		state->flags |= CG_CGROUP_AMBIGUOUS;
+	if (tie)
+		*tie = step.tie_seen ? step.tie : (struct policy_tie){};
+}
+
 int policy_selection_match_path(const struct policy_selection *selection, const char *path,
 				struct cg_cgroup_state *out, struct policy_tie *tie)
 {
