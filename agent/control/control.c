@@ -296,6 +296,25 @@ static void client_run(struct control_server *server, struct control_client *c)
 		json_writer_free(&problems);
 		break;
 	}
+	case CONTROL_CMD_BIND_CONTAINER: {
+		struct json_writer answer;
+
+		json_writer_init(&answer);
+		if (!server->handlers.bind_container) {
+			client_error(server, c, "bind-container is not available in this agent");
+		} else if (server->handlers.bind_container(server->handlers.ctx, req, &answer) < 0) {
+			json_raw(&answer, "", 1); /* NUL-terminate what the handler said */
+			client_error(server, c, answer.buf && answer.buf[0] ? answer.buf : "bind-container failed");
+		} else {
+			json_raw(&w, "OK ", 3);
+			if (answer.len)
+				json_raw(&w, answer.buf, answer.len);
+			json_raw(&w, "\n", 1);
+			client_reply(server, c, w.buf, w.len);
+		}
+		json_writer_free(&answer);
+		break;
+	}
 	default:
 		client_error(server, c, "unknown command");
 		break;

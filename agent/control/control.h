@@ -61,6 +61,12 @@ struct control_handlers {
 	void (*metrics)(void *ctx, struct json_writer *out);
 	/* Detach everything and stop; fill *message with what was done. */
 	int (*unload)(void *ctx, struct json_writer *message);
+	/*
+	 * Put a starting container's cgroup under the policy its identity
+	 * selects (control_proto.h). Fill *answer with the answer's first line
+	 * without "OK " or "ERROR\n" and its newline; return 0 or a negative errno.
+	 */
+	int (*bind_container)(void *ctx, const struct control_request *req, struct json_writer *answer);
 	void *ctx;
 };
 

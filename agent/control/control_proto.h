@@ -5,7 +5,7 @@
  * A client connects to the agent's UNIX stream socket and sends a request:
  * lines of "key=value", ended by an empty line. Keys:
  *
- *   command   getevents | status | reload | metrics | unload
+ *   command   getevents | status | reload | metrics | unload | bind-container
  *   output    json | compact (getevents), json | text (status)
  *   kind      decision | kprobe | exec | lost   (getevents filters, each
  *   verdict   allowed | audited-would-deny | ... optional and ANDed)
@@ -14,6 +14,8 @@
  *   pod       a Kubernetes pod UID
  *   process   a POSIX extended regex on the binary (or comm)
  *   policy    a policy name
+ *   pid       bind-container: the container's first process (its cgroup is the container's)
+ *   bundle    bind-container: the OCI bundle directory (optional)
  *
  * Responses:
  *   getevents  one event per line, until the client closes. A client that
@@ -25,6 +27,12 @@
  *   metrics    Prometheus text exposition format, then close.
  *   unload     "OK" and what was removed; the agent then detaches every
  *              program, removes its pins and exits.
+ *   bind-container  sent by the OCI hook and the runc wrapper before a
+ *              container's first instruction (root only): the agent puts
+ *              the cgroup of pid= under the policy that the container's
+ *              identity (read from the runtime's own state, never from the
+ *              request) selects, then answers "OK governed POLICY MODE" or
+ *              "OK ungoverned", or "ERROR" and why.
  *
  * Any problem with the request: "ERROR" and a line saying what, then close.
  */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cg_names.h"
@@ -12,7 +13,7 @@
 static const char *const command_names[_CONTROL_CMD_MAX] = {
 	[CONTROL_CMD_GETEVENTS] = "getevents", [CONTROL_CMD_STATUS] = "status",
 	[CONTROL_CMD_METRICS] = "metrics",     [CONTROL_CMD_RELOAD] = "reload",
-	[CONTROL_CMD_UNLOAD] = "unload",
+	[CONTROL_CMD_UNLOAD] = "unload",	       [CONTROL_CMD_BIND_CONTAINER] = "bind-container",
 };
 
 const char *control_command_to_string(enum control_command cmd)
@@ -115,6 +116,61 @@ static const char *const kind_words[EVENT_KIND_COUNT] = {
 	[EVENT_KIND_LOST] = "lost",
 };
 
+/* Letters, digits, '_', '.', '-', not starting with a punctuation mark: no path, no option. */
+static bool valid_container_id(const char *id)
+{
+	if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z') || (id[0] >= '0' && id[0] <= '9')))
+		return false;
+	for (const char *c = id; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+		      *c == '.' || *c == '-'))
+			return false;
+	return true;
+}
+
+/*
+ * bind-container's words: a container id, the pid of its first process
+ * (decimal, above 1: pid 1 is the agent's own init, never a container's
+ * process in the agent's namespace), and an optional absolute bundle path.
+ * Other commands take neither pid nor bundle.
+ */
+static int parse_bind(struct control_request *req, char *err, size_t err_size)
+{
+	char *end;
+	long pid;
+
+	if (req->cmd != CONTROL_CMD_BIND_CONTAINER) {
+		if (req->pid_word[0] || req->bundle[0]) {
+			snprintf(err, err_size, "'%s' is only for bind-container", req->pid_word[0] ? "pid" : "bundle");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!req->container[0] || !valid_container_id(req->container)) {
+		snprintf(err, err_size, "bind-container needs container=ID (letters, digits, '_', '.', '-'; at most %d)",
+			 CONTROL_CONTAINER_ID_MAX);
+		return -EINVAL;
+	}
+	errno = 0;
+	pid = req->pid_word[0] >= '0' && req->pid_word[0] <= '9' ? strtol(req->pid_word, &end, 10) : 0;
+	if (!pid || errno || *end || pid < 2 || pid > 4194304) {
+		snprintf(err, err_size, "bind-container needs pid=PID (2 to 4194304)");
+		return -EINVAL;
+	}
+	req->pid = (int)pid;
+	if (req->bundle[0] && (req->bundle[0] != '/' || strstr(req->bundle, "/../") ||
+			       (strlen(req->bundle) >= 3 && strcmp(req->bundle + strlen(req->bundle) - 3, "/..") == 0))) {
+		snprintf(err, err_size, "bundle must be an absolute path without '..'");
+		return -EINVAL;
+	}
+	for (const char *c = req->bundle; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			snprintf(err, err_size, "bundle holds a control character");
+			return -EINVAL;
+		}
+	return 0;
+}
+
 int control_request_parse(const char *text, size_t len, struct control_request *req, char *err,
 			  size_t err_size)
 {
@@ -146,6 +202,8 @@ int control_request_parse(const char *text, size_t len, struct control_request *
 			{ "pod", req->pod, sizeof(req->pod) },
 			{ "process", req->process, sizeof(req->process) },
 			{ "policy", req->policy, sizeof(req->policy) },
+			{ "pid", req->pid_word, sizeof(req->pid_word) },
+			{ "bundle", req->bundle, sizeof(req->bundle) },
 		};
 		char *eq, *value;
 		size_t i;
@@ -199,10 +257,13 @@ int control_request_parse(const char *text, size_t len, struct control_request *
 	req->cmd = control_command_from_string(req->command);
 	if (req->cmd == _CONTROL_CMD_INVALID) {
 		printable(shown, sizeof(shown), req->command, 32);
-		snprintf(err, err_size, "unknown command '%s' (expected getevents, status, reload, metrics or unload)",
+		snprintf(err, err_size,
+			 "unknown command '%s' (expected getevents, status, reload, metrics, unload or bind-container)",
 			 shown);
 		return -EINVAL;
 	}
+	if (parse_bind(req, err, err_size) < 0)
+		return -EINVAL;
 	output = req->output_word[0] ? cg_table_value(output_words, CONTROL_OUTPUT_COUNT, req->output_word)
 				     : CONTROL_OUTPUT_DEFAULT;
 	if (output < 0) {

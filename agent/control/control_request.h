@@ -22,6 +22,12 @@
 #include "event_format.h"
 #include "event_view.h" /* what a getevents filter looks at */
 
+/*
+ * A container id as runtimes write them: docker, podman and CRI-O use 64 hex
+ * digits; containerd's clients (ctr, nerdctl) let the user choose one.
+ */
+#define CONTROL_CONTAINER_ID_MAX 128
+
 /* Characters and '?' in a process glob, each '*' (a run of them) counting one. */
 #define CONTROL_GLOB_MAX_TOKENS 63
 
@@ -31,6 +37,7 @@ enum control_command {
 	CONTROL_CMD_METRICS,
 	CONTROL_CMD_RELOAD,
 	CONTROL_CMD_UNLOAD,
+	CONTROL_CMD_BIND_CONTAINER,
 	_CONTROL_CMD_MAX,
 	_CONTROL_CMD_INVALID = -1,
 };
@@ -76,7 +83,11 @@ struct control_request {
 	int kind;    /* enum event_kind, or -1: any */
 	int verdict; /* enum cg_verdict (never CG_VERDICT_NONE), or -1: any */
 	char cgroup[4096];
-	char container[72];
+	char container[CONTROL_CONTAINER_ID_MAX + 1]; /* getevents: an id prefix; bind-container: the id */
+	char pid_word[16];
+	char bundle[4096];
+	/* bind-container: the container's init process, read from pid_word; 0 otherwise */
+	int pid;
 	char pod[40];
 	char process[256];
 	char policy[256];

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -81,8 +82,46 @@ static void test_parse_bad(void **state)
 	expect_refused(big, 4200, "value of 'cgroup' longer than 4095 bytes");
 	for (int i = 0; i < CONTROL_MAX_REQUEST_LINES + 1; i++)
 		strcat(many, "pod=x\n");
-	/* Each key once: a request has at most 9 lines, whatever it repeats. */
+	/* Each key once: a request has at most 11 lines, whatever it repeats. */
 	expect_refused(many, strlen(many), "'pod' given twice");
+}
+
+static void test_bind_container(void **state)
+{
+	static const char id[] = "4f2a1b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8";
+	char text[512], longid[CONTROL_CONTAINER_ID_MAX + 2];
+
+	(void)state;
+	snprintf(text, sizeof(text), "command=bind-container\ncontainer=%s\npid=4242\nbundle=/run/x/%s\n\n", id, id);
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(req.cmd, CONTROL_CMD_BIND_CONTAINER);
+	assert_string_equal(req.container, id);
+	assert_int_equal(req.pid, 4242);
+	assert_true(control_command_mutates(CONTROL_CMD_BIND_CONTAINER));
+	/* containerd's clients let users choose ids */
+	assert_int_equal(parse("command=bind-container\ncontainer=web_1.a-b\npid=2\n\n"), 0);
+	assert_string_equal(req.bundle, "");
+
+	expect_refused("command=bind-container\npid=42\n\n", 31, "needs container=ID");
+	expect_refused("command=bind-container\ncontainer=-rf\npid=42\n\n", 45, "needs container=ID");
+	expect_refused("command=bind-container\ncontainer=../x\npid=42\n\n", 46, "needs container=ID");
+	expect_refused("command=bind-container\ncontainer=a b\npid=42\n\n", 45, "needs container=ID");
+	memset(longid, 'a', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	snprintf(text, sizeof(text), "command=bind-container\ncontainer=%s\npid=42\n\n", longid);
+	expect_refused(text, strlen(text), "value of 'container' longer than 128 bytes");
+	expect_refused("command=bind-container\ncontainer=ab\n\n", 37, "needs pid=PID");
+	expect_refused("command=bind-container\ncontainer=ab\npid=1\n\n", 43, "needs pid=PID");
+	expect_refused("command=bind-container\ncontainer=ab\npid=-5\n\n", 44, "needs pid=PID");
+	expect_refused("command=bind-container\ncontainer=ab\npid=12x\n\n", 45, "needs pid=PID");
+	expect_refused("command=bind-container\ncontainer=ab\npid=99999999999\n\n", 53, "needs pid=PID");
+	expect_refused("command=bind-container\ncontainer=ab\npid=5\nbundle=rel/dir\n\n", 58, "absolute");
+	expect_refused("command=bind-container\ncontainer=ab\npid=5\nbundle=/a/../b\n\n", 58, "without '..'");
+	expect_refused("command=bind-container\ncontainer=ab\npid=5\nbundle=/a/..\n\n", 56, "without '..'");
+	expect_refused("command=bind-container\ncontainer=ab\npid=5\nbundle=/a\tb\n\n", 55, "control character");
+	/* The words of bind-container are not getevents filters. */
+	expect_refused("command=getevents\npid=5\n\n", 25, "'pid' is only for bind-container");
+	expect_refused("command=status\nbundle=/x\n\n", 26, "'bundle' is only for bind-container");
 }
 
 static void test_mutating_commands(void **state)
@@ -226,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_good),	  cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_mutating_commands), cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_bind_container),
 		cmocka_unit_test(test_glob_differential), cmocka_unit_test(test_matches),
 	};
 
