@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "container_id.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "macro.h"
@@ -165,6 +166,19 @@ bool container_identity_from_cgroup(const char *path, struct container_identity 
 		out->pod_uid[0] = '\0';
 	}
 	return out->id[0] || out->pod_uid[0];
+}
+
+bool container_identity_set(struct container_identity *out, enum container_runtime runtime, const char *id)
+{
+	size_t n = id ? strnlen(id, CONTAINER_ID_MAX + 1) : 0;
+
+	if (n == 0 || n > CONTAINER_ID_MAX)
+		return false;
+	out->runtime = runtime;
+	memcpy(out->id, id, n);
+	out->id[n] = '\0';
+	snprintf(out->short_id, sizeof(out->short_id), "%.*s", CONTAINER_SHORT_ID_LEN, id);
+	return true;
 }
 
 const char *container_runtime_name(enum container_runtime runtime)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #define CONTAINER_ID_LEN 64	  /* hex digits of a full container id */
+#define CONTAINER_ID_MAX 128	  /* characters of any id (containerd's are names: ctr run IMAGE web) */
 #define CONTAINER_SHORT_ID_LEN 31 /* the reference tool's "docker" field */
 #define POD_UID_LEN 36		  /* 8-4-4-4-12 */
 
@@ -35,7 +36,7 @@ enum pod_qos {
 struct container_identity {
 	enum container_runtime runtime;
 	enum pod_qos qos;
-	char id[CONTAINER_ID_LEN + 1];		  /* "" when not in a container */
+	char id[CONTAINER_ID_MAX + 1];		  /* "" when not in a container */
 	char short_id[CONTAINER_SHORT_ID_LEN + 1]; /* the first 31 characters of id */
 	char pod_uid[POD_UID_LEN + 1];		  /* "" when not in a pod */
 };
@@ -46,6 +47,13 @@ struct container_identity {
  * deepest container id on the path wins (a container in a container).
  */
 bool container_identity_from_cgroup(const char *path, struct container_identity *out);
+
+/*
+ * Set @out to container @id of @runtime (any id up to CONTAINER_ID_MAX
+ * characters; longer ones are refused): for a container that its
+ * runtime's state, not its cgroup's name, identifies.
+ */
+bool container_identity_set(struct container_identity *out, enum container_runtime runtime, const char *id);
 
 /* "docker", "containerd", "cri-o", "podman", "unknown"; NULL for NONE. */
 const char *container_runtime_name(enum container_runtime runtime);

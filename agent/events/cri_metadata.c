@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "cri_metadata.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +18,20 @@
 #define DEFAULT_MAX_ENTRIES 1024
 #define DEFAULT_RETRY_NS (30ull * 1000 * 1000 * 1000)
 #define JSON_MAX_DEPTH 32
+/* An image reference: a registry host, a path, a tag and a digest. */
+#define IMAGE_REF_MAX 512
 
-#define CONTAINERD_DIR "/run/containerd/io.containerd.runtime.v2.task/k8s.io"
+#define CONTAINERD_TASKS "/run/containerd/io.containerd.runtime.v2.task"
+#define CONTAINERD_CRI_NS "k8s.io"
+/* docker's containers in containerd: docker's own state says more. */
+#define CONTAINERD_DOCKER_NS "moby"
 #define DOCKER_DIR "/var/lib/docker/containers"
+#define DOCKER_IMAGE_DIR "/var/lib/docker/image"
 #define CRIO_DIR "/run/containers/storage/overlay-containers"
+#define PODMAN_STORAGE "/var/lib/containers/storage"
 
 struct cri_entry {
-	char id[CONTAINER_ID_LEN + 1];
+	char id[CRI_MAX_ID + 1];
 	bool found;
 	uint64_t looked_at_ns;
 	struct cri_metadata meta;
@@ -33,31 +42,42 @@ struct cri_store {
 	unsigned nentries;
 	uint64_t retry_ns;
 	struct cri_entry *entries; /* direct-mapped by id */
+	struct cri_metadata fresh; /* cri_store__get_fresh()'s answer */
 };
+
+static void free_labels(struct cri_label *labels, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(labels[i].key);
+		free(labels[i].value);
+	}
+	free(labels);
+}
 
 void cri_metadata_clear(struct cri_metadata *m)
 {
 	free(m->container_name);
 	free(m->image_name);
+	free(m->image_ref);
 	free(m->image_id);
+	free(m->image_digest);
 	free(m->start_time);
 	free(m->pod_name);
 	free(m->pod_namespace);
 	free(m->pod_uid);
-	for (size_t i = 0; i < m->nlabels; i++) {
-		free(m->labels[i].key);
-		free(m->labels[i].value);
-	}
-	free(m->labels);
+	free(m->containerd_namespace);
+	free(m->cgroups_path);
+	free_labels(m->labels, m->nlabels);
+	free_labels(m->pod_labels, m->npod_labels);
 	memset(m, 0, sizeof(*m));
 }
 
-static json_object *parse_json(const char *text, size_t len)
+static json_object *parse_json(const char *text, size_t len, size_t max)
 {
 	struct json_tokener *tok;
 	json_object *obj;
 
-	if (len > CRI_MAX_FILE)
+	if (len > max || len > INT32_MAX)
 		return NULL;
 	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
 	if (!tok)
@@ -71,24 +91,46 @@ static json_object *parse_json(const char *text, size_t len)
 	return obj;
 }
 
-static const char *get_string(json_object *obj, const char *key)
+/* A string of bounded length, neither empty nor holding a NUL (JSON may escape one in). */
+static const char *string_of(json_object *v)
 {
-	json_object *v;
+	int len;
 
-	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!v || !json_object_is_type(v, json_type_string))
 		return NULL;
-	if (json_object_get_string_len(v) <= 0 || json_object_get_string_len(v) >= CRI_MAX_STRING)
+	len = json_object_get_string_len(v);
+	if (len <= 0 || len >= CRI_MAX_STRING || strlen(json_object_get_string(v)) != (size_t)len)
 		return NULL;
 	return json_object_get_string(v);
 }
 
-static json_object *get_object(json_object *obj, const char *key)
+static const char *get_string(json_object *obj, const char *key)
 {
 	json_object *v;
 
-	if (!obj || !json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_object))
+	if (!obj || !json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, key, &v))
+		return NULL;
+	return string_of(v);
+}
+
+static json_object *get_typed(json_object *obj, const char *key, enum json_type type)
+{
+	json_object *v;
+
+	if (!obj || !json_object_is_type(obj, json_type_object) || !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, type))
 		return NULL;
 	return v;
+}
+
+static json_object *get_object(json_object *obj, const char *key)
+{
+	return get_typed(obj, key, json_type_object);
+}
+
+static bool string_is(const char *s, const char *value)
+{
+	return s && strcmp(s, value) == 0;
 }
 
 /* Set *field to a copy of @value, unless it is already set or @value is NULL. */
@@ -106,37 +148,46 @@ static int compare_labels(const void *a, const void *b)
 }
 
 /*
- * A pod's labels from a JSON object of strings. The keys the kubelet adds
- * for itself (io.kubernetes.*) are not the pod's labels.
+ * Labels from a JSON object of strings, into *@out (unless already set),
+ * sorted by key. @skip_kubelet: leave out the keys the kubelet adds for
+ * itself (io.kubernetes.*, annotation.*), which are not a pod's labels.
+ * Values that are not strings, and keys or values too long, are left out;
+ * beyond CRI_MAX_LABELS, the rest too (in the file's order).
  */
-static int add_labels(struct cri_metadata *m, json_object *labels)
+static int add_labels(struct cri_label **out, size_t *n, json_object *labels, bool skip_kubelet)
 {
-	if (!labels || m->labels)
-		return 0;
-	m->labels = calloc(CRI_MAX_LABELS, sizeof(*m->labels));
-	if (!m->labels)
-		return -ENOMEM;
-	json_object_object_foreach(labels, key, value) {
-		struct cri_label *l;
+	struct cri_label *l;
 
-		if (m->nlabels == CRI_MAX_LABELS)
+	if (!labels || !json_object_is_type(labels, json_type_object) || *out)
+		return 0;
+	l = calloc(CRI_MAX_LABELS, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	*out = l;
+	json_object_object_foreach(labels, key, value) {
+		const char *v = string_of(value);
+		size_t klen = strlen(key);
+
+		if (*n == CRI_MAX_LABELS)
 			break;
-		if (strncmp(key, "io.kubernetes.", 14) == 0 || strncmp(key, "annotation.", 11) == 0 ||
-		    !json_object_is_type(value, json_type_string) || strlen(key) >= CRI_MAX_STRING ||
-		    json_object_get_string_len(value) >= CRI_MAX_STRING)
+		if (skip_kubelet && (strncmp(key, "io.kubernetes.", 14) == 0 || strncmp(key, "annotation.", 11) == 0))
 			continue;
-		l = &m->labels[m->nlabels];
-		l->key = strdup(key);
-		l->value = strdup(json_object_get_string(value));
-		if (!l->key || !l->value) {
-			free(l->key);
-			free(l->value);
-			l->key = l->value = NULL;
+		/* An empty value is a label (docker run --label flag=): kept as "". */
+		if (json_object_is_type(value, json_type_string) && json_object_get_string_len(value) == 0)
+			v = "";
+		if (!v || klen == 0 || klen >= CRI_MAX_STRING)
+			continue;
+		l[*n].key = strdup(key);
+		l[*n].value = strdup(v);
+		if (!l[*n].key || !l[*n].value) {
+			free(l[*n].key);
+			free(l[*n].value);
+			l[*n].key = l[*n].value = NULL;
 			return -ENOMEM;
 		}
-		m->nlabels++;
+		(*n)++;
 	}
-	qsort(m->labels, m->nlabels, sizeof(*m->labels), compare_labels);
+	qsort(l, *n, sizeof(*l), compare_labels);
 	return 0;
 }
 
@@ -146,21 +197,143 @@ static void copy_id(char *buf, size_t size, const char *id)
 		snprintf(buf, size, "%s", id ? id : "");
 }
 
-int cri_parse_oci_config(const char *text, size_t len, struct cri_metadata *m, char *sandbox_id,
-			 size_t sandbox_id_size)
+static bool is_hex(const char *s, size_t n)
 {
-	json_object *root = parse_json(text, len), *ann;
-	const char *labels_json;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* docker, podman and CRI-O: 64 hex digits. */
+static bool valid_hex_id(const char *id)
+{
+	return id && strnlen(id, CONTAINER_ID_LEN + 1) == CONTAINER_ID_LEN && is_hex(id, CONTAINER_ID_LEN);
+}
+
+/* containerd: a name, one path component (never "." or ".."). */
+static bool valid_name_id(const char *id, size_t max)
+{
+	size_t n;
+
+	if (!id)
+		return false;
+	n = strnlen(id, max + 1);
+	if (n == 0 || n > max || id[0] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = id[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* ---- image references ---- */
+
+static bool ref_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-' || c == '/' || c == ':' || c == '@' || c == '+';
+}
+
+int cri_normalize_image(const char *raw, const char *image_id, char *out, size_t size)
+{
+	const char *at, *name_end, *last_slash, *tag, *slash, *domain = "docker.io", *rest;
+	size_t len, dlen = strlen("docker.io");
+	bool library;
+	int n;
+
+	if (!raw)
+		return -EINVAL;
+	len = strnlen(raw, IMAGE_REF_MAX + 1);
+	if (len == 0 || len > IMAGE_REF_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		if (!ref_char(raw[i]))
+			return -EINVAL;
+	/* An image id, not a name: "sha256:<hex>", 64 hex digits, or a prefix of the image's id. */
+	if (strncmp(raw, "sha256:", 7) == 0 || (len == CONTAINER_ID_LEN && is_hex(raw, len)))
+		return -EINVAL;
+	if (image_id && is_hex(raw, len)) {
+		const char *hex = strncmp(image_id, "sha256:", 7) == 0 ? image_id + 7 : image_id;
+
+		if (strncmp(hex, raw, len) == 0)
+			return -EINVAL;
+	}
+	at = strchr(raw, '@');
+	name_end = at ? at : raw + len;
+	if (at && (strchr(at + 1, '@') || strchr(at + 1, '/') || !strchr(at + 1, ':')))
+		return -EINVAL;
+	if (name_end == raw || raw[0] == '/' || name_end[-1] == '/' || strstr(raw, "//"))
+		return -EINVAL;
+	/* A tag is after the last ':' of the last path component. */
+	last_slash = memrchr(raw, '/', (size_t)(name_end - raw));
+	tag = memchr(last_slash ? last_slash : raw, ':', (size_t)(name_end - (last_slash ? last_slash : raw)));
+	if (tag && (tag + 1 == name_end || memchr(tag + 1, ':', (size_t)(name_end - tag - 1))))
+		return -EINVAL;
+	/* The first component names a registry when it has a '.' or a ':', is "localhost", or has capitals. */
+	slash = strchr(raw, '/');
+	rest = raw;
+	if (slash && slash < name_end) {
+		size_t flen = (size_t)(slash - raw);
+		bool host = memchr(raw, '.', flen) || memchr(raw, ':', flen) ||
+			    (flen == 9 && memcmp(raw, "localhost", 9) == 0);
+
+		for (size_t i = 0; i < flen && !host; i++)
+			host = raw[i] >= 'A' && raw[i] <= 'Z';
+		if (host) {
+			domain = raw;
+			dlen = flen;
+			rest = slash + 1;
+			if (dlen == 15 && memcmp(raw, "index.docker.io", 15) == 0)
+				domain = "docker.io", dlen = 9;
+		}
+	}
+	library = dlen == 9 && memcmp(domain, "docker.io", 9) == 0 && !memchr(rest, '/', (size_t)(name_end - rest));
+	n = snprintf(out, size, "%.*s/%s%s%s", (int)dlen, domain, library ? "library/" : "", rest,
+		     tag || at ? "" : ":latest");
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* m->image_ref from m->image_name, when it names an image. */
+static int normalize_into(struct cri_metadata *m)
+{
+	char ref[IMAGE_REF_MAX + 64];
+
+	if (m->image_ref || !m->image_name || cri_normalize_image(m->image_name, m->image_id, ref, sizeof(ref)) < 0)
+		return 0;
+	m->image_ref = strdup(ref);
+	return m->image_ref ? 0 : -ENOMEM;
+}
+
+/* ---- parsers ---- */
+
+/* The OCI spec of a bundle: annotations (CRI's, CRI-O's) and the cgroup it asks for. */
+static int parse_oci(const char *text, size_t len, struct cri_metadata *m, char *sandbox_id, size_t sandbox_id_size,
+		     bool *by_libpod)
+{
+	json_object *root = parse_json(text, len, CRI_MAX_FILE), *ann;
+	const char *type, *labels_json;
 	int r = 0;
 
 	copy_id(sandbox_id, sandbox_id_size, NULL);
+	if (by_libpod)
+		*by_libpod = false;
 	if (!root)
 		return -EBADMSG;
-	ann = get_object(root, "annotations");
-	if (!ann) {
+	if (!get_string(root, "ociVersion")) {
 		json_object_put(root);
 		return -ENOENT;
 	}
+	r |= set_once(&m->cgroups_path, get_string(get_object(root, "linux"), "cgroupsPath"));
+	ann = get_object(root, "annotations");
+	if (by_libpod)
+		*by_libpod = string_is(get_string(ann, "io.container.manager"), "libpod");
 	/* containerd's CRI plugin */
 	r |= set_once(&m->container_name, get_string(ann, "io.kubernetes.cri.container-name"));
 	r |= set_once(&m->image_name, get_string(ann, "io.kubernetes.cri.image-name"));
@@ -178,25 +351,43 @@ int cri_parse_oci_config(const char *text, size_t len, struct cri_metadata *m, c
 	r |= set_once(&m->pod_uid, get_string(ann, "io.kubernetes.pod.uid"));
 	if (get_string(ann, "io.kubernetes.cri-o.SandboxID"))
 		copy_id(sandbox_id, sandbox_id_size, get_string(ann, "io.kubernetes.cri-o.SandboxID"));
-	/* A sandbox (CRI-O's infra container) carries its pod's labels as a JSON string. */
+	/*
+	 * CRI-O keeps the CRI labels as a JSON string: a sandbox's are its
+	 * pod's, a container's its own (the kubelet's keys among them).
+	 */
 	labels_json = get_string(ann, "io.kubernetes.cri-o.Labels");
-	if (labels_json && sandbox_id && strcmp(sandbox_id, "") != 0 &&
-	    get_string(ann, "io.kubernetes.cri-o.ContainerType") &&
-	    strcmp(get_string(ann, "io.kubernetes.cri-o.ContainerType"), "sandbox") == 0) {
-		json_object *labels = parse_json(labels_json, strlen(labels_json));
+	type = get_string(ann, "io.kubernetes.cri-o.ContainerType");
+	if (labels_json && type) {
+		json_object *labels = parse_json(labels_json, strlen(labels_json), CRI_MAX_STRING);
 
-		if (labels && json_object_is_type(labels, json_type_object))
-			r |= add_labels(m, labels);
+		if (strcmp(type, "sandbox") == 0)
+			r |= add_labels(&m->pod_labels, &m->npod_labels, labels, true);
+		else if (strcmp(type, "container") == 0)
+			r |= add_labels(&m->labels, &m->nlabels, labels, false);
 		json_object_put(labels);
 	}
 	json_object_put(root);
-	return r < 0 ? -ENOMEM : 0;
+	if (r < 0)
+		return -ENOMEM;
+	return normalize_into(m);
+}
+
+int cri_parse_oci_config(const char *text, size_t len, struct cri_metadata *m, char *sandbox_id,
+			 size_t sandbox_id_size)
+{
+	return parse_oci(text, len, m, sandbox_id, sandbox_id_size, NULL);
+}
+
+/* docker writes the zero time.Time before a container first starts. */
+static const char *docker_time(const char *t)
+{
+	return t && strncmp(t, "0001-01-01T", 11) == 0 ? NULL : t;
 }
 
 int cri_parse_docker_config(const char *text, size_t len, struct cri_metadata *m, char *sandbox_id,
 			    size_t sandbox_id_size)
 {
-	json_object *root = parse_json(text, len), *config, *labels, *state;
+	json_object *root = parse_json(text, len, CRI_MAX_FILE), *config, *labels, *state;
 	const char *name;
 	int r = 0;
 
@@ -212,24 +403,166 @@ int cri_parse_docker_config(const char *text, size_t len, struct cri_metadata *m
 	state = get_object(root, "State");
 	r |= set_once(&m->container_name, get_string(labels, "io.kubernetes.container.name"));
 	name = get_string(root, "Name");
-	r |= set_once(&m->container_name, name && name[0] == '/' ? name + 1 : name);
+	r |= set_once(&m->container_name, name && name[0] == '/' && name[1] ? name + 1 : name);
 	r |= set_once(&m->image_name, get_string(config, "Image"));
 	r |= set_once(&m->image_id, get_string(root, "Image"));
-	r |= set_once(&m->start_time, get_string(state, "StartedAt"));
+	r |= set_once(&m->start_time, docker_time(get_string(state, "StartedAt")));
 	r |= set_once(&m->pod_name, get_string(labels, "io.kubernetes.pod.name"));
 	r |= set_once(&m->pod_namespace, get_string(labels, "io.kubernetes.pod.namespace"));
 	r |= set_once(&m->pod_uid, get_string(labels, "io.kubernetes.pod.uid"));
 	copy_id(sandbox_id, sandbox_id_size, get_string(labels, "io.kubernetes.sandbox.id"));
+	/* Every container's labels (the image's merged in, as docker inspect shows them). */
+	r |= add_labels(&m->labels, &m->nlabels, labels, false);
 	/* dockershim's sandbox (the pause container) carries the pod's labels. */
-	if (get_string(labels, "io.kubernetes.docker.type") &&
-	    strcmp(get_string(labels, "io.kubernetes.docker.type"), "podsandbox") == 0)
-		r |= add_labels(m, labels);
+	if (string_is(get_string(labels, "io.kubernetes.docker.type"), "podsandbox"))
+		r |= add_labels(&m->pod_labels, &m->npod_labels, labels, true);
 	json_object_put(root);
-	return r < 0 ? -ENOMEM : 0;
+	if (r < 0)
+		return -ENOMEM;
+	return normalize_into(m);
 }
 
-/* Read at most CRI_MAX_FILE bytes of a regular file. */
-static int read_limited(const char *path, char **text, size_t *len)
+/* The record of @id in a containers/storage array of records; NULL when absent. */
+static json_object *storage_record(json_object *root, const char *key, const char *value)
+{
+	size_t n;
+
+	if (!root || !json_object_is_type(root, json_type_array))
+		return NULL;
+	n = json_object_array_length(root);
+	for (size_t i = 0; i < n; i++) {
+		json_object *rec = json_object_array_get_idx(root, i);
+
+		if (string_is(get_string(rec, key), value))
+			return rec;
+	}
+	return NULL;
+}
+
+int cri_parse_podman_containers(const char *text, size_t len, const char *id, struct cri_metadata *m)
+{
+	json_object *root = parse_json(text, len, CRI_MAX_STORE_FILE), *rec, *names, *meta_obj = NULL, *v;
+	const char *meta;
+	int r = 0;
+
+	if (!root)
+		return -EBADMSG;
+	if (!json_object_is_type(root, json_type_array)) {
+		json_object_put(root);
+		return -EBADMSG;
+	}
+	rec = storage_record(root, "id", id);
+	if (!rec) {
+		json_object_put(root);
+		return -ENOENT;
+	}
+	/* podman's metadata: a JSON document in a string (image-name, image-id, name, created-at). */
+	if (json_object_object_get_ex(rec, "metadata", &v) && json_object_is_type(v, json_type_string) &&
+	    json_object_get_string_len(v) > 0 && json_object_get_string_len(v) < 16 * CRI_MAX_STRING)
+		meta_obj = parse_json(json_object_get_string(v), (size_t)json_object_get_string_len(v),
+				      16 * CRI_MAX_STRING);
+	if (!json_object_is_type(meta_obj, json_type_object)) {
+		json_object_put(meta_obj);
+		meta_obj = NULL;
+	}
+	/* CRI-O's records (same storage) name a pod: those are CRI-O's containers, not podman's. */
+	if (get_string(meta_obj, "pod-name") || get_string(meta_obj, "pod-id")) {
+		json_object_put(meta_obj);
+		json_object_put(root);
+		return -ENOENT;
+	}
+	meta = get_string(meta_obj, "name");
+	r |= set_once(&m->container_name, meta);
+	names = get_typed(rec, "names", json_type_array);
+	if (names && json_object_array_length(names) > 0)
+		r |= set_once(&m->container_name, string_of(json_object_array_get_idx(names, 0)));
+	r |= set_once(&m->image_name, get_string(meta_obj, "image-name"));
+	r |= set_once(&m->image_id, get_string(rec, "image"));
+	json_object_put(meta_obj);
+	json_object_put(root);
+	if (r < 0)
+		return -ENOMEM;
+	return normalize_into(m);
+}
+
+int cri_parse_storage_images(const char *text, size_t len, struct cri_metadata *m)
+{
+	json_object *root, *rec;
+	int r;
+
+	if (!m->image_id)
+		return -ENOENT;
+	root = parse_json(text, len, CRI_MAX_STORE_FILE);
+	if (!root)
+		return -EBADMSG;
+	rec = storage_record(root, "id", m->image_id);
+	r = rec && get_string(rec, "digest") ? set_once(&m->image_digest, get_string(rec, "digest")) : -ENOENT;
+	json_object_put(root);
+	return r;
+}
+
+/* The length of a reference's name: up to its tag or digest. */
+static size_t ref_name_len(const char *ref)
+{
+	const char *at = strchr(ref, '@'), *end = at ? at : ref + strlen(ref);
+	const char *slash = memrchr(ref, '/', (size_t)(end - ref));
+	const char *colon = memchr(slash ? slash : ref, ':', (size_t)(end - (slash ? slash : ref)));
+
+	return (size_t)((colon ? colon : end) - ref);
+}
+
+int cri_parse_docker_repositories(const char *text, size_t len, struct cri_metadata *m)
+{
+	json_object *root, *repos;
+	const char *digest = NULL;
+	bool preferred = false;
+	int r;
+
+	if (!m->image_id)
+		return -ENOENT;
+	root = parse_json(text, len, CRI_MAX_STORE_FILE);
+	if (!root)
+		return -EBADMSG;
+	repos = get_object(root, "Repositories");
+	if (!repos) {
+		json_object_put(root);
+		return -ENOENT;
+	}
+	/* {"Repositories":{"debian":{"debian:12":"sha256:ID","debian@sha256:DIGEST":"sha256:ID"}}} */
+	json_object_object_foreach(repos, name, refs) {
+		if (preferred)
+			break;
+		if (!json_object_is_type(refs, json_type_object))
+			continue;
+		json_object_object_foreach(refs, ref, id) {
+			const char *at = strchr(ref, '@');
+			char full[IMAGE_REF_MAX + 64];
+			bool ours;
+
+			(void)name;
+			if (!at || !string_is(string_of(id), m->image_id) || strlen(at + 1) >= CRI_MAX_STRING)
+				continue;
+			/* The digest of the repository the container's image was named from, else any. */
+			ours = m->image_ref && cri_normalize_image(ref, NULL, full, sizeof(full)) == 0 &&
+			       ref_name_len(full) == ref_name_len(m->image_ref) &&
+			       memcmp(full, m->image_ref, ref_name_len(full)) == 0;
+			if (!digest || ours)
+				digest = at + 1;
+			if (ours) {
+				preferred = true;
+				break;
+			}
+		}
+	}
+	r = digest ? set_once(&m->image_digest, digest) : -ENOENT;
+	json_object_put(root);
+	return r;
+}
+
+/* ---- the runtimes' files ---- */
+
+/* Read at most @max bytes of a regular file. */
+static int read_limited(const char *path, size_t max, char **text, size_t *len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 	_cleanup_free_ char *buf = NULL;
@@ -242,7 +575,7 @@ static int read_limited(const char *path, char **text, size_t *len)
 		return negative_errno();
 	if (!S_ISREG(st.st_mode))
 		return -EBADF;
-	if (st.st_size > CRI_MAX_FILE)
+	if (st.st_size < 0 || (uint64_t)st.st_size > max)
 		return -EFBIG;
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
@@ -264,82 +597,282 @@ static int read_limited(const char *path, char **text, size_t *len)
 	return 0;
 }
 
-typedef int (*cri_parser)(const char *, size_t, struct cri_metadata *, char *, size_t);
+typedef int (*text_parser)(const char *text, size_t len, void *arg, struct cri_metadata *m);
 
-static bool valid_id(const char *id)
-{
-	size_t n = strnlen(id, CONTAINER_ID_LEN + 1);
-
-	if (n == 0 || n > CONTAINER_ID_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
-			return false;
-	return true;
-}
-
-struct cri_source {
-	enum container_runtime runtime;
-	const char *dir, *file; /* DIR/<id>/FILE */
-	cri_parser parse;
-};
-
-static int load_one(struct cri_store *store, const struct cri_source *src, const char *id,
-		    struct cri_metadata *m, char *sandbox_id, size_t sandbox_id_size)
+/* Read the file the runtime root and @fmt name, and hand it to @parse. */
+static int parse_file(const struct cri_store *store, size_t max, text_parser parse, void *arg,
+		      struct cri_metadata *m, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int parse_file(const struct cri_store *store, size_t max, text_parser parse, void *arg,
+		      struct cri_metadata *m, const char *fmt, ...)
 {
 	_cleanup_free_ char *text = NULL;
 	char path[768];
-	size_t len = 0; /* gcc -Os cannot see that every r >= 0 path sets it */
+	size_t len = 0, off;
+	va_list ap;
 	int r;
 
-	if (!valid_id(id))
-		return -EINVAL;
-	r = snprintf(path, sizeof(path), "%s%s/%s/%s", store->root, src->dir, id, src->file);
-	if (r < 0 || (size_t)r >= sizeof(path))
+	off = (size_t)snprintf(path, sizeof(path), "%s", store->root);
+	va_start(ap, fmt);
+	r = vsnprintf(path + off, sizeof(path) - off, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= sizeof(path) - off)
 		return -ENAMETOOLONG;
-	r = read_limited(path, &text, &len);
+	r = read_limited(path, max, &text, &len);
 	if (r < 0)
 		return r;
-	return src->parse(text, len, m, sandbox_id, sandbox_id_size);
+	return parse(text, len, arg, m);
 }
 
-static int load(struct cri_store *store, const char *id, enum container_runtime runtime,
+struct oci_args {
+	char sandbox[CRI_MAX_ID + 1];
+	bool by_libpod;
+};
+
+static int oci_parser(const char *text, size_t len, void *arg, struct cri_metadata *m)
+{
+	struct oci_args *a = arg;
+
+	return parse_oci(text, len, m, a->sandbox, sizeof(a->sandbox), &a->by_libpod);
+}
+
+static int docker_parser(const char *text, size_t len, void *arg, struct cri_metadata *m)
+{
+	char *sandbox = arg;
+
+	return cri_parse_docker_config(text, len, m, sandbox, CRI_MAX_ID + 1);
+}
+
+static int podman_parser(const char *text, size_t len, void *arg, struct cri_metadata *m)
+{
+	return cri_parse_podman_containers(text, len, arg, m);
+}
+
+static int images_parser(const char *text, size_t len, void *arg, struct cri_metadata *m)
+{
+	(void)arg;
+	return cri_parse_storage_images(text, len, m);
+}
+
+static int repositories_parser(const char *text, size_t len, void *arg, struct cri_metadata *m)
+{
+	(void)arg;
+	return cri_parse_docker_repositories(text, len, m);
+}
+
+/* The pod's labels are its sandbox's: moved from @sm into @m. */
+static void take_pod_labels(struct cri_metadata *m, struct cri_metadata *sm)
+{
+	if (!m->pod_labels) {
+		m->pod_labels = TAKE_PTR(sm->pod_labels);
+		m->npod_labels = sm->npod_labels;
+		sm->npod_labels = 0;
+	}
+	cri_metadata_clear(sm);
+}
+
+static int load_docker(const struct cri_store *store, const char *id, struct cri_metadata *m)
+{
+	char sandbox[CRI_MAX_ID + 1] = "", unused[CRI_MAX_ID + 1], driver[64] = "";
+	int r;
+
+	if (!valid_hex_id(id))
+		return -ENOENT;
+	r = parse_file(store, CRI_MAX_FILE, docker_parser, sandbox, m, DOCKER_DIR "/%s/config.v2.json", id);
+	if (r < 0)
+		return r;
+	if (valid_hex_id(sandbox) && strcmp(sandbox, id) != 0) {
+		struct cri_metadata sm = {};
+
+		if (parse_file(store, CRI_MAX_FILE, docker_parser, unused, &sm, DOCKER_DIR "/%s/config.v2.json",
+			       sandbox) == 0)
+			take_pod_labels(m, &sm);
+		cri_metadata_clear(&sm);
+	}
+	/* The image's digest, in the image store of the container's storage driver. */
+	{
+		_cleanup_free_ char *text = NULL;
+		char path[768];
+		size_t len = 0;
+
+		snprintf(path, sizeof(path), "%s" DOCKER_DIR "/%s/config.v2.json", store->root, id);
+		if (read_limited(path, CRI_MAX_FILE, &text, &len) == 0) {
+			json_object *root = parse_json(text, len, CRI_MAX_FILE);
+			const char *d = get_string(root, "Driver");
+
+			if (d && valid_name_id(d, sizeof(driver) - 1))
+				snprintf(driver, sizeof(driver), "%s", d);
+			json_object_put(root);
+		}
+	}
+	if (driver[0] && m->image_id)
+		r = parse_file(store, CRI_MAX_STORE_FILE, repositories_parser, NULL, m,
+			       DOCKER_IMAGE_DIR "/%s/repositories.json", driver);
+	return r == -ENOMEM ? r : 0;
+}
+
+/* containers/storage's graph drivers whose container directories podman may use. */
+static const char *const storage_drivers[] = { "overlay", "vfs" };
+
+static int load_podman(const struct cri_store *store, const char *id, struct cri_metadata *m)
+{
+	static const char *const lists[] = { "containers.json", "volatile-containers.json" };
+
+	if (!valid_hex_id(id))
+		return -ENOENT;
+	for (size_t d = 0; d < ELEMENTSOF(storage_drivers); d++) {
+		for (size_t l = 0; l < ELEMENTSOF(lists); l++) {
+			struct oci_args oci = {};
+			int r;
+
+			r = parse_file(store, CRI_MAX_STORE_FILE, podman_parser, (void *)id, m,
+				       PODMAN_STORAGE "/%s-containers/%s", storage_drivers[d], lists[l]);
+			if (r == -ENOMEM)
+				return r;
+			if (r < 0) {
+				cri_metadata_clear(m);
+				continue;
+			}
+			/* The bundle: the cgroup the container asks for (its labels are in podman's database only). */
+			r = parse_file(store, CRI_MAX_FILE, oci_parser, &oci, m,
+				       PODMAN_STORAGE "/%s-containers/%s/userdata/config.json", storage_drivers[d], id);
+			if (r == -ENOMEM)
+				return r;
+			r = parse_file(store, CRI_MAX_STORE_FILE, images_parser, NULL, m,
+				       PODMAN_STORAGE "/%s-images/images.json", storage_drivers[d]);
+			return r == -ENOMEM ? r : 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int load_crio(const struct cri_store *store, const char *id, struct cri_metadata *m)
+{
+	struct oci_args oci = {};
+	int r;
+
+	if (!valid_hex_id(id))
+		return -ENOENT;
+	r = parse_file(store, CRI_MAX_FILE, oci_parser, &oci, m, CRIO_DIR "/%s/userdata/config.json", id);
+	if (r < 0)
+		return r;
+	if (oci.by_libpod)
+		return -ENOENT; /* podman's, in the same storage */
+	if (valid_hex_id(oci.sandbox) && strcmp(oci.sandbox, id) != 0) {
+		struct cri_metadata sm = {};
+		struct oci_args soci = {};
+
+		if (parse_file(store, CRI_MAX_FILE, oci_parser, &soci, &sm, CRIO_DIR "/%s/userdata/config.json",
+			       oci.sandbox) == 0)
+			take_pod_labels(m, &sm);
+		cri_metadata_clear(&sm);
+	}
+	return 0;
+}
+
+static bool valid_namespace(const char *ns)
+{
+	return valid_name_id(ns, 76);
+}
+
+/* The bundle of @id in containerd namespace @ns. */
+static int load_containerd_ns(const struct cri_store *store, const char *ns, const char *id,
+			      struct cri_metadata *m)
+{
+	struct oci_args oci = {};
+	int r;
+
+	r = parse_file(store, CRI_MAX_FILE, oci_parser, &oci, m, CONTAINERD_TASKS "/%s/%s/config.json", ns, id);
+	if (r < 0)
+		return r;
+	/* Outside the CRI plugin, a container is known by its id alone: that is its name. */
+	if (set_once(&m->container_name, id) < 0 || set_once(&m->containerd_namespace, ns) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int load_containerd(const struct cri_store *store, const char *id, struct cri_metadata *m)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	char path[512];
+	unsigned seen = 0;
+	bool found = false;
+	struct dirent *de;
+	int r;
+
+	if (!valid_name_id(id, CRI_MAX_ID))
+		return -ENOENT;
+	r = load_containerd_ns(store, CONTAINERD_CRI_NS, id, m);
+	if (r == 0 || r == -ENOMEM)
+		return r;
+	cri_metadata_clear(m);
+	snprintf(path, sizeof(path), "%s" CONTAINERD_TASKS, store->root);
+	dir = opendir(path);
+	if (!dir)
+		return -ENOENT;
+	while ((de = readdir(dir)) && seen < CRI_MAX_NAMESPACES) {
+		struct cri_metadata other = {};
+
+		if (!valid_namespace(de->d_name) || strcmp(de->d_name, CONTAINERD_CRI_NS) == 0 ||
+		    strcmp(de->d_name, CONTAINERD_DOCKER_NS) == 0)
+			continue;
+		seen++;
+		r = load_containerd_ns(store, de->d_name, id, found ? &other : m);
+		cri_metadata_clear(&other);
+		if (r == -ENOMEM)
+			return r;
+		if (r < 0) {
+			if (!found)
+				cri_metadata_clear(m);
+			continue;
+		}
+		if (found) {
+			/* The same id in two namespaces: which one this is, only containerd knows. */
+			cri_metadata_clear(m);
+			return -ENOENT;
+		}
+		found = true;
+	}
+	return found ? 0 : -ENOENT;
+}
+
+typedef int (*runtime_loader)(const struct cri_store *store, const char *id, struct cri_metadata *m);
+
+static int load(const struct cri_store *store, const char *id, enum container_runtime runtime,
 		struct cri_metadata *m)
 {
-	static const struct cri_source sources[] = {
-		{ CONTAINER_RUNTIME_CONTAINERD, CONTAINERD_DIR, "config.json", cri_parse_oci_config },
-		{ CONTAINER_RUNTIME_DOCKER, DOCKER_DIR, "config.v2.json", cri_parse_docker_config },
-		{ CONTAINER_RUNTIME_CRIO, CRIO_DIR, "userdata/config.json", cri_parse_oci_config },
+	/* docker's containers are in containerd too, and podman's and CRI-O's in one storage: most specific first. */
+	static const struct {
+		enum container_runtime runtime;
+		runtime_loader load;
+	} loaders[] = {
+		{ CONTAINER_RUNTIME_DOCKER, load_docker },
+		{ CONTAINER_RUNTIME_PODMAN, load_podman },
+		{ CONTAINER_RUNTIME_CRIO, load_crio },
+		{ CONTAINER_RUNTIME_CONTAINERD, load_containerd },
 	};
 
-	for (size_t i = 0; i < ELEMENTSOF(sources); i++) {
-		char sandbox[CONTAINER_ID_LEN + 1] = "", unused[CONTAINER_ID_LEN + 1];
+	for (size_t i = 0; i < ELEMENTSOF(loaders); i++) {
 		int r;
 
 		if (runtime != CONTAINER_RUNTIME_NONE && runtime != CONTAINER_RUNTIME_UNKNOWN &&
-		    runtime != sources[i].runtime)
+		    runtime != loaders[i].runtime)
 			continue;
-		r = load_one(store, &sources[i], id, m, sandbox, sizeof(sandbox));
-		if (r == -ENOMEM)
+		r = loaders[i].load(store, id, m);
+		if (r == -ENOMEM) {
+			cri_metadata_clear(m);
 			return r;
-		if (r < 0)
-			continue;
-		m->runtime = sources[i].runtime;
-		/* The pod's labels are its sandbox's. */
-		if (sandbox[0] && strcmp(sandbox, id) != 0 && !m->labels) {
-			struct cri_metadata sm = {};
-
-			if (load_one(store, &sources[i], sandbox, &sm, unused, sizeof(unused)) == 0) {
-				m->labels = TAKE_PTR(sm.labels);
-				m->nlabels = sm.nlabels;
-				sm.nlabels = 0;
-			}
-			cri_metadata_clear(&sm);
 		}
+		if (r < 0) {
+			cri_metadata_clear(m);
+			continue;
+		}
+		m->runtime = loaders[i].runtime;
 		return 0;
 	}
 	return -ENOENT;
 }
+
+/* ---- the store ---- */
 
 int cri_store__new(struct cri_store **out, const struct cri_store_options *opts)
 {
@@ -363,6 +896,7 @@ void cri_store__free(struct cri_store *store)
 		return;
 	for (unsigned i = 0; i < store->nentries; i++)
 		cri_metadata_clear(&store->entries[i].meta);
+	cri_metadata_clear(&store->fresh);
 	free(store->entries);
 	free(store);
 }
@@ -374,6 +908,11 @@ static unsigned slot_of(const struct cri_store *store, const char *id)
 	for (const char *p = id; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	return h % store->nentries;
+}
+
+static bool valid_id(const char *id)
+{
+	return valid_hex_id(id) || valid_name_id(id, CRI_MAX_ID);
 }
 
 const struct cri_metadata *cri_store__get(struct cri_store *store, const char *id,
@@ -391,7 +930,88 @@ const struct cri_metadata *cri_store__get(struct cri_store *store, const char *i
 	snprintf(e->id, sizeof(e->id), "%s", id);
 	e->looked_at_ns = now_ns ? now_ns : 1;
 	e->found = load(store, id, runtime, &e->meta) == 0;
-	if (!e->found)
-		cri_metadata_clear(&e->meta);
 	return e->found ? &e->meta : NULL;
+}
+
+const struct cri_metadata *cri_store__get_fresh(struct cri_store *store, const char *id,
+						enum container_runtime runtime)
+{
+	cri_metadata_clear(&store->fresh);
+	if (!id || !valid_id(id))
+		return NULL;
+	return load(store, id, runtime, &store->fresh) == 0 ? &store->fresh : NULL;
+}
+
+/* ---- containerd's cgroups ---- */
+
+bool cri_store__containerd_cgroup(struct cri_store *store, const char *path, char *id, size_t id_size)
+{
+	char p[4096], ns[80], cid[CRI_MAX_ID + 1];
+	const char *last, *prev;
+	struct cri_metadata m = {};
+	bool ok = false;
+	size_t len;
+
+	if (!path || !id || id_size == 0)
+		return false;
+	while (*path == '/')
+		path++;
+	len = strnlen(path, sizeof(p) - 1);
+	if (len == 0 || len >= sizeof(p) - 1)
+		return false;
+	p[0] = '/';
+	memcpy(p + 1, path, len + 1);
+	while (len && p[len] == '/')
+		p[len--] = '\0';
+	last = strrchr(p, '/');
+	if (!last || last == p)
+		return false;
+	prev = memrchr(p, '/', (size_t)(last - p));
+	if (!prev || (size_t)(last - prev - 1) >= sizeof(ns))
+		return false;
+	/* ctr's default cgroupsPath: /NAMESPACE/ID (runc's cgroupfs driver). */
+	snprintf(ns, sizeof(ns), "%.*s", (int)(last - prev - 1), prev + 1);
+	snprintf(cid, sizeof(cid), "%s", last + 1);
+	if (!valid_namespace(ns) || !valid_name_id(cid, CRI_MAX_ID) || strcmp(ns, CONTAINERD_DOCKER_NS) == 0)
+		return false;
+	if (load_containerd_ns(store, ns, cid, &m) == 0 && m.cgroups_path)
+		ok = strcmp(m.cgroups_path, p) == 0;
+	cri_metadata_clear(&m);
+	if (ok)
+		snprintf(id, id_size, "%s", cid);
+	return ok && strlen(cid) < id_size;
+}
+
+/* ---- facts for the policy ---- */
+
+void cri_metadata_facts(const struct cri_metadata *m, const char *id, struct container_label *labels,
+			size_t max, struct container_facts *facts)
+{
+	const struct cri_label *src = NULL;
+	size_t n = 0;
+
+	memset(facts, 0, sizeof(*facts));
+	facts->id = id;
+	if (!m)
+		return;
+	facts->runtime = container_runtime_name(m->runtime);
+	facts->name = m->container_name;
+	facts->image = m->image_ref;
+	facts->pod_namespace = m->pod_namespace;
+	/* Kubernetes' labels are the pod's: its containers' own carry the kubelet's bookkeeping. */
+	if (m->pod_uid || m->pod_namespace || m->npod_labels) {
+		src = m->pod_labels;
+		n = m->npod_labels;
+	} else {
+		src = m->labels;
+		n = m->nlabels;
+	}
+	if (n > max)
+		n = max;
+	for (size_t i = 0; labels && i < n; i++) {
+		labels[i].key = src[i].key;
+		labels[i].value = src[i].value;
+	}
+	facts->labels = labels && n ? labels : NULL;
+	facts->nlabels = labels ? n : 0;
 }

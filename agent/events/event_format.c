@@ -188,12 +188,22 @@ static void json_kv_dynamic(struct json_writer *w, const char *key, const char *
 	json_string(w, value);
 }
 
+/* Labels from the runtime: their keys are data. */
+static void write_labels(struct json_writer *w, const char *key, const struct cri_label *labels, size_t n)
+{
+	json_key(w, key);
+	json_object_begin(w);
+	for (size_t i = 0; i < n; i++)
+		json_kv_dynamic(w, labels[i].key, labels[i].value);
+	json_object_end(w);
+}
+
 /* The pod block: the reference tool's Pod, plus the pod's UID and QoS class. */
 static void write_pod(struct json_writer *w, const struct event_process *p)
 {
 	const struct container_identity *c = p->container;
 	const struct cri_metadata *m = p->cri;
-	char id[96];
+	char id[CONTAINER_ID_MAX + 32];
 
 	json_key(w, "pod");
 	json_object_begin(w);
@@ -222,13 +232,8 @@ static void write_pod(struct json_writer *w, const struct event_process *p)
 			json_kv_uint(w, "pid", p->nspid);
 		json_object_end(w);
 	}
-	if (m && m->nlabels) {
-		json_key(w, "pod_labels");
-		json_object_begin(w);
-		for (size_t i = 0; i < m->nlabels; i++)
-			json_kv_dynamic(w, m->labels[i].key, m->labels[i].value);
-		json_object_end(w);
-	}
+	if (m && m->npod_labels)
+		write_labels(w, "pod_labels", m->pod_labels, m->npod_labels);
 	json_kv_string(w, "uid", c->pod_uid);
 	json_kv_string_opt(w, "qos_class", pod_qos_name(c->qos));
 	json_object_end(w);
@@ -314,8 +319,16 @@ void event_format_process(struct json_writer *w, const char *key, const struct e
 			       container_runtime_name(p->cri && p->cri->runtime ? p->cri->runtime : c->runtime));
 		json_kv_string(w, "id", c->id);
 		if (p->cri) {
-			json_kv_string_opt(w, "name", p->cri->container_name);
-			json_kv_string_opt(w, "image", p->cri->image_name);
+			const struct cri_metadata *m = p->cri;
+
+			json_kv_string_opt(w, "name", m->container_name);
+			json_kv_string_opt(w, "image", m->image_name);
+			json_kv_string_opt(w, "image_ref", m->image_ref);
+			json_kv_string_opt(w, "image_id", m->image_id);
+			json_kv_string_opt(w, "image_digest", m->image_digest);
+			json_kv_string_opt(w, "containerd_namespace", m->containerd_namespace);
+			if (m->nlabels)
+				write_labels(w, "labels", m->labels, m->nlabels);
 		}
 		json_object_end(w);
 	}

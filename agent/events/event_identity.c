@@ -104,7 +104,13 @@ static const struct cgroup_path_entry *cgroup_entry(struct event_identity *id, u
 	}
 	e->id = cgroup_id;
 	e->valid = true;
-	container_identity_from_cgroup(e->path, &e->ident);
+	/* ctr's containers (/NAMESPACE/ID) are known by their bundle, not by a name pattern. */
+	if (!container_identity_from_cgroup(e->path, &e->ident)) {
+		char cid[CONTAINER_ID_MAX + 1];
+
+		if (cri_store__containerd_cgroup(id->cri, e->path, cid, sizeof(cid)))
+			container_identity_set(&e->ident, CONTAINER_RUNTIME_CONTAINERD, cid);
+	}
 	return e;
 }
 

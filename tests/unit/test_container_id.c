@@ -50,6 +50,25 @@ static const struct {
 	{ "/machine.slice/libpod-" ID ".scope", CONTAINER_RUNTIME_PODMAN, ID, "", POD_QOS_NONE },
 	{ "/machine.slice/libpod-" ID ".scope/container", CONTAINER_RUNTIME_PODMAN, ID, "", POD_QOS_NONE },
 	{ "/libpod_parent/libpod-" ID, CONTAINER_RUNTIME_PODMAN, ID, "", POD_QOS_NONE },
+	/* podman pods: systemd (machine-libpod_pod_POD.slice) and cgroupfs (/libpod_parent/POD) drivers;
+	 * the pod's id (64 hex digits too) is not the container's */
+	{ "/machine.slice/machine-libpod_pod_1111111111111111111111111111111111111111111111111111111111111111.slice/"
+	  "libpod-" ID ".scope",
+	  CONTAINER_RUNTIME_PODMAN, ID, "", POD_QOS_NONE },
+	{ "/machine.slice/machine-libpod_pod_1111111111111111111111111111111111111111111111111111111111111111.slice/"
+	  "libpod-" ID ".scope/container",
+	  CONTAINER_RUNTIME_PODMAN, ID, "", POD_QOS_NONE },
+	{ "/libpod_parent/1111111111111111111111111111111111111111111111111111111111111111/libpod-" ID,
+	  CONTAINER_RUNTIME_PODMAN, ID, "", POD_QOS_NONE },
+	{ "/libpod_parent/1111111111111111111111111111111111111111111111111111111111111111", CONTAINER_RUNTIME_NONE,
+	  "", "", POD_QOS_NONE },
+	{ "/machine.slice/machine-libpod_pod_1111111111111111111111111111111111111111111111111111111111111111.slice",
+	  CONTAINER_RUNTIME_NONE, "", "", POD_QOS_NONE },
+	/* a pod's infra container and conmon's cgroup under cgroupfs */
+	{ "/libpod_parent/conmon", CONTAINER_RUNTIME_NONE, "", "", POD_QOS_NONE },
+	/* ctr's cgroups (/NAMESPACE/ID) name no runtime: recognised by their bundle (cri_metadata) */
+	{ "/default/web", CONTAINER_RUNTIME_NONE, "", "", POD_QOS_NONE },
+	{ "/default/" ID, CONTAINER_RUNTIME_NONE, "", "", POD_QOS_NONE },
 	/* not containers */
 	{ "/", CONTAINER_RUNTIME_NONE, "", "", POD_QOS_NONE },
 	{ "", CONTAINER_RUNTIME_NONE, "", "", POD_QOS_NONE },
@@ -100,6 +119,29 @@ static void test_reference_short_id(void **state)
 	assert_string_equal(c.short_id, SHORT);
 }
 
+/* Containers known by their runtime's state: any id, the short form its first 31 characters. */
+static void test_set(void **state)
+{
+	struct container_identity c = {};
+	char long_id[CONTAINER_ID_MAX + 2];
+
+	assert_true(container_identity_set(&c, CONTAINER_RUNTIME_CONTAINERD, "web"));
+	assert_int_equal(c.runtime, CONTAINER_RUNTIME_CONTAINERD);
+	assert_string_equal(c.id, "web");
+	assert_string_equal(c.short_id, "web");
+	assert_true(container_identity_set(&c, CONTAINER_RUNTIME_CONTAINERD, ID));
+	assert_string_equal(c.id, ID);
+	assert_string_equal(c.short_id, SHORT);
+	memset(long_id, 'a', sizeof(long_id) - 1);
+	long_id[sizeof(long_id) - 1] = '\0';
+	assert_false(container_identity_set(&c, CONTAINER_RUNTIME_CONTAINERD, long_id));
+	long_id[CONTAINER_ID_MAX] = '\0';
+	assert_true(container_identity_set(&c, CONTAINER_RUNTIME_CONTAINERD, long_id));
+	assert_int_equal(strlen(c.id), CONTAINER_ID_MAX);
+	assert_false(container_identity_set(&c, CONTAINER_RUNTIME_CONTAINERD, ""));
+	assert_false(container_identity_set(&c, CONTAINER_RUNTIME_CONTAINERD, NULL));
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(container_runtime_name(CONTAINER_RUNTIME_DOCKER), "docker");
@@ -135,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_reference_short_id),
+		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_long_and_odd_paths),
 	};

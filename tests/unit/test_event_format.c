@@ -48,8 +48,8 @@ static struct cri_metadata cri = {
 	.start_time = "2023-07-05T18:45:16Z",
 	.pod_name = "xwing",
 	.pod_namespace = "default",
-	.labels = labels,
-	.nlabels = 3,
+	.pod_labels = labels,
+	.npod_labels = 3,
 };
 
 static struct container_identity ident = {
@@ -128,7 +128,8 @@ static void test_syscall_event_reference_shape(void **state)
 		"\"cgroup\":{\"id\":4242,\"path\":\"/kubepods/pod1/c1\"},"
 		"\"container\":{\"runtime\":\"containerd\","
 		"\"id\":\"55936e548de63f77ceb595d64966dd8e267b391ff0ef63b26c17eb8c2f6510be\","
-		"\"name\":\"spaceship\",\"image\":\"docker.io/tgraf/netperf:latest\"}},"
+		"\"name\":\"spaceship\",\"image\":\"docker.io/tgraf/netperf:latest\","
+		"\"image_id\":\"docker.io/tgraf/netperf@sha256:8e86f744bfea165fd4ce68caa05abc96500f40130b857773186401926af7e9e6\"}},"
 		"\"parent\":{\"exec_id\":\"a2luZC1jb250cm9sLXBsYW5lOjQwNzk1NjYyMDM3MzMyOjEyNTc5Mg==\","
 		"\"pid\":125792,\"uid\":0,\"cwd\":\"/\",\"binary\":\"/bin/bash\",\"flags\":\"execve rootcwd clone\","
 		"\"start_time\":\"2023-07-05T19:14:27.704703805Z\",\"auid\":4294967295,\"tid\":125792,"

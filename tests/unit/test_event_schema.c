@@ -27,13 +27,28 @@ static struct cri_metadata cri = {
 	.runtime = CONTAINER_RUNTIME_CONTAINERD, .container_name = "spaceship",
 	.image_name = "docker.io/tgraf/netperf:latest", .image_id = "docker.io/tgraf/netperf@sha256:8e86",
 	.start_time = "2023-07-05T18:45:16Z", .pod_name = "xwing", .pod_namespace = "default",
-	.labels = labels, .nlabels = 2,
+	.pod_labels = labels, .npod_labels = 2,
 };
 static struct container_identity pod_ident = {
 	.runtime = CONTAINER_RUNTIME_CONTAINERD, .qos = POD_QOS_BURSTABLE,
 	.id = "55936e548de63f77ceb595d64966dd8e267b391ff0ef63b26c17eb8c2f6510be",
 	.short_id = "55936e548de63f77ceb595d64966dd8", .pod_uid = "0ff6b3a4-2f4a-4e4b-9bd0-5d9f3e0a1c11",
 };
+/* docker: the image as given and normalised, its digest, and the container's own labels */
+static struct cri_label docker_labels[] = { { "app", "web" }, { "com.example/\"quoted\"", "" } };
+static struct cri_metadata docker_cri = {
+	.runtime = CONTAINER_RUNTIME_DOCKER, .container_name = "web", .image_name = "debian:12",
+	.image_ref = "docker.io/library/debian:12",
+	.image_id = "sha256:3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741",
+	.image_digest = "sha256:b37bc259c67238d814516548c17ad912f26c3eed48dd9bb54893eafec8739c89",
+	.start_time = "2026-01-02T03:04:05.123456789Z", .labels = docker_labels, .nlabels = 2,
+};
+/* ctr run: a container named by its id, in a containerd namespace */
+static struct cri_metadata ctr_cri = {
+	.runtime = CONTAINER_RUNTIME_CONTAINERD, .container_name = "web", .containerd_namespace = "default",
+	.cgroups_path = "/default/web",
+};
+static struct container_identity ctr_ident = { .runtime = CONTAINER_RUNTIME_CONTAINERD, .id = "web", .short_id = "web" };
 static struct container_identity docker_ident = {
 	.runtime = CONTAINER_RUNTIME_DOCKER,
 	.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
@@ -69,7 +84,7 @@ static void header(struct cg_event_header *h, __u32 type, __u32 size)
 
 /* The samples, in order; each case below changes one of them. */
 enum sample {
-	S_KPROBE_POD, S_KPROBE_KILLED, S_KPROBE_SETGROUPS, S_KPROBE_CAPSET,
+	S_KPROBE_POD, S_KPROBE_KILLED, S_KPROBE_SETGROUPS, S_KPROBE_CAPSET, S_KPROBE_CTR,
 	S_DECISION_DENIED, S_DECISION_REPEAT, S_DECISION_CAPSET, S_DECISION_SETGROUPS, S_DECISION_EXEC,
 	S_EXEC_SUDO, S_EXEC_PLAIN, S_LOST, S_LOST_AUDIT,
 	S_COUNT
@@ -173,6 +188,11 @@ int main(int argc, char **argv)
 	event_format_syscall(&w, OUTPUT_JSON, &s, &bare);
 	emit(&w);
 	s.syscall = CG_SYS_CAPSET, s.new_caps.effective = 1ull << 13;
+	proc.cri = &docker_cri;
+	event_format_syscall(&w, OUTPUT_JSON, &s, &meta);
+	emit(&w);
+	proc.container = &ctr_ident;
+	proc.cri = &ctr_cri;
 	event_format_syscall(&w, OUTPUT_JSON, &s, &meta);
 	emit(&w);
 	meta.parent = &parent;
