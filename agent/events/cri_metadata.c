@@ -272,7 +272,8 @@ int cri_normalize_image(const char *raw, const char *image_id, char *out, size_t
 	/* A tag is after the last ':' of the last path component. */
 	last_slash = memrchr(raw, '/', (size_t)(name_end - raw));
 	tag = memchr(last_slash ? last_slash : raw, ':', (size_t)(name_end - (last_slash ? last_slash : raw)));
-	if (tag && (tag + 1 == name_end || memchr(tag + 1, ':', (size_t)(name_end - tag - 1))))
+	if (tag && (tag + 1 == name_end || tag == (last_slash ? last_slash + 1 : raw) ||
+		    memchr(tag + 1, ':', (size_t)(name_end - tag - 1))))
 		return -EINVAL;
 	/* The first component names a registry when it has a '.' or a ':', is "localhost", or has capitals. */
 	slash = strchr(raw, '/');

@@ -355,6 +355,8 @@ static void test_normalize(void **state)
 		{ "debian/", NULL },
 		{ "a//b", NULL },
 		{ "debian:", NULL },
+		{ ":12", NULL },
+		{ "registry.example/:12", NULL },
 		{ "debian:1:2", NULL },
 		{ "debian@sha256", NULL },
 		{ "debian@sha256:00@sha256:00", NULL },
