@@ -419,8 +419,39 @@ static int compile_userns(struct policy *out, const struct model_userns *userns)
 	return 0;
 }
 
+/* A NULL source stays NULL; otherwise a copy into *@to, or -ENOMEM. */
+static int copy_optional(char **to, const char *from)
+{
+	if (!from)
+		return 0;
+	*to = strdup(from);
+	return *to ? 0 : -ENOMEM;
+}
+
+static int copy_identity(struct policy_identity *to, const struct model_selector *from)
+{
+	if (copy_optional(&to->container_name, from->container_name) < 0 ||
+	    copy_optional(&to->image, from->image) < 0 || copy_optional(&to->pod_namespace, from->pod_namespace) < 0)
+		return -ENOMEM;
+	if (from->nlabels == 0)
+		return 0;
+	to->labels = calloc(from->nlabels, sizeof(*to->labels));
+	if (!to->labels)
+		return -ENOMEM;
+	for (unsigned i = 0; i < from->nlabels; i++) {
+		/* Counted first, so that selector_done() frees a half-copied one. */
+		to->nlabels++;
+		if (copy_optional(&to->labels[i].key, from->labels[i].key) < 0 ||
+		    copy_optional(&to->labels[i].value, from->labels[i].value) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int copy_selector(struct policy_selector *to, const struct model_selector *from)
 {
+	int r;
+
 	*to = (struct policy_selector){
 		.line = from->mark.line,
 		.column = from->mark.column,
@@ -447,6 +478,9 @@ static int copy_selector(struct policy_selector *to, const struct model_selector
 				return -ENOMEM;
 		}
 	}
+	r = copy_identity(&to->identity, from);
+	if (r < 0)
+		return r;
 	if (from->npredicates == 0)
 		return 0;
 	to->predicates = calloc(from->npredicates, sizeof(*to->predicates));
@@ -584,6 +618,14 @@ static void selector_done(struct policy_selector *selector)
 	for (size_t i = 0; i < selector->nselinux; i++)
 		free(selector->selinux[i].value);
 	free(selector->selinux);
+	free(selector->identity.container_name);
+	free(selector->identity.image);
+	free(selector->identity.pod_namespace);
+	for (size_t i = 0; i < selector->identity.nlabels; i++) {
+		free(selector->identity.labels[i].key);
+		free(selector->identity.labels[i].value);
+	}
+	free(selector->identity.labels);
 }
 
 void policy_done(struct policy *policy)

@@ -78,6 +78,20 @@ static void dump_cap_rules(const struct cg_cap_rules *rules, FILE *out)
 	}
 }
 
+/* Each condition on its own line: what the agent compares with a container's facts. */
+static void dump_identity(const struct policy_identity *identity, FILE *out)
+{
+	fprintf(out, "    identity (bound at a container's own cgroup, never by path):\n");
+	if (identity->container_name)
+		fprintf(out, "      containerName glob '%s'\n", identity->container_name);
+	if (identity->image)
+		fprintf(out, "      image glob '%s'\n", identity->image);
+	if (identity->pod_namespace)
+		fprintf(out, "      namespace glob '%s'\n", identity->pod_namespace);
+	for (size_t i = 0; i < identity->nlabels; i++)
+		fprintf(out, "      label '%s' glob '%s'\n", identity->labels[i].key, identity->labels[i].value);
+}
+
 static void dump_policy(const struct policy *policy, FILE *out)
 {
 	static const char *const syscalls[CG_SYS_MAX] = {
@@ -103,8 +117,11 @@ static void dump_policy(const struct policy *policy, FILE *out)
 				fprintf(out, " %s", syscalls[i]);
 		fprintf(out, "\n");
 	}
-	for (size_t i = 0; i < policy->nselectors; i++)
+	for (size_t i = 0; i < policy->nselectors; i++) {
 		fprintf(out, "  selector %zu: %s (line %u)\n", i, policy->selectors[i].text, policy->selectors[i].line);
+		if (policy_identity_present(&policy->selectors[i].identity))
+			dump_identity(&policy->selectors[i].identity, out);
+	}
 	if (compiled->selinux_types)
 		fprintf(out, "  selinux labels: 0x%016" PRIx64 " (only processes with one of these)\n",
 			(uint64_t)compiled->selinux_types);
@@ -148,10 +165,15 @@ static void dump_selection(const struct policy_set *set, FILE *out)
 		gen->nselectors);
 	if (gen->container_predicate != CG_NO_PREDICATE)
 		fprintf(out, "  container predicate: %u\n", gen->container_predicate);
-	for (size_t i = 0; i < selection->npredicates; i++)
+	for (size_t i = 0; i < selection->npredicates; i++) {
+		if (selection->predicates[i].nstates == 0) {
+			fprintf(out, "  predicate %zu: %s (no states)\n", i, selection->predicates[i].description);
+			continue;
+		}
 		fprintf(out, "  predicate %zu: %s (states %u-%u)\n", i, selection->predicates[i].description,
 			selection->predicates[i].first_state,
 			selection->predicates[i].first_state + selection->predicates[i].nstates - 1);
+	}
 	for (__u32 s = 0; s < gen->nstates && s < CG_MAX_NFA_STATES; s++) {
 		const struct cg_nfa_state *state = &selection->states[s];
 		bool root = gen->root_active[s / 64] & ((__u64)1 << (s % 64));

@@ -126,6 +126,10 @@ struct model_selector {
 	struct policy_selinux_label selinux[POLICY_MAX_SELINUX_LABELS];
 	unsigned nselinux;
 	struct model_mark selinux_mark; /* of the key's value */
+	/* containerName, image, labels, namespace (selector_identity.c). */
+	char *container_name, *image, *pod_namespace;
+	struct policy_identity_label labels[POLICY_MAX_IDENTITY_LABELS]; /* sorted by key */
+	unsigned nlabels;
 };
 
 struct policy_model {

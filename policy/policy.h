@@ -110,6 +110,40 @@ struct policy_selinux_table {
 	size_t count;
 };
 
+/*
+ * Identity selectors (containerName, image, labels, namespace): what a
+ * container runtime says about a container, not a cgroup path. The kernel
+ * cannot see those: the agent binds them at a container's own cgroup
+ * (policy/identity.h). Values are globs with '*' (any characters, none
+ * included) and '?' (one character), checked while parsing.
+ */
+#define POLICY_MAX_IDENTITY_LABELS 16
+/* containerName, namespace and label values: a DNS subdomain's length. */
+#define POLICY_MAX_IDENTITY_PATTERN_LEN 253
+/* image: a repository (255) with a tag (128) or a digest (sha512: 135). */
+#define POLICY_MAX_IMAGE_PATTERN_LEN 511
+/* label keys: Kubernetes' longest, a DNS-subdomain prefix (253), '/' and a name (63). */
+#define POLICY_MAX_LABEL_KEY_LEN 317
+
+struct policy_identity_label {
+	char *key;   /* matched exactly */
+	char *value; /* a glob */
+};
+
+/* NULL or none: that key is not a condition. Every condition present is ANDed. */
+struct policy_identity {
+	char *container_name;
+	char *image;
+	char *pod_namespace;
+	struct policy_identity_label *labels; /* sorted by key, keys distinct */
+	size_t nlabels;
+};
+
+static inline bool policy_identity_present(const struct policy_identity *identity)
+{
+	return identity->container_name || identity->image || identity->pod_namespace || identity->nlabels > 0;
+}
+
 /* Which cgroups a policy governs: the keys present are ANDed. */
 struct policy_selector {
 	unsigned line, column; /* of the selector */
@@ -122,6 +156,12 @@ struct policy_selector {
 	/* ORed; none: any process. Every selector of a policy has the same. */
 	struct policy_selinux_label *selinux;
 	size_t nselinux;
+	/*
+	 * Identity keys; present, they are the selector's only cgroup
+	 * condition (no path key may join them), and it never holds by path:
+	 * the agent applies it at a container's own cgroup.
+	 */
+	struct policy_identity identity;
 };
 
 /* A rule as written, for events and for `policy check --compiled`. */

@@ -29,6 +29,14 @@
  * "host: true". root_active holds the first state of every pattern, closed
  * under ANY_SEQ.
  *
+ * An identity selector (containerName, image, labels, namespace) has no
+ * path predicate of its own, and "no predicate" means "always holds": it
+ * requires instead the identity predicate, one for the set, added at its
+ * first use like the others but with no states, so no path ever makes it
+ * held. Such a selector never starts to hold in this matcher (the kernel's
+ * included); the agent, which knows a container's identity, writes its
+ * policy at the container's own cgroup (policy/identity.h).
+ *
  * ---- Matching: exactly what the kernel's cgroup_mkdir program does -------
  *
  * glob_match(state, name): no star: len(name) == len and every char equal
@@ -128,6 +136,10 @@ static const char seal_patterns[] = "system.slice/docker-*.scope\n"
 				    "machine.slice/*.scope\n"
 				    "lxc.payload.*";
 static const char seal_description[] = "a container's cgroup";
+
+/* No pattern starts with a newline: this key never equals a path predicate's. */
+static const char identity_key[] = "\n(identity)";
+static const char identity_description[] = "a container's identity (bound by the agent, never by path)";
 
 /* ---- Bit sets ------------------------------------------------------------ */
 
@@ -249,7 +261,7 @@ static int builder_predicate(struct builder *b, struct diag_reporter *reporter, 
 			   quoted, index + 1, CG_MAX_PREDICATES - 1);
 		return -1;
 	}
-	needed = patterns_states(patterns);
+	needed = patterns == identity_key ? 0 : patterns_states(patterns);
 	/* The seal comes last; every other predicate leaves room for it. */
 	reserved = patterns == b->seal ? 0 : patterns_states(b->seal);
 	if (selection->generation.nstates + needed + reserved > CG_MAX_NFA_STATES) {
@@ -269,7 +281,8 @@ static int builder_predicate(struct builder *b, struct diag_reporter *reporter, 
 	predicate->nstates = (__u16)needed;
 	b->keys[index] = patterns;
 	selection->npredicates++;
-	lay_out_predicate(selection, patterns, (__u16)index);
+	if (needed > 0)
+		lay_out_predicate(selection, patterns, (__u16)index);
 	return (int)index;
 }
 
@@ -357,6 +370,12 @@ int policy_selection_build(const struct policy *policies, size_t count, const ch
 				if (index < 0)
 					return index != -1 || reporter.out_of_memory ? -ENOMEM : -EINVAL;
 				gen->container_predicate = (__u16)index;
+			}
+			if (policy_identity_present(&selector->identity)) {
+				index = builder_predicate(b, &reporter, selector, identity_key, identity_description);
+				if (index < 0)
+					return index != -1 || reporter.out_of_memory ? -ENOMEM : -EINVAL;
+				bit_set(compiled->require, (unsigned)index);
 			}
 			for (size_t k = 0; k < selector->npredicates; k++) {
 				index = builder_predicate(b, &reporter, selector, selector->predicates[k].patterns,

@@ -399,6 +399,10 @@ static const struct field selector_fields[] = {
 	{ .key = "host", .parse = parse_host },
 	{ .key = "selinuxType", .parse = parse_selinux_type },
 	{ .key = "selinuxContext", .parse = parse_selinux_context },
+	{ .key = "containerName", .parse = parse_container_name },
+	{ .key = "image", .parse = parse_image },
+	{ .key = "labels", .parse = parse_labels },
+	{ .key = "namespace", .parse = parse_namespace },
 };
 
 static int parse_selector(struct parse_ctx *ctx, const struct ynode *node, const char *path,
@@ -406,6 +410,7 @@ static int parse_selector(struct parse_ctx *ctx, const struct ynode *node, const
 {
 	struct model_selector *selector;
 	char keys[CHOICES_SIZE];
+	int r;
 
 	if (!expect_mapping(ctx, node, path))
 		return 0;
@@ -416,7 +421,10 @@ static int parse_selector(struct parse_ctx *ctx, const struct ynode *node, const
 	}
 	selector = &model->selectors[model->nselectors++];
 	*selector = (struct model_selector){ .mark = { node->line, node->column } };
-	return parse_fields(ctx, node, path, node, selector_fields, ELEMENTSOF(selector_fields), selector);
+	r = parse_fields(ctx, node, path, node, selector_fields, ELEMENTSOF(selector_fields), selector);
+	if (r < 0)
+		return r;
+	return check_identity_combination(ctx, node, path);
 }
 
 int parse_selectors(struct parse_ctx *ctx, const struct field_arg *arg, void *target)
@@ -464,5 +472,12 @@ void model_selector_done(struct model_selector *selector)
 	}
 	for (unsigned i = 0; i < selector->nselinux; i++)
 		free(selector->selinux[i].value);
+	free(selector->container_name);
+	free(selector->image);
+	free(selector->pod_namespace);
+	for (unsigned i = 0; i < selector->nlabels; i++) {
+		free(selector->labels[i].key);
+		free(selector->labels[i].value);
+	}
 	*selector = (struct model_selector){};
 }

@@ -670,6 +670,56 @@ static void test_set_selection_all_or_nothing(void **state)
 	policy_set__free(set);
 }
 
+/*
+ * Identity selectors have no path predicate, and a selector with none
+ * holds everywhere ("cgroup: /"): they require the identity predicate
+ * instead, which takes no state and no path makes held. Beside path
+ * policies they change nothing, they cost no NFA state, and the container
+ * cgroups the agent binds them at are still sealed.
+ */
+static void test_identity_never_by_path(void **state)
+{
+	static const char *const documents[] = {
+		"web", "  priority: 9\n  selector:\n    - containerName: web\n    - {image: '*', namespace: '*'}\n",
+		"root", "  selector: {cgroup: /}\n",
+		"sys", "  selector: {cgroup: /system.slice}\n",
+	};
+	static const struct expectation cases[] = {
+		{ "/", "root" },
+		{ "/user.slice/web", "root" },
+		{ "/system.slice", "sys" },
+		{ "/system.slice/docker-" ID64 ".scope", "sys" },
+		{ "/system.slice/docker-" ID64 ".scope/web", "sys" },
+		{ "/machine.slice/libpod-" ID64 ".scope", "root" },
+	};
+	struct policy_set *set = load_policies(documents, sizeof(documents) / sizeof(documents[0]));
+	const struct policy_selection *selection = set->selection;
+	struct cg_cgroup_state cg;
+
+	check_paths(set, cases, sizeof(cases) / sizeof(cases[0]));
+	/* The identity predicate: first used, no states; then "cgroup /system.slice" and the seal. */
+	assert_int_equal(selection->npredicates, 3);
+	assert_int_equal(selection->predicates[0].nstates, 0);
+	assert_int_equal(selection->generation.nstates, 2 + 20);
+	assert_int_equal(selection->generation.nselectors, 4);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(selection->selectors[i].policy_id, 0);
+		assert_int_equal(selection->selectors[i].require[0], 1);
+		assert_int_equal(set->policies[0].selectors[i].index, i);
+	}
+	/* A container's cgroup is sealed: where the agent writes an identity winner. */
+	assert_int_equal(policy_selection_match_path(selection, "/system.slice/docker-" ID64 ".scope", &cg, NULL), 0);
+	assert_true(cg.flags & CG_CGROUP_SEALED);
+	policy_set__free(set);
+
+	/* Alone, they govern nothing anywhere, and the seal is still laid out. */
+	set = load_policies(documents, 2);
+	check_paths(set, (const struct expectation[]){ { "/", "-" }, { "/system.slice/docker-" ID64 ".scope", "-" } },
+		    2);
+	assert_int_not_equal(set->selection->generation.seal_predicate, CG_NO_PREDICATE);
+	policy_set__free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -686,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_walk_equals_path),
 		cmocka_unit_test(test_set_selection_all_or_nothing),
 		cmocka_unit_test(test_names_confer_nothing),
+		cmocka_unit_test(test_identity_never_by_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

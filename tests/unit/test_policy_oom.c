@@ -244,6 +244,9 @@ static void test_oom_rules_and_selection(void **state)
 	exhaust_allocations(OOM_PARSE, "bad/selection-too-many-states.yaml");
 	exhaust_allocations(OOM_PARSE, "bad/transitivity-overflow.yaml");
 	exhaust_allocations(OOM_LOAD, "bad/selector-globs.yaml");
+	/* Identity selectors: their copies, labels, hints, and the identity predicate. */
+	exhaust_allocations(OOM_PARSE, "good/identity.yaml");
+	exhaust_allocations(OOM_PARSE, "bad/identity.yaml");
 }
 
 static void test_oom_tracing(void **state)
