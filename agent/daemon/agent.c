@@ -228,6 +228,11 @@ static int handle_unload(void *ctx, struct json_writer *message)
 	return 0;
 }
 
+static int handle_bind_container(void *ctx, const struct control_request *req, struct json_writer *answer)
+{
+	return agent_bind_container(ctx, req, answer);
+}
+
 static int setup_control(struct agent *agent)
 {
 	const struct control_handlers handlers = {
@@ -235,6 +240,7 @@ static int setup_control(struct agent *agent)
 		.reload = handle_reload,
 		.metrics = handle_metrics,
 		.unload = handle_unload,
+		.bind_container = handle_bind_container,
 		.ctx = agent,
 	};
 	struct event_clients clients;
@@ -444,6 +450,16 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 		goto fail;
 	}
 	policy_maps__set_selinux(agent->maps, agent->selinux.enabled);
+	r = agent_containers__new(&agent->containers);
+	if (r < 0) {
+		log_error_errno(r, "Failed to set up container identity: %m");
+		goto fail;
+	}
+	{
+		struct container_resolver resolver = agent_containers__resolver(agent->containers);
+
+		policy_maps__set_container_resolver(agent->maps, &resolver);
+	}
 	/* Test only: hold open the instant before the policy is in force (bpf_pins.h). */
 	if (bpf_pins_test_pause())
 		log_notice("test pause (" BPF_PINS_TEST_PAUSE_ENV ") over, publishing the policy");
@@ -591,6 +607,7 @@ void agent__free(struct agent *agent)
 	/* After the sink, which may still write folded decisions on its way out. */
 	audit_writer__free(agent->audit);
 	task_labels__free(agent->labels);
+	agent_containers__free(agent->containers);
 	if (agent->events_out && agent->events_out != stdout)
 		fclose(agent->events_out);
 	policy_set__free(agent->policies);

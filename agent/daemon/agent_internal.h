@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "audit_writer.h"
+#include "containers.h"
 #include "bpf_loader.h"
 #include "cgroup.h"
 #include "control.h"
@@ -58,6 +59,7 @@ struct agent {
 	struct selinux_status selinux; /* at start */
 	struct audit_writer *audit;    /* auditRecords: avc, else NULL */
 	struct task_labels *labels;    /* SELinux enabled, else NULL */
+	struct agent_containers *containers; /* identity selectors' bindings (containers.h) */
 	char systemd_status[256];      /* the last STATUS= sent */
 	uint64_t last_status_ns, last_metrics_file_ns;
 	int metrics_file_error; /* the last write's, to log each change once */

@@ -162,6 +162,11 @@ void metrics_write(struct agent *agent, struct prom_writer *w)
 	prom_sample(w, "credgate_decisions_total", NULL, NULL, "verdict=\"killed\"", agent_counter(agent, CG_CNT_KILLED));
 	metrics_by_hook(agent, w);
 	metrics_by_policy(agent, w);
+	prom_sample(w, "credgate_container_binds_total",
+		    "bind-container requests (the OCI hook, the runc wrapper): containers bound at their start, and requests refused.",
+		    "counter", "result=\"bound\"", agent_containers__bound(agent->containers));
+	prom_sample(w, "credgate_container_binds_total", NULL, NULL, "result=\"refused\"",
+		    agent_containers__refused(agent->containers));
 	prom_sample(w, "credgate_events_written_total", "Event lines written to the event output.", "counter", NULL,
 	       sink.written);
 	prom_sample(w, "credgate_events_lost_total", "Events lost, by where.", "counter", "where=\"kernel_buffer\"",

@@ -142,6 +142,7 @@ int agent_publish(struct agent *agent, struct policy_set *set, const char *sourc
 	/* After the new generation is in force: nothing it needs is missing. */
 	enforcement_update_observation(agent->loader, agent->fallback, set);
 	label_processes(agent, set, report.generation);
+	agent_containers__published(agent, set);
 	event_sink__set_policies(agent->sink, report.generation, set);
 	policy_set__free(agent->previous_policies);
 	agent->previous_policies = agent->policies;

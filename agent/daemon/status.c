@@ -213,6 +213,11 @@ void status_write_json(struct agent *agent, struct json_writer *w)
 	json_kv_uint(w, "reload_failures", agent->reload_failures);
 	json_kv_bool(w, "last_reload_ok", agent->last_reload_error == 0);
 	json_object_end(w);
+	json_key(w, "container_binds");
+	json_object_begin(w);
+	json_kv_uint(w, "bound", agent_containers__bound(agent->containers));
+	json_kv_uint(w, "refused", agent_containers__refused(agent->containers));
+	json_object_end(w);
 	json_key(w, "decisions");
 	json_object_begin(w);
 	json_kv_uint(w, "allowed", agent_counter(agent, CG_CNT_ALLOWED));

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct walk {
 	const struct cgroup_fs *fs;
 	uint32_t gen;
 	struct cgroup_states *out;
+	const struct container_resolver *resolver; /* NULL: no identity selector holds */
 	/* Its file is set to the policy each problem is about. */
 	struct diag_reporter *problems;
 	struct walk_node *queue;
@@ -137,6 +139,133 @@ static int store_state(struct walk *w, const char *path, struct cg_cgroup_state 
 	return 1;
 }
 
+bool cgroup_state_offer_identity(const struct policy_set *set, const struct container_facts *facts,
+				 struct cg_cgroup_state *state, struct policy_tie *tie)
+{
+	struct identity_match match;
+	struct policy_tie path_tie = {};
+	const struct policy *policy;
+
+	*tie = (struct policy_tie){};
+	if (!policy_selection_is_container(set->selection, state) || !policy_set_match_identity(set, facts, &match))
+		return false;
+	policy = match.policy_id < set->count ? &set->policies[match.policy_id] : NULL;
+	if (!policy || match.selector >= policy->nselectors)
+		return false;
+	policy_selection_offer(state,
+			       (struct cg_winner){
+				       .policy_id = match.policy_id,
+				       .priority = match.priority,
+				       .depth = state->depth,
+				       .selector = (__u16)policy->selectors[match.selector].index,
+			       },
+			       &path_tie);
+	if (path_tie.tied) {
+		*tie = path_tie;
+	} else if (match.tie && state->policy_id == match.policy_id) {
+		const struct policy *other = match.tied_with < set->count ? &set->policies[match.tied_with] : NULL;
+
+		state->flags |= CG_CGROUP_AMBIGUOUS;
+		*tie = (struct policy_tie){
+			.tied = true,
+			.winner_policy = match.policy_id,
+			.other_policy = match.tied_with,
+			.winner_selector = (__u16)policy->selectors[match.selector].index,
+			.other_selector = other && other->nselectors ? (__u16)other->selectors[0].index : 0,
+			.depth = state->depth,
+			.priority = match.priority,
+		};
+	}
+	return true;
+}
+
+/* A container's own cgroup, found by the walk: what its runtime knows may select it. */
+static void offer_identity(struct walk *w, const char *path, struct cg_cgroup_state *state)
+{
+	struct container_facts facts = {};
+	struct policy_tie tie;
+
+	if (!policy_selection_is_container(w->set->selection, state) || !w->resolver->resolve(w->resolver->ctx, path, &facts))
+		return;
+	if (!cgroup_state_offer_identity(w->set, &facts, state, &tie))
+		return;
+	if (tie.tied)
+		note_tie(w, path, &tie);
+	/* An identity selector holds here: no "matches no cgroup" warning for it. */
+	if (state->plain.policy_id != CG_NO_POLICY && state->plain.selector < w->set->selection->generation.nselectors)
+		w->selector_used[state->plain.selector] = true;
+}
+
+/*
+ * The state of @path as the walk would compute it, or -EPERM when @path is
+ * not a container's own cgroup: below a sealed cgroup (a container's, or a
+ * delegated one, whose names were chosen by whoever it was given to), or not
+ * where runtimes put containers.
+ */
+static int container_state_of(const struct policy_set *set, int root, const char *path, struct cg_cgroup_state *out)
+{
+	struct cg_cgroup_state state;
+	char prefix[PATH_MAX];
+	const char *p = path;
+	size_t len = strlen(path);
+
+	if (len + 2 > sizeof(prefix))
+		return -EINVAL;
+	policy_selection_root(set->selection, &state, NULL);
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		char name[CG_NAME_LEN];
+		struct stat st;
+
+		if (state.flags & CG_CGROUP_SEALED)
+			return -EPERM;
+		if (n == 0 || n >= sizeof(name) || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return -EINVAL;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		policy_selection_child(set->selection, &state, name, &state, NULL);
+		memcpy(prefix, path, (size_t)(p - path) + n);
+		prefix[(size_t)(p - path) + n] = '\0';
+		if (fstatat(root, prefix, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return negative_errno();
+		if (!slash)
+			break;
+		if (delegated(&st))
+			return -EPERM; /* an ancestor a user or a container may write */
+		p = slash + 1;
+	}
+	if (!policy_selection_is_container(set->selection, &state))
+		return -EPERM;
+	*out = state;
+	return 0;
+}
+
+int cgroup_state_bind_container(int cgroups_fd, const struct policy_set *set, const struct cgroup_fs *fs,
+				uint32_t gen, const char *path, const struct container_facts *facts,
+				struct cg_cgroup_state *out, struct policy_tie *tie)
+{
+	struct cg_cgroup_key key = { .gen = gen };
+	int root = cgroup_fs__root_fd(fs);
+	struct stat st;
+	int r;
+
+	*tie = (struct policy_tie){};
+	if (!path[0] || path[0] == '/')
+		return -EINVAL;
+	/* Always from the path: a state an earlier bind stored may hold another identity's winner. */
+	r = container_state_of(set, root, path, out);
+	if (r < 0)
+		return r;
+	cgroup_state_offer_identity(set, facts, out, tie);
+	if (fstatat(root, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return negative_errno();
+	key.cgroup_id = st.st_ino;
+	if (bpf_map_update_elem(cgroups_fd, &key, out, BPF_ANY))
+		return negative_errno();
+	return 0;
+}
+
 /* Children of the queue's head: compute, store, enqueue. */
 static int walk_children(struct walk *w, const struct walk_node *node)
 {
@@ -170,6 +299,8 @@ static int walk_children(struct walk *w, const struct walk_node *node)
 		policy_selection_child(w->set->selection, &node->state, de->d_name, &child, &tie);
 		if (tie.tied)
 			note_tie(w, path, &tie);
+		if (w->resolver && !(node->state.flags & CG_CGROUP_SEALED))
+			offer_identity(w, path, &child);
 		/*
 		 * The state is stored before the children are listed (see
 		 * cgroup.bpf.c). Below a sealed cgroup nothing is stored (its
@@ -239,9 +370,12 @@ static void warn_unused_selectors(struct walk *w)
 }
 
 int cgroup_states_write(int cgroups_fd, const struct policy_set *set, const struct cgroup_fs *fs, uint32_t gen,
-			struct diag_reporter *problems, struct cgroup_states *out)
+			const struct container_resolver *resolver, struct diag_reporter *problems,
+			struct cgroup_states *out)
 {
-	struct walk w = { .cgroups_fd = cgroups_fd, .set = set, .fs = fs, .gen = gen, .out = out, .problems = problems };
+	struct walk w = { .cgroups_fd = cgroups_fd, .set = set, .fs = fs, .gen = gen, .out = out,
+			  .resolver = resolver && resolver->resolve && policy_set_has_identity_selectors(set) ? resolver : NULL,
+			  .problems = problems };
 	size_t errors = problems->errors;
 	int r;
 

@@ -21,7 +21,19 @@
 
 #include "cgroup.h"
 #include "diag.h"
+#include "identity.h"
 #include "policy.h"
+
+/*
+ * Who tells the walk what a container's runtime knows of it (its name,
+ * image, labels), for the set's identity selectors. resolve() fills @facts
+ * for the container whose own cgroup is @path (relative to the cgroup2
+ * root), valid until its next call, or returns false: nothing known.
+ */
+struct container_resolver {
+	bool (*resolve)(void *ctx, const char *path, struct container_facts *facts);
+	void *ctx;
+};
 
 struct cgroup_states {
 	size_t cgroups;	    /* states stored */
@@ -32,12 +44,38 @@ struct cgroup_states {
 
 /*
  * Store generation @gen's state of every cgroup into the cgroup map
- * @cgroups_fd. A full map does not fail the walk (such a cgroup is counted
+ * @cgroups_fd. Containers' own cgroups get their identity selectors through
+ * @resolver (may be NULL: none hold). A full map does not fail the walk (such a cgroup is counted
  * in @out->unstored); a map or directory error does, as a negative errno.
  * Entries already written are left for the caller to delete with the rest
  * of the generation.
  */
 int cgroup_states_write(int cgroups_fd, const struct policy_set *set, const struct cgroup_fs *fs, uint32_t gen,
-			struct diag_reporter *problems, struct cgroup_states *out);
+			const struct container_resolver *resolver, struct diag_reporter *problems,
+			struct cgroup_states *out);
+
+/*
+ * Offer the identity selectors of @set that hold for @facts to @state, the
+ * state of a container's own cgroup (policy_selection_offer()). Returns
+ * false, and changes nothing, when @state is not a container's own cgroup
+ * where runtimes put containers (a delegated cgroup named like one is not:
+ * its name was chosen by whoever it was delegated to), or no identity
+ * selector holds. @tie receives a tie, between identity selectors or with
+ * the path's winner.
+ */
+bool cgroup_state_offer_identity(const struct policy_set *set, const struct container_facts *facts,
+				 struct cg_cgroup_state *state, struct policy_tie *tie);
+
+/*
+ * bind-container: compute the state of the container's own cgroup @path
+ * (relative to the cgroup2 root) in generation @gen as a walk would, offer
+ * it @facts' identity selectors, and store it. Returns 0 with *@out;
+ * -EPERM when @path is not a container's own cgroup where runtimes put
+ * containers (or lies below a delegated or sealed cgroup); -ENOENT when it
+ * is gone; another negative errno from the map.
+ */
+int cgroup_state_bind_container(int cgroups_fd, const struct policy_set *set, const struct cgroup_fs *fs,
+				uint32_t gen, const char *path, const struct container_facts *facts,
+				struct cg_cgroup_state *out, struct policy_tie *tie);
 
 #endif /* CREDGATE_CGROUP_STATES_H */

@@ -26,6 +26,7 @@ struct policy_maps {
 	bool no_selinux; /* CG_GENERATION_NO_SELINUX in every generation published */
 	uint32_t cgroup_entries; /* the cgroup map's size: two generations' worth */
 	size_t last_unstored;	 /* cgroups the last publish could not store */
+	struct container_resolver resolver; /* .resolve NULL: none */
 };
 
 int policy_maps__new(struct policy_maps **out, const struct bpf_loader *loader)
@@ -277,6 +278,20 @@ static int write_tables(struct policy_maps *maps, const struct policy_set *set, 
 	return 0;
 }
 
+void policy_maps__set_container_resolver(struct policy_maps *maps, const struct container_resolver *resolver)
+{
+	maps->resolver = *resolver;
+}
+
+int policy_maps__bind_container(struct policy_maps *maps, const struct policy_set *set, const struct cgroup_fs *fs,
+				const char *path, const struct container_facts *facts, struct cg_cgroup_state *out,
+				struct policy_tie *tie)
+{
+	if (!maps->generation)
+		return -ENOENT; /* nothing published yet */
+	return cgroup_state_bind_container(maps->fds.cgroups, set, fs, maps->generation, path, facts, out, tie);
+}
+
 int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 			 const struct cgroup_fs *fs, struct publish_report *report)
 {
@@ -300,7 +315,7 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 	r = update_config(maps, old_gen, gen);
 	if (r < 0)
 		goto discard;
-	r = cgroup_states_write(maps->fds.cgroups, set, fs, gen, &problems, &states);
+	r = cgroup_states_write(maps->fds.cgroups, set, fs, gen, &maps->resolver, &problems, &states);
 	report->cgroups = states.cgroups;
 	report->governed = states.governed;
 	if (r == 0 && problems.errors) /* kept or dropped */

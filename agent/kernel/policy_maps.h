@@ -15,6 +15,7 @@
 
 #include "bpf_loader.h"
 #include "cgroup.h"
+#include "cgroup_states.h"
 #include "policy.h"
 #include "policy_names.h" /* the fail-closed policy it publishes, by name */
 
@@ -51,6 +52,17 @@ int policy_maps__publish(struct policy_maps *maps, const struct policy_set *set,
 			 const struct cgroup_fs *fs, struct publish_report *report);
 
 uint32_t policy_maps__generation(const struct policy_maps *maps);
+
+/* Who tells publishes what containers' runtimes know (identity selectors); copied. */
+void policy_maps__set_container_resolver(struct policy_maps *maps, const struct container_resolver *resolver);
+
+/*
+ * A container starts: bind its own cgroup @path in the generation in force,
+ * which @set (the set in force) describes. See cgroup_state_bind_container().
+ */
+int policy_maps__bind_container(struct policy_maps *maps, const struct policy_set *set, const struct cgroup_fs *fs,
+				const char *path, const struct container_facts *facts, struct cg_cgroup_state *out,
+				struct policy_tie *tie);
 
 /* Cgroups the map holds a state for, per generation (cgroupMapSize). */
 uint32_t policy_maps__cgroup_capacity(const struct policy_maps *maps);
