@@ -151,6 +151,18 @@ static bool has_glob(const char *s, size_t len)
 	return memchr(s, '*', len) || memchr(s, '?', len);
 }
 
+/* docker's rule for a first component: a host when it has a '.' or a ':', is "localhost", or has capitals. */
+static bool is_registry_host(const char *component, size_t len)
+{
+	if (memchr(component, '.', len) || memchr(component, ':', len) ||
+	    (len == 9 && strncmp(component, "localhost", 9) == 0))
+		return true;
+	for (size_t i = 0; i < len; i++)
+		if (component[i] >= 'A' && component[i] <= 'Z')
+			return true;
+	return false;
+}
+
 /*
  * Images are compared with the reference the runtime recorded, normalised
  * the way docker does (agent/events/cri_metadata): "nginx" is
@@ -169,9 +181,7 @@ static int check_image_normalised(struct parse_ctx *ctx, const struct ynode *nod
 	_cleanup_free_ char *fixed = NULL, *any = NULL;
 
 	diag_quote(quoted, image, strlen(image));
-	if (!has_glob(image, domain_len) &&
-	    (!slash || (!memchr(image, '.', domain_len) && !memchr(image, ':', domain_len) &&
-			!(domain_len == 9 && strncmp(image, "localhost", 9) == 0)))) {
+	if (!has_glob(image, domain_len) && (!slash || !is_registry_host(image, domain_len))) {
 		if (asprintf(&fixed, "docker.io/%s%s%s", slash ? "" : "library/", image, tagged ? "" : ":latest") < 0) {
 			fixed = NULL;
 			return -ENOMEM;

@@ -163,6 +163,35 @@ static void test_parse_limits(void **state)
 	}
 }
 
+/* Written in full as docker normalises them: a first component is a host with '.', ':', capitals or "localhost". */
+static void test_image_forms(void **state)
+{
+	static const char *const accepted[] = {
+		"localhost/web:1", "Registry/web:1", "registry:5000/web:*", "r.example/a/b/c@sha256:*",
+		"*/web:*", "*", "docker.io/library/*", "?ocker.io/x:y",
+	};
+	static const char *const refused[] = {
+		"web:1", "acme/web:1", "localhostx/web:1", "r.example/web", "r.example/web:1/x",
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(accepted) + ELEMENTSOF(refused); i++) {
+		bool good = i < ELEMENTSOF(accepted);
+		const char *image = good ? accepted[i] : refused[i - ELEMENTSOF(accepted)];
+		struct policy_set *set = test_set();
+		struct policy_diags diags = {};
+		char *spec, *text;
+
+		assert_true(asprintf(&spec, "  selector: {image: '%s'}\n", image) > 0);
+		text = credential_policy("i", spec);
+		if ((policy_set__parse(set, "i.yaml", text, strlen(text), &diags) == 0) != good)
+			fail_msg("image '%s': expected %s", image, good ? "accepted" : "refused");
+		policy_diags_clear(&diags);
+		policy_set__free(set);
+		free(text);
+		free(spec);
+	}
+}
+
 /* ---- Matching ---------------------------------------------------------------- */
 
 static void test_each_key(void **state)
@@ -501,6 +530,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_limits),
+		cmocka_unit_test(test_image_forms),
 		cmocka_unit_test(test_each_key),
 		cmocka_unit_test(test_and_or),
 		cmocka_unit_test(test_priority_and_ties),
