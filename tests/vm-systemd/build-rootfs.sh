@@ -12,8 +12,9 @@
 #              (also: CREDGATE_VM_OFFLINE=1)
 #
 # What: mmdebstrap (variant apt: Essential packages and apt) of bookworm,
-# bookworm-updates and bookworm-security plus systemd, systemd-sysv, dbus
-# and the .deb's dependencies, made into an ext4 image (mkfs.ext4 -d) with:
+# bookworm-updates and bookworm-security plus systemd, systemd-sysv, dbus,
+# the container runtimes (docker.io, containerd, podman, crun, runc; not
+# started at boot), busybox-static, jq and the .deb's dependencies, made into an ext4 image (mkfs.ext4 -d) with:
 # multi-user.target as default, a fixed machine-id (no first-boot
 # presets), no getty on the serial console and no apt timers, and
 # credgate-vmtest.service, which runs the test driver that run.sh writes
@@ -53,12 +54,17 @@ release=bookworm
 mirror=${CREDGATE_VM_MIRROR:-http://deb.debian.org/debian}
 security=${CREDGATE_VM_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-image_size=${CREDGATE_VM_ROOTFS_SIZE:-2G}
+image_size=${CREDGATE_VM_ROOTFS_SIZE:-3G}
 
 # Packages beyond Essential+apt. dbus: systemctl/systemd-run as on a real
 # host, and logind. No udev: nothing here needs device units, and coldplug
 # costs seconds under TCG.
-packages=(systemd systemd-sysv dbus)
+# The container cases (guest/cases/ct-*.sh): Debian 12's docker.io (dockerd
+# and containerd, which brings ctr and runc), podman with crun and runc,
+# busybox-static for the image they build offline, jq to read events and
+# `inspect` output. rootfs/customize.sh keeps the daemons from starting at
+# boot and configures them for a kernel without modules.
+packages=(systemd systemd-sysv dbus docker.io containerd podman crun runc busybox-static jq)
 
 [ "$(id -u)" -eq 0 ] || die "run as root (mmdebstrap --mode=root, mkfs.ext4 -d with ownership)"
 need=()

@@ -30,3 +30,19 @@ ln -sf /etc/systemd/system/credgate-vmtest.service \
 
 # Smaller image: no package lists or downloaded packages.
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb
+
+# Container runtimes (the ct-* cases). The cloud kernel's overlay, bridge,
+# veth and netfilter code are modules, and the image has none (it boots two
+# kernels): docker uses vfs storage with no bridge and no iptables, podman
+# vfs, ctr the native snapshotter (CONTAINERD_SNAPSHOTTER in the cases), and
+# every container runs with no network. The daemons do not start at boot:
+# the other cases do not pay for them, and the container cases start them.
+mkdir -p "$root/etc/docker" "$root/etc/containers"
+install -m 0644 "$files/docker-daemon.json" "$root/etc/docker/daemon.json"
+install -m 0644 "$files/containers-storage.conf" "$root/etc/containers/storage.conf"
+for unit in docker.service docker.socket containerd.service podman.socket podman.service \
+	podman-restart.service podman-auto-update.timer podman-auto-update.service; do
+	if [ -e "$root/lib/systemd/system/$unit" ]; then
+		chroot "$root" systemctl disable --quiet "$unit"
+	fi
+done
