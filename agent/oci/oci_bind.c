@@ -187,6 +187,12 @@ int oci_bind(const struct oci_bind_options *o, const char *id, pid_t pid, const 
 	bool error = false;
 	int n, r;
 
+	/* The hook has checked; runc's own ids may hold '+' and ',', which no request may. */
+	if (!oci_container_id_valid(id)) {
+		fprintf(stderr, "%s: container %.*s: refused: not an id the agent takes (1 to %d characters of A-Z a-z 0-9 _ . -)\n",
+			o->program, OCI_CONTAINER_ID_MAX, id, OCI_CONTAINER_ID_MAX);
+		return 1;
+	}
 	if (bundle)
 		n = snprintf(req, sizeof(req), "command=bind-container\ncontainer=%s\npid=%d\nbundle=%s\n\n", id, (int)pid,
 			     bundle);

@@ -180,6 +180,13 @@ expect_transcript "create, pid file not a regular file" "$(runc_line create --pi
 	"$(runc_line delete --force "$ID")"
 log "OK: a pid file that is not runc's refuses and deletes"
 
+# An id runc takes ('+' and ',' are in its pattern) but no request may carry.
+wrap create --pid-file "$B/init.pid" "web+1"
+expect_status 1 "$ST" "create with an id the agent does not take"
+expect_err "container web\+1: refused: not an id the agent takes" "create with an id the agent does not take"
+expect_transcript "create with an id the agent does not take" "$(runc_line create --pid-file "$B/init.pid" "web+1")" \
+	"$(runc_line delete --force "web+1")"
+
 # --- runc's own failure: its status, nothing bound ---------------------------
 FAKE_RUNC_STATUS_create=7 wrap create --pid-file "$B/init.pid" "$ID"
 expect_status 7 "$ST" "create failing in runc"
