@@ -3,8 +3,10 @@
  * libFuzzer entry: any bytes through the policy parser (CredentialPolicy,
  * TracingPolicy, by kind), into a set that already holds one policy (so
  * duplicate names, the set-wide selection and all-or-nothing are
- * exercised); the resulting selection through the matcher; and the same
- * bytes through the agent's settings-file parser.
+ * exercised); the resulting selection through the matcher; identity
+ * selectors against fixed facts and against the input itself as a
+ * container's name, image and label; and the same bytes through the
+ * agent's settings-file parser.
  *
  * Names resolve through $CREDGATE_FUZZ_PASSWD / $CREDGATE_FUZZ_GROUP when
  * set (the ctest entry points them at the unit tests' files), otherwise
@@ -17,6 +19,7 @@
 
 #include "options.h"
 #include "settings.h"
+#include "identity.h"
 #include "policy.h"
 
 static const char seed_policy[] = "apiVersion: credgate.io/v1\n"
@@ -35,6 +38,60 @@ static const char *const probe_paths[] = {
 	"/machine.slice/libpod-4f2a1b3c4d5e.scope/container",
 	"/a/b/c/d/e/f/g",
 };
+
+static const struct container_label probe_labels[] = { { "app", "web" }, { "tier", "frontend" } };
+
+static const struct container_facts probe_facts = {
+	.runtime = "docker",
+	.name = "/web",
+	.image = "docker.io/library/nginx:1.25",
+	.pod_namespace = "prod",
+	.labels = probe_labels,
+	.nlabels = 2,
+};
+
+/* The invariants of policy_set_match_identity() for @facts. */
+static void check_identity(const struct policy_set *set, const struct container_facts *facts)
+{
+	struct identity_match m;
+
+	if (!policy_set_match_identity(set, facts, &m))
+		return;
+	if (m.policy_id >= set->count || m.selector >= set->policies[m.policy_id].nselectors ||
+	    !policy_identity_present(&set->policies[m.policy_id].selectors[m.selector].identity) ||
+	    m.priority != set->policies[m.policy_id].priority || !policy_set_has_identity_selectors(set) ||
+	    policy_set_identity_mode(set) == CG_MODE_NONE || (m.tie && m.tied_with <= m.policy_id))
+		__builtin_trap();
+}
+
+/* The input's first bytes as a container's name, image and label value. */
+static void check_identity_input(const struct policy_set *set, const uint8_t *data, size_t size)
+{
+	char text[512];
+	struct container_label label[2] = { { "app", text }, { "tier", text } };
+	struct container_facts facts = { .name = text, .image = text, .pod_namespace = text, .labels = label, .nlabels = 2 };
+	size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+
+	memcpy(text, data, n);
+	text[n] = '\0';
+	check_identity(set, &facts);
+}
+
+/* A cgroup's winner by path is never an identity selector: those hold only where the agent binds them. */
+static void check_not_identity(const struct policy_set *set, const struct cg_winner *winner)
+{
+	const struct policy_selection *selection = set->selection;
+	const struct policy_selector_origin *origin;
+
+	if (winner->policy_id == CG_NO_POLICY)
+		return;
+	if (winner->selector >= selection->generation.nselectors)
+		__builtin_trap();
+	origin = &selection->origins[winner->selector];
+	if (origin->policy_id >= set->count || origin->selector >= set->policies[origin->policy_id].nselectors ||
+	    policy_identity_present(&set->policies[origin->policy_id].selectors[origin->selector].identity))
+		__builtin_trap();
+}
 
 static void check_diags(const struct policy_diags *diags)
 {
@@ -75,7 +132,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		if (tie.tied != !!(state.flags & CG_CGROUP_AMBIGUOUS) && i == 0)
 			__builtin_trap();
+		check_not_identity(set, &state.plain);
+		check_not_identity(set, &state.host);
 	}
+	check_identity(set, &probe_facts);
+	check_identity_input(set, data, size);
+	if (policy_set_has_identity_selectors(set) != (policy_set_identity_mode(set) != CG_MODE_NONE))
+		__builtin_trap();
 	check_diags(&diags);
 	policy_diags_clear(&diags);
 	policy_set__free(set);

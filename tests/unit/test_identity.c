@@ -496,6 +496,37 @@ static void test_hostile_facts(void **state)
 	policy_set__free(set);
 }
 
+/* `credgatectl policy check --compiled` shows each condition, and the predicate without states. */
+static void test_dump(void **state)
+{
+	static const char *const documents[] = {
+		"web", "  selector: {containerName: 'web*', image: 'docker.io/library/nginx:*', labels: {tier: 'fr*', app: "
+		       "web}, namespace: prod}\n",
+	};
+	struct policy_set *set = load(documents, ELEMENTSOF(documents));
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	assert_non_null(out);
+	policy_set__dump(set, out);
+	assert_int_equal(fclose(out), 0);
+	assert_non_null(strstr(text, "  selector 0: containerName web* and image docker.io/library/nginx:* and labels "
+				     "app=web,tier=fr* and namespace prod (line 6)\n"
+				     "    identity (bound at a container's own cgroup, never by path):\n"
+				     "      containerName glob 'web*'\n"
+				     "      image glob 'docker.io/library/nginx:*'\n"
+				     "      namespace glob 'prod'\n"
+				     "      label 'app' glob 'web'\n"
+				     "      label 'tier' glob 'fr*'\n"));
+	assert_non_null(strstr(text, "selection: 2 predicates, 20 states, 1 selectors\n"
+				     "  predicate 0: a container's identity (bound by the agent, never by path) (no states)\n"
+				     "  predicate 1: a container's cgroup (states 0-19)\n"));
+	assert_non_null(strstr(text, "  selector 0: policy 0 (web) selector 0, priority 0, require {0}\n"));
+	free(text);
+	policy_set__free(set);
+}
+
 /* ---- No cgroup by path ------------------------------------------------------------- */
 
 static void test_identity_selects_no_cgroup(void **state)
@@ -539,6 +570,7 @@ int main(void)
 		cmocka_unit_test(test_glob_exhaustive),
 		cmocka_unit_test(test_glob_hostile),
 		cmocka_unit_test(test_hostile_facts),
+		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_identity_selects_no_cgroup),
 	};
 
