@@ -179,6 +179,35 @@ static int agent_down(const struct oci_bind_options *o, const char *id, const ch
 	return 0;
 }
 
+/*
+ * Whether the runtime that runs us is root on the host: uid 0 in the initial
+ * user namespace, whose uid_map maps all 4294967295 ids onto themselves.
+ * Rootless podman runs its hooks as a mapped root in a namespace of its own.
+ * Unreadable: taken as root (the binding, and its refusals, go ahead).
+ */
+static bool runtime_is_host_root(void)
+{
+	_cleanup_close_ int fd = -1;
+	unsigned long inside, outside, count;
+	char buf[256], *nl;
+	ssize_t n;
+
+	if (geteuid() != 0)
+		return false;
+	fd = open("/proc/self/uid_map", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	nl = strchr(buf, '\n');
+	if (nl && nl[1])
+		return false; /* more lines: a namespace's own map */
+	return sscanf(buf, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && outside == 0 &&
+	       count == 4294967295UL;
+}
+
 int oci_bind(const struct oci_bind_options *o, const char *id, pid_t pid, const char *bundle)
 {
 	_cleanup_free_ char *reply = NULL;
@@ -187,6 +216,15 @@ int oci_bind(const struct oci_bind_options *o, const char *id, pid_t pid, const 
 	bool error = false;
 	int n, r;
 
+	/*
+	 * A rootless runtime's containers live in a cgroup delegated to their
+	 * user, which the agent never binds (a user could name one anything),
+	 * and its hooks cannot reach the root-only request: path selectors
+	 * govern them, and refusing them would refuse every rootless container
+	 * whenever an identity policy enforces.
+	 */
+	if (!runtime_is_host_root())
+		return 0;
 	/* The hook has checked; runc's own ids may hold '+' and ',', which no request may. */
 	if (!oci_container_id_valid(id)) {
 		fprintf(stderr, "%s: container %.*s: refused: not an id the agent takes (1 to %d characters of A-Z a-z 0-9 _ . -)\n",

@@ -11,7 +11,9 @@
 # - hostile states (each one change from the valid one) are refused with a
 #   message and send nothing: the request is one line per key, so a newline
 #   in a value would be a forged key;
-# - every refusal names the container and the reason on stderr.
+# - every refusal names the container and the reason on stderr;
+# - a rootless runtime (a user, or root of a user namespace) is let through
+#   without a request: the agent binds no delegated cgroup.
 . "$(dirname "$0")/preamble.inc"
 . "$(dirname "$0")/oci_fake.inc"
 HOOK=${CREDGATE_OCI_HOOK:?CREDGATE_OCI_HOOK: the credgate-oci-hook binary}
@@ -161,6 +163,28 @@ hook "$(state)"
 expect_status 0 "$ST" "the valid state after the hostile ones"
 [ "$(transcript_lines)" = 1 ] || fail "the valid state made $(transcript_lines) requests"
 log "OK: hostile states refused with a message, nothing sent; the valid one sent"
+
+# --- rootless runtimes: nothing to bind, nothing refused ---------------------
+# Their containers are in cgroups delegated to a user, which the agent never
+# binds, and the request is root's: the hook lets them start, whatever
+# containers.mode says, and sends nothing. Rootless podman runs hooks as
+# root mapped in a user namespace of its own; a plain user is the same.
+set_mode enforce
+: > "$TRANSCRIPT"
+chmod 0711 "$TEST_TMP"
+state | timeout 20 unshare --user --map-root-user "$HOOK" --socket "$SOCK" --containers-mode "$MODE_FILE" \
+	> "$OUT" 2> "$ERR"
+expect_status 0 $? "the hook as root of a user namespace"
+expect_err_empty "the hook as root of a user namespace"
+state | timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups "$HOOK" --socket "$SOCK" \
+	--containers-mode "$MODE_FILE" > "$OUT" 2> "$ERR"
+expect_status 0 $? "the hook as nobody"
+[ "$(transcript_lines)" = 0 ] || fail "a rootless runtime's hook sent a request: $(cat "$TRANSCRIPT")"
+# The same state from root in the host's namespace is sent.
+hook "$(state)"
+expect_status 0 "$ST" "the same state as root"
+[ "$(transcript_lines)" = 1 ] || fail "the same state as root made $(transcript_lines) requests"
+log "OK: a rootless runtime's hook sends nothing and refuses nothing"
 
 # --- the command line --------------------------------------------------------
 hook "$(state)" --on-agent-down=maybe
