@@ -49,7 +49,7 @@ struct cg_mkdir_scratch {
 	struct cg_bits accepted;
 	struct cg_bits newly;
 	__u32 inside; /* the child is in a container (host selectors do not apply) */
-	__u32 pad;
+	__u32 own_container; /* the child is a container's own cgroup (the seal predicate holds) */
 	char pattern[CG_PATTERN_LEN]; /* the state being matched, copied out of its map */
 };
 
@@ -291,12 +291,14 @@ static __always_inline bool cg_delegated(struct cgroup *cgrp)
 }
 
 /*
- * Compute and store the state of @child_id in @gen from its parent's. Below
+ * Compute and store the state of @child_id in @gen from its parent's; true
+ * when it is a container's own cgroup whose identity user space must bind
+ * (CG_GENERATION_IDENTITY). Below
  * a sealed cgroup (a container's, or a delegated one) nothing is stored: a
  * task there resolves to the sealed ancestor (cg_ancestor_policy()), so a
  * container or a user cannot fill the map with cgroups of its own.
  */
-static __always_inline void cg_compute_child(__u32 gen, __u64 parent_id, __u64 child_id, bool delegated)
+static __always_inline bool cg_compute_child(__u32 gen, __u64 parent_id, __u64 child_id, bool delegated)
 {
 	struct cg_cgroup_key key = { .gen = gen, .cgroup_id = parent_id };
 	struct cg_loop_ctx lc = { .gen = gen };
@@ -310,13 +312,13 @@ static __always_inline void cg_compute_child(__u32 gen, __u64 parent_id, __u64 c
 	parent = bpf_map_lookup_elem(&cg_cgroups, &key);
 	g = bpf_map_lookup_elem(&cg_generations, &gen);
 	if (!sc || !parent || !g)
-		return; /* below a sealed cgroup, or user space has not reached the parent yet */
+		return false; /* below a sealed cgroup, or user space has not reached the parent yet */
 	if (parent->flags & CG_CGROUP_SEALED)
-		return;
+		return false;
 	if (delegated) {
 		/* An in-place change of an existing value: it cannot fail for a full map. */
 		parent->flags |= CG_CGROUP_SEALED;
-		return;
+		return false;
 	}
 	nstates = g->nstates < CG_MAX_NFA_STATES ? g->nstates : CG_MAX_NFA_STATES;
 	nselectors = g->nselectors < CG_MAX_SELECTORS ? g->nselectors : CG_MAX_SELECTORS;
@@ -347,7 +349,8 @@ static __always_inline void cg_compute_child(__u32 gen, __u64 parent_id, __u64 c
 	cg_winner_better(&overall, &sc->child.host, &sc->child.flags);
 	sc->child.policy_id = overall.policy_id;
 	container = g->seal_predicate;
-	if (container < CG_MAX_PREDICATES && cg_bit(sc->child.held, container)) {
+	sc->own_container = container < CG_MAX_PREDICATES && cg_bit(sc->child.held, container);
+	if (sc->own_container) {
 		/* A container's cgroup: names below it confer nothing. */
 		__builtin_memset(sc->child.active, 0, sizeof(sc->child.active));
 		sc->child.flags |= CG_CGROUP_SEALED;
@@ -356,8 +359,28 @@ static __always_inline void cg_compute_child(__u32 gen, __u64 parent_id, __u64 c
 		cg_count(CG_CNT_CGROUP_AMBIGUOUS);
 
 	key.cgroup_id = child_id;
-	if (bpf_map_update_elem(&cg_cgroups, &key, &sc->child, BPF_ANY))
+	if (bpf_map_update_elem(&cg_cgroups, &key, &sc->child, BPF_ANY)) {
 		cg_count(CG_CNT_MKDIR_FAILED);
+		return false;
+	}
+	return sc->own_container && (g->flags & CG_GENERATION_IDENTITY);
+}
+
+/*
+ * Tell user space of a new container's own cgroup, at once (its first
+ * instruction may be near): the window until the agent has bound it is
+ * what runtimes without a hook leave (docs/containers.md).
+ */
+static __always_inline void cg_tell_container(__u64 child_id)
+{
+	struct cg_container_event *e = bpf_ringbuf_reserve(&cg_events, sizeof(*e), 0);
+
+	if (!e) {
+		cg_count(CG_CNT_RINGBUF_FULL); /* reported as lost events; the next publish binds it */
+		return;
+	}
+	cg_fill_header(&e->hdr, CG_EVENT_CONTAINER, sizeof(*e), child_id);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 }
 
 SEC("tp_btf/cgroup_mkdir")
@@ -368,7 +391,7 @@ int BPF_PROG(cg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	struct cgroup *parent;
 	__u32 gen, next_gen, gen2, next_gen2;
 	__u64 child_id, parent_id;
-	bool delegated;
+	bool delegated, tell = false;
 	long len;
 
 	if (cgrp->root->hierarchy_id != CG_DFL_HIERARCHY_ID)
@@ -401,15 +424,18 @@ int BPF_PROG(cg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	gen = CG_READ_ONCE(config->gen);
 	next_gen = CG_READ_ONCE(config->next_gen);
 	if (gen)
-		cg_compute_child(gen, parent_id, child_id, delegated);
+		tell |= cg_compute_child(gen, parent_id, child_id, delegated);
 	if (next_gen && next_gen != gen)
-		cg_compute_child(next_gen, parent_id, child_id, delegated);
+		tell |= cg_compute_child(next_gen, parent_id, child_id, delegated);
 	gen2 = CG_READ_ONCE(config->gen);
 	next_gen2 = CG_READ_ONCE(config->next_gen);
 	if (gen2 && gen2 != gen && gen2 != next_gen)
-		cg_compute_child(gen2, parent_id, child_id, delegated);
+		tell |= cg_compute_child(gen2, parent_id, child_id, delegated);
 	if (next_gen2 && next_gen2 != gen && next_gen2 != next_gen && next_gen2 != gen2)
-		cg_compute_child(next_gen2, parent_id, child_id, delegated);
+		tell |= cg_compute_child(next_gen2, parent_id, child_id, delegated);
+	/* Once, whichever generations it was computed in: the agent binds it in the one in force. */
+	if (tell)
+		cg_tell_container(child_id);
 	return 0;
 }
 

@@ -267,6 +267,13 @@ struct cg_selector {
  * process needs a label for that to hold.
  */
 #define CG_GENERATION_NO_SELINUX (1u << 0)
+/*
+ * A policy of the generation chooses containers by what their runtime knows
+ * (containerName, image, labels): a new container's own cgroup is told to
+ * user space (CG_EVENT_CONTAINER), which binds it unless the runtime's hook
+ * already did (agent/daemon/containers.c).
+ */
+#define CG_GENERATION_IDENTITY (1u << 1)
 
 /* Per generation: the sizes of its tables. */
 struct cg_generation {
@@ -496,6 +503,7 @@ enum cg_event_type {
 	CG_EVENT_EXEC = 4,	    /* cg_exec_event: a program started */
 	CG_EVENT_FORK = 5,	    /* cg_fork_event: a process (not a thread) was created */
 	CG_EVENT_EXIT = 6,	    /* cg_exit_event: a process's main thread exited */
+	CG_EVENT_CONTAINER = 7,	    /* cg_container_event: a container's own cgroup was made */
 };
 
 struct cg_ids {
@@ -527,6 +535,15 @@ struct cg_event_header {
 	 * With the node name and pid it makes the process's exec_id.
 	 */
 	__u64 exec_boottime;
+};
+
+/*
+ * A container's own cgroup was made (hdr.cgroup_id), in a generation with
+ * CG_GENERATION_IDENTITY; the header's task is whoever made it (the
+ * runtime). Sent only when the cgroup's state was stored.
+ */
+struct cg_container_event {
+	struct cg_event_header hdr;
 };
 
 struct cg_decision_event {

@@ -228,6 +228,11 @@ static int handle_unload(void *ctx, struct json_writer *message)
 	return 0;
 }
 
+static void container_created(void *ctx, uint64_t cgroup_id, uint64_t time_ns)
+{
+	agent_containers__created(ctx, cgroup_id, time_ns);
+}
+
 static int handle_bind_container(void *ctx, const struct control_request *req, struct json_writer *answer)
 {
 	return agent_bind_container(ctx, req, answer);
@@ -439,6 +444,7 @@ int agent__start(struct agent **out, const struct agent_options *opts)
 			.ctx = agent->labels,
 		};
 	}
+	sink_opts.containers = (struct event_container_starts){ .created = container_created, .ctx = agent };
 	r = event_sink__new(&agent->sink, &sink_opts);
 	if (r < 0) {
 		log_error_errno(r, "Failed to set up event output: %m");

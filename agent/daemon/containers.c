@@ -10,6 +10,13 @@
  *     bind-container before the container's first instruction, and waits
  *     for the answer (agent_bind_container()).
  *
+ *   - when the kernel made a container's own cgroup in a generation with
+ *     identity selectors, it tells (CG_EVENT_CONTAINER) and the agent binds
+ *     it at once (agent_containers__created()): for runtimes started
+ *     without the hook or the wrapper, governed a short time after the
+ *     cgroup is made rather than before the first instruction; the delay
+ *     is logged and exported.
+ *
  * What is believed: the cgroup of the container's process (from /proc, not
  * from the request), that it is a container's own cgroup where runtimes put
  * containers (a delegated cgroup named like one is not), that its name
@@ -29,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent_internal.h"
@@ -49,6 +57,8 @@ struct agent_containers {
 	struct cri_store *store;
 	struct container_label labels[CRI_MAX_LABELS];
 	uint64_t bound, refused;
+	/* Told by the kernel (CG_EVENT_CONTAINER): bound, and how long after the cgroup was made. */
+	uint64_t discovered, discovered_delay_ns, discovered_max_delay_ns;
 };
 
 int agent_containers__new(struct agent_containers **out)
@@ -212,14 +222,24 @@ int agent_bind_container(struct agent *agent, const struct control_request *req,
 		    strerror(-r));
 		return r;
 	}
-	c->bound++;
-	if (tie.tied) {
+	if (tie.tied && tie.winner_policy < agent->policies->count && tie.other_policy < agent->policies->count) {
+		/*
+		 * The kernel's rule for a tie on a new cgroup is "the policy loaded
+		 * first", which may be an audit policy beside an enforcing one the
+		 * administrator meant for this container. A container that is
+		 * starting can still be refused: say so now, not in a log line
+		 * after it ran under the wrong policy.
+		 */
 		const struct policy *a = &agent->policies->policies[tie.winner_policy];
 		const struct policy *b = &agent->policies->policies[tie.other_policy];
 
-		log_warning("container %s (cgroup /%s) is selected by policy '%s' and by policy '%s' at the same depth and priority %d: '%s' governs (the one loaded first); give one of them a higher priority",
-			    req->container, path, a->name, b->name, tie.priority, a->name);
+		say(c, true, answer,
+		    "container %s%s%s is selected by policy '%s' (%s) and by policy '%s' (%s) at the same depth and priority %d: give one of them a higher priority",
+		    req->container, facts.name ? " name " : "", facts.name ? facts.name : "", a->name, a->file, b->name,
+		    b->file, tie.priority);
+		return -EEXIST;
 	}
+	c->bound++;
 	if (state.policy_id == CG_NO_POLICY || state.policy_id >= agent->policies->count) {
 		log_notice("container %s%s%s (cgroup /%s) started: no policy governs it", req->container,
 			 facts.name ? " name " : "", facts.name ? facts.name : "", path);
@@ -235,6 +255,68 @@ int agent_bind_container(struct agent *agent, const struct control_request *req,
 		say(c, false, answer, "governed %s %s", p->name, mode);
 	}
 	return 0;
+}
+
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void agent_containers__created(struct agent *agent, uint64_t cgroup_id, uint64_t made_ns)
+{
+	struct agent_containers *c = agent->containers;
+	struct container_identity ident;
+	struct container_facts facts;
+	struct cg_cgroup_state state;
+	struct policy_tie tie;
+	char path[PATH_MAX];
+	uint64_t delay;
+	int r;
+
+	if (!c || !agent->policies)
+		return;
+	r = cgroup_fs__path_of_id(agent->cgroups, cgroup_id, path, sizeof(path));
+	if (r < 0 || path[0] != '/' || !path[1])
+		return; /* gone already */
+	if (!facts_of(c, path + 1, &ident, &facts)) {
+		log_notice("container cgroup %s: its runtime keeps no state the agent can read yet; identity selectors hold there from the next publish",
+			 path);
+		return;
+	}
+	r = policy_maps__bind_container(agent->maps, agent->policies, agent->cgroups, path + 1, &facts, &state, &tie);
+	if (r < 0) {
+		if (r != -EPERM && r != -ENOENT)
+			log_warning_errno(r, "container cgroup %s: cannot store its state: %m", path);
+		return;
+	}
+	if (tie.tied && tie.winner_policy < agent->policies->count && tie.other_policy < agent->policies->count)
+		log_warning("container %s%s%s (cgroup %s) is selected by policy '%s' and by policy '%s' at the same depth and priority %d: '%s' governs (the one loaded first); give one of them a higher priority",
+			    ident.id, facts.name ? " name " : "", facts.name ? facts.name : "", path,
+			    agent->policies->policies[tie.winner_policy].name,
+			    agent->policies->policies[tie.other_policy].name, tie.priority,
+			    agent->policies->policies[tie.winner_policy].name);
+	delay = boottime_ns() - made_ns;
+	if (delay > (1ull << 62))
+		delay = 0; /* a clock read before the kernel's: none */
+	c->discovered++;
+	c->discovered_delay_ns += delay;
+	if (delay > c->discovered_max_delay_ns)
+		c->discovered_max_delay_ns = delay;
+	if (state.policy_id < agent->policies->count)
+		log_notice("container %s%s%s (cgroup %s) governed by policy '%s', %llu us after its cgroup was made",
+			   ident.id, facts.name ? " name " : "", facts.name ? facts.name : "", path,
+			   agent->policies->policies[state.policy_id].name, (unsigned long long)(delay / 1000));
+}
+
+void agent_containers__discovery(const struct agent_containers *c, uint64_t *count, uint64_t *delay_ns,
+				 uint64_t *max_delay_ns)
+{
+	*count = c ? c->discovered : 0;
+	*delay_ns = c ? c->discovered_delay_ns : 0;
+	*max_delay_ns = c ? c->discovered_max_delay_ns : 0;
 }
 
 /* Write @text to DIR/containers.mode through a temporary file and a rename. */

@@ -27,6 +27,16 @@ struct container_resolver agent_containers__resolver(struct agent_containers *c)
 /* bind-container (control_proto.h): @answer gets the reply's text. */
 int agent_bind_container(struct agent *agent, const struct control_request *req, struct json_writer *answer);
 
+/*
+ * The kernel made a container's own cgroup @cgroup_id at @made_ns
+ * (CLOCK_BOOTTIME): bind it now (CG_EVENT_CONTAINER).
+ */
+void agent_containers__created(struct agent *agent, uint64_t cgroup_id, uint64_t made_ns);
+
+/* Containers bound that way, and the sum and maximum of their delays. */
+void agent_containers__discovery(const struct agent_containers *c, uint64_t *count, uint64_t *delay_ns,
+				 uint64_t *max_delay_ns);
+
 /* After @set is in force: containers.mode for the hook. */
 void agent_containers__published(struct agent *agent, const struct policy_set *set);
 

@@ -167,6 +167,17 @@ void metrics_write(struct agent *agent, struct prom_writer *w)
 		    "counter", "result=\"bound\"", agent_containers__bound(agent->containers));
 	prom_sample(w, "credgate_container_binds_total", NULL, NULL, "result=\"refused\"",
 		    agent_containers__refused(agent->containers));
+	{
+		uint64_t count, delay, max_delay;
+
+		agent_containers__discovery(agent->containers, &count, &delay, &max_delay);
+		prom_sample(w, "credgate_container_binds_total", NULL, NULL, "result=\"after_start\"", count);
+		prom_sample(w, "credgate_container_bind_delay_microseconds_total",
+			    "Time from a container's cgroup being made to the agent binding it, summed over the binds counted as after_start (runtimes without the hook or the wrapper).",
+			    "counter", NULL, delay / 1000);
+		prom_sample(w, "credgate_container_bind_delay_microseconds_max",
+			    "The longest such time since the agent started.", "gauge", NULL, max_delay / 1000);
+	}
 	prom_sample(w, "credgate_events_written_total", "Event lines written to the event output.", "counter", NULL,
 	       sink.written);
 	prom_sample(w, "credgate_events_lost_total", "Events lost, by where.", "counter", "where=\"kernel_buffer\"",

@@ -124,6 +124,8 @@ int event_validate(const void *data, size_t size)
 		return hdr->size == sizeof(struct cg_fork_event) ? 0 : -EBADMSG;
 	case CG_EVENT_EXIT:
 		return hdr->size == sizeof(struct cg_exit_event) ? 0 : -EBADMSG;
+	case CG_EVENT_CONTAINER:
+		return hdr->size == sizeof(struct cg_container_event) && hdr->cgroup_id ? 0 : -EBADMSG;
 	}
 	return -EBADMSG;
 }

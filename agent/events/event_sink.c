@@ -305,6 +305,10 @@ static void handle_record(struct event_sink *sink, void *data, size_t size)
 	case CG_EVENT_EXIT:
 		process_cache__exit(sink->procs, data);
 		return;
+	case CG_EVENT_CONTAINER:
+		if (sink->opts.containers.created)
+			sink->opts.containers.created(sink->opts.containers.ctx, hdr->cgroup_id, hdr->time_ns);
+		return;
 	case CG_EVENT_EXEC: {
 		const struct cg_exec_event *e = data;
 		const struct process_info *info = process_cache__exec(sink->procs, e);

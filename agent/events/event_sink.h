@@ -35,6 +35,15 @@ struct event_process_starts {
 	void *ctx;
 };
 
+/*
+ * A container's own cgroup was made (CG_EVENT_CONTAINER): the daemon binds
+ * its identity selectors (daemon/containers.c). The pipeline only tells.
+ */
+struct event_container_starts {
+	void (*created)(void *ctx, uint64_t cgroup_id, uint64_t time_ns);
+	void *ctx;
+};
+
 /* A rate (events per second per cgroup) meaning "no limit", as 0 does. */
 #define EVENT_SINK_UNLIMITED UINT32_MAX
 
@@ -80,6 +89,7 @@ struct event_sink_options {
 	struct audit_writer *audit;
 	/* Who is told of process starts (selinuxType selectors); members NULL: nobody. */
 	struct event_process_starts starts;
+	struct event_container_starts containers;
 };
 
 int event_sink__new(struct event_sink **out, const struct event_sink_options *opts);

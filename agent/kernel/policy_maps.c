@@ -273,6 +273,9 @@ static int write_tables(struct policy_maps *maps, const struct policy_set *set, 
 	generation = sel->generation;
 	if (maps->no_selinux)
 		generation.flags |= CG_GENERATION_NO_SELINUX;
+	/* Only an agent that binds them may ask to be told of new containers. */
+	if (maps->resolver.resolve && policy_set_has_identity_selectors(set))
+		generation.flags |= CG_GENERATION_IDENTITY;
 	if (bpf_map_update_elem(maps->fds.generations, &gen, &generation, BPF_NOEXIST))
 		return negative_errno();
 	return 0;

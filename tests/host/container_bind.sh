@@ -19,6 +19,8 @@ ID_WEB=1111111111111111111111111111111111111111111111111111111111111111
 ID_DB=2222222222222222222222222222222222222222222222222222222222222222
 ID_NEW=3333333333333333333333333333333333333333333333333333333333333333
 ID_FAKE=4444444444444444444444444444444444444444444444444444444444444444
+ID_LATE=5555555555555555555555555555555555555555555555555555555555555555
+ID_TIE=6666666666666666666666666666666666666666666666666666666666666666
 RT="$TEST_TMP/runtime"
 
 # state ID NAME LABEL: docker's config.v2.json for container ID
@@ -41,7 +43,10 @@ FAKE=$(cg_make "user.slice/docker-$ID_WEB.scope")
 chown nobody "$FAKE"
 state "$ID_WEB" web web
 state "$ID_DB" db db
-state "$ID_NEW" web-new web
+# ID_NEW's state is written after its cgroup is made (a runtime slower
+# than the kernel): the kernel's word finds nothing to bind, the hook's
+# bind-container does. ID_LATE's is there first: the kernel's word binds it.
+state "$ID_LATE" web-late web
 
 mkdir -p "$TEST_TMP/policies"
 cat > "$TEST_TMP/policies/web.yaml" << POLICY
@@ -54,6 +59,33 @@ spec:
   selector:
     containerName: "web*"
     labels: {app: web}
+  setuid:
+    deny:
+      - to: 0
+POLICY
+# A path policy on the cgroup ID_TIE will have, and a name policy for it:
+# both start to hold at the container's own cgroup, with one priority.
+cat > "$TEST_TMP/policies/tie.yaml" << POLICY
+apiVersion: credgate.io/v1
+kind: CredentialPolicy
+metadata:
+  name: tie-by-path
+spec:
+  mode: audit
+  selector:
+    cgroup: $(cg_rel "system.slice/docker-$ID_TIE.scope")
+  setuid:
+    deny:
+      - to: 0
+---
+apiVersion: credgate.io/v1
+kind: CredentialPolicy
+metadata:
+  name: tie-by-name
+spec:
+  mode: audit
+  selector:
+    containerName: tied
   setuid:
     deny:
       - to: 0
@@ -114,9 +146,13 @@ web_pid=$(su_like "$WEB" web)
 db_pid=$(su_like "$DB" db)
 fake_pid=$(su_like "$FAKE" fake)
 
-# A container that starts now: its cgroup gets the path's state from the
-# kernel; the name selector holds only once bound.
+# A container that starts now, its runtime's state not yet written: its
+# cgroup gets the path's state from the kernel, and the name selector holds
+# only once bound.
 NEW=$(cg_make "system.slice/docker-$ID_NEW.scope")
+wait_log "container cgroup .*docker-$ID_NEW.scope: its runtime keeps no state" ||
+	fail "the kernel did not tell of the new container's cgroup"
+state "$ID_NEW" web-new web
 before_pid=$(su_like "$NEW" before)
 sh -c 'echo $$ > "$1/cgroup.procs" && exec sleep 60' sh "$NEW" &
 NEW_SLEEPER=$!
@@ -149,6 +185,31 @@ echo "$metrics" | grep -qx 'credgate_container_binds_total{result="bound"} 1' ||
 # the non-root bind is refused by the control socket, before the agent's bind
 echo "$metrics" | grep -qx 'credgate_container_binds_total{result="refused"} 3' ||
 	fail "metrics do not count three refused binds: $(echo "$metrics" | grep container_binds)"
+
+# Two policies tie on a starting container: the start is refused, loudly,
+# rather than run under whichever was loaded first.
+state "$ID_TIE" tied web
+TIE=$(cg_make "system.slice/docker-$ID_TIE.scope")
+wait_log "container $ID_TIE name tied (cgroup .*) is selected by policy 'tie-by-path' and by policy 'tie-by-name'" ||
+	fail "the kernel's word did not report the tie"
+sh -c 'echo $$ > "$1/cgroup.procs" && exec sleep 60' sh "$TIE" &
+TIE_SLEEPER=$!
+sleep 0.2
+out=$(bind "$ID_TIE" "$TIE_SLEEPER")
+case $out in
+ERROR*"is selected by policy 'tie-by-path'"*"and by policy 'tie-by-name'"*"give one of them a higher priority"*) ;;
+*) fail "a tie at a container's start was not refused: $out" ;;
+esac
+kill "$TIE_SLEEPER" 2> /dev/null
+
+# Without a hook: the kernel tells of the cgroup, the agent binds it.
+LATE=$(cg_make "system.slice/docker-$ID_LATE.scope")
+wait_log "container $ID_LATE name web-late (cgroup .*) governed by policy 'web-audit', [0-9]* us after its cgroup was made" ||
+	fail "a container started without a hook was not bound"
+late_pid=$(su_like "$LATE" late)
+metrics=$(timeout 20 "$CREDGATECTL" --socket "$CONTROL_SOCKET" metrics)
+echo "$metrics" | grep -qx 'credgate_container_binds_total{result="after_start"} 2' ||
+	fail "metrics do not count two binds after start (tied, late): $(echo "$metrics" | grep container_bind)"
 kill "$SLEEPER" "$NEW_SLEEPER" "$FAKE_SLEEPER" "$SUB_SLEEPER" 2> /dev/null
 agent_stop
 expect_valid_json
@@ -159,6 +220,7 @@ expect_valid_json
 [ "$(audited "$before_pid")" = 0 ] || fail "a container was governed by name before it was bound"
 [ "$(audited "$mid_pid")" = 0 ] || fail "a refused bind changed the container's policy"
 [ "$(audited "$after_pid")" -ge 1 ] || fail "the container bound at start was not audited"
+[ "$(audited "$late_pid")" -ge 1 ] || fail "the container bound on the kernel's word was not audited"
 grep -q "container $ID_NEW name web-new (cgroup .*) started under policy 'web-audit' (audit)" "$AGENT_LOG" ||
 	fail "the agent did not log the bind"
-log "ok: walk and bind-container bind containerName/labels; four forged binds refused"
+log "ok: the walk, bind-container and the kernel's word bind containerName/labels; four forged binds refused"
