@@ -557,6 +557,14 @@ int agent__run(struct agent *agent)
 	agent_report_losses(agent);
 	event_sink__drain(agent->sink);
 	metrics_write_file(agent, agent_monotonic_ns(), true);
+	/*
+	 * containers.mode tells the OCI hook to refuse enforced containers while
+	 * the agent is away. It stays while the pins keep enforcing (a restart,
+	 * an upgrade); with nothing left enforcing, refusing containers would
+	 * protect nothing.
+	 */
+	if (!bpf_loader__pin_dir(agent->loader) || agent->unload || agent->opts.unload_on_stop)
+		agent_containers__stopped(agent);
 	if (bpf_loader__pin_dir(agent->loader)) {
 		if (agent->unload || agent->opts.unload_on_stop) {
 			int r = bpf_loader__unload(agent->loader);

@@ -319,33 +319,40 @@ void agent_containers__discovery(const struct agent_containers *c, uint64_t *cou
 	*max_delay_ns = c ? c->discovered_max_delay_ns : 0;
 }
 
+/* DIR/containers.mode, beside the control socket DIR/NAME. */
+static int mode_file_path(const char *socket_path, char *path, size_t size)
+{
+	const char *slash = strrchr(socket_path, '/');
+
+	if (!slash)
+		return -EINVAL;
+	if (snprintf(path, size, "%.*s/" CONTAINERS_MODE_FILE, (int)(slash - socket_path), socket_path) >= (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 /* Write @text to DIR/containers.mode through a temporary file and a rename. */
 static int write_mode_file(const char *socket_path, const char *text)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 32], tmp[PATH_MAX + 48];
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	_cleanup_close_ int fd = -1;
-	char *slash;
 	size_t len = strlen(text);
+	int r;
 
-	snprintf(dir, sizeof(dir), "%s", socket_path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return -EINVAL;
-	*slash = '\0';
-	snprintf(path, sizeof(path), "%s/" CONTAINERS_MODE_FILE, dir[0] ? dir : "/");
+	r = mode_file_path(socket_path, path, sizeof(path));
+	if (r < 0)
+		return r;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return negative_errno();
 	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0) {
-		int r = negative_errno();
-
+		r = negative_errno();
 		unlink(tmp);
 		return r ? r : -EIO;
 	}
 	if (rename(tmp, path) < 0) {
-		int r = negative_errno();
-
+		r = negative_errno();
 		unlink(tmp);
 		return r;
 	}
@@ -363,6 +370,16 @@ void agent_containers__published(struct agent *agent, const struct policy_set *s
 	if (r < 0)
 		log_warning_errno(r, "Failed to write %s beside %s: %m (the OCI hook reads it when the agent does not answer)",
 				  CONTAINERS_MODE_FILE, agent->opts.socket_path);
+}
+
+void agent_containers__stopped(struct agent *agent)
+{
+	char path[PATH_MAX];
+
+	if (mode_file_path(agent->opts.socket_path, path, sizeof(path)) < 0)
+		return;
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warning_errno(negative_errno(), "Failed to remove %s: %m", path);
 }
 
 uint64_t agent_containers__bound(const struct agent_containers *c)

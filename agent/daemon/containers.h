@@ -40,6 +40,9 @@ void agent_containers__discovery(const struct agent_containers *c, uint64_t *cou
 /* After @set is in force: containers.mode for the hook. */
 void agent_containers__published(struct agent *agent, const struct policy_set *set);
 
+/* The agent stops and nothing it published keeps enforcing: containers.mode goes. */
+void agent_containers__stopped(struct agent *agent);
+
 /* Containers bound, and bind requests refused, since the agent started. */
 uint64_t agent_containers__bound(const struct agent_containers *c);
 uint64_t agent_containers__refused(const struct agent_containers *c);

@@ -213,6 +213,10 @@ echo "$metrics" | grep -qx 'credgate_container_binds_total{result="after_start"}
 kill "$SLEEPER" "$NEW_SLEEPER" "$FAKE_SLEEPER" "$SUB_SLEEPER" 2> /dev/null
 agent_stop
 expect_valid_json
+# Nothing enforces once an agent without pins has stopped: the hook must not
+# refuse containers on its word.
+[ ! -e "$(dirname "$CONTROL_SOCKET")/containers.mode" ] ||
+	fail "containers.mode outlived an agent that left nothing enforcing"
 
 [ "$(audited "$web_pid")" -ge 1 ] || fail "web (bound at start by the walk) was not audited"
 [ "$(audited "$db_pid")" = 0 ] || fail "db (label app=db) was audited by web-audit"
