@@ -3,17 +3,21 @@
 # and run the systemd cases; report per case.
 #
 # Usage: run.sh --deb CREDGATE_DEB --credop CREDOP [--rootfs IMAGE] [--kernel K]
-#               [--out DIR] [--cases "BOOT1 CASES" "BOOT2 CASES"] [--dropin FILE]
+#               [--out DIR] [--cases "BOOT1 CASES" "BOOT2 CASES"] [--one-boot "CASES"]
+#               [--dropin FILE]
 #               [--boot-timeout S] [--fixture] [--verbose]
 #   --deb        the package under test (cpack -G DEB)
 #   --credop     tests/progs' credop, the process that changes credentials
 #   --rootfs     ext4 image from build-rootfs.sh (default: build or reuse the
 #                cached one for this .deb)
-#   --kernel     bzImage path or release (default bookworm: tests/vm's
-#                fetch-kernel.sh cache, fetched when missing)
+#   --kernel     bzImage path or release: bookworm (6.1, the default) or
+#                trixie (6.12), from tests/vm's fetch-kernel.sh cache,
+#                fetched when missing
 #   --out        results: DIR/results (NAME STATUS SECONDS REASON), DIR/console.log
 #                (default: a temporary directory, kept only on failure)
 #   --cases      override the case lists of boot 1 and boot 2
+#   --one-boot   run these cases in one boot and power off (no boot 2):
+#                the container session (install ct-images ct-docker ...)
 #   --dropin     an extra drop-in for credgate.service (experiments only)
 #   --boot-timeout  host-side limit per boot (default 600 s)
 #   --fixture    exit 0 whenever the guest finished (per-case verdicts are in
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift ;;
 	--out) out=$2; shift ;;
 	--cases) boot1=$2; boot2=$3; shift 2 ;;
+	--one-boot) boot1=$2; boot2=''; shift ;;
 	--dropin) dropin=$2; shift ;;
 	--boot-timeout) boot_timeout=$2; shift ;;
 	--fixture) fixture=1 ;;
@@ -97,7 +102,7 @@ t_start=$(date +%s.%N)
 cp --sparse=always "$rootfs" "$work/disk.img"
 pay=$work/payload
 mkdir -p "$pay/cases"
-cp "$here/guest/guest-main.sh" "$here/guest/lib.sh" "$pay/"
+cp "$here"/guest/*.sh "$pay/"
 cp "$here"/guest/cases/*.sh "$pay/cases/"
 cp "$deb" "$pay/"
 cp "$credop" "$pay/credop"

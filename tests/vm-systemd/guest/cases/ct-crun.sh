@@ -1,0 +1,8 @@
+# podman as root with crun: three containers at the same time, one under an
+# enforcing policy (setuid(0) fails with EPERM inside, one denied event),
+# one under an audit policy (setuid(0) succeeds, exactly one audited
+# decision event), one selected by no policy (setuid(0) succeeds, no event
+# names it). The events' container fields are compared with what the
+# runtime says (ct_check_fields in ctlib.sh).
+. /var/lib/credgate-vmtest/payload/ctlib.sh
+ct_trio crun
