@@ -49,12 +49,7 @@ EVENTS=/dev/null
 RT="$TEST_TMP/runtime"
 ID=b000000000000000000000000000000000000000000000000000000000000000
 
-# state ID NAME: docker's config.v2.json for container ID, named NAME
-state() {
-	mkdir -p "$RT/var/lib/docker/containers/$1"
-	printf '{"ID":"%s","Name":"/%s","Config":{"Image":"bench:1","Labels":{}},"State":{"Running":true}}\n' \
-		"$1" "$2" > "$RT/var/lib/docker/containers/$1/config.v2.json"
-}
+state() { docker_state "$RT" "$@"; }
 
 cg_setup bench-containers
 mkdir -p "$TEST_TMP/policies"

@@ -24,16 +24,12 @@ ID_W=7777777777777777777777777777777777777777777777777777777777777777
 RT="$TEST_TMP/runtime"
 AGENT_MODE_FILE="$(dirname "$CONTROL_SOCKET")/containers.mode"
 PIDS="$TEST_TMP/pids"
+# Pinned, as the service runs: what it published keeps enforcing when it
+# stops, and so does containers.mode (an unpinned agent removes it: see
+# container_bind.sh). cleanup unloads them.
+PINS=/sys/fs/bpf/credgate-test-oci-$$
 
-# state ID NAME: docker's config.v2.json for container ID (label app=web)
-state() {
-	mkdir -p "$RT/var/lib/docker/containers/$1"
-	cat > "$RT/var/lib/docker/containers/$1/config.v2.json" << JSON
-{"ID":"$1","Name":"/$2","Image":"sha256:$ID_DB",
- "Config":{"Image":"credgate/test:1","Labels":{"app":"web"}},
- "State":{"Running":true,"StartedAt":"2026-12-06T11:00:00Z"}}
-JSON
-}
+state() { docker_state "$RT" "$@"; }
 # sleeper CGROUP: a process in CGROUP; prints its pid (also kept in $PIDS for the end)
 sleeper() {
 	sh -c 'echo $$ > "$1/cgroup.procs" && exec sleep 120' sh "$1" > /dev/null &
@@ -83,7 +79,7 @@ CREDGATE_TEST_RUNTIME_ROOT="$RT"
 export CREDGATE_TEST_RUNTIME_ROOT
 
 policy enforce
-agent_start --policy "$TEST_TMP/policies" --config "$TEST_TMP/settings.yaml" --lsm-unavailable=observe ||
+agent_start --policy "$TEST_TMP/policies" --config "$TEST_TMP/settings.yaml" --lsm-unavailable=observe --pin-dir "$PINS" ||
 	fail "agent did not start"
 grep -qx enforce "$AGENT_MODE_FILE" || fail "containers.mode should say enforce: $(cat "$AGENT_MODE_FILE" 2>&1)"
 
@@ -139,7 +135,8 @@ hook "$ID_NEW" "$pid"
 expect_status 1 "$ST" "agent stopped after an enforcing identity policy"
 expect_err "container $ID_NEW: refused: no answer from credgated .*enforces" "agent stopped after enforce"
 policy audit
-agent_start --policy "$TEST_TMP/policies" --config "$TEST_TMP/settings.yaml" || fail "agent did not start (audit)"
+agent_start --policy "$TEST_TMP/policies" --config "$TEST_TMP/settings.yaml" --pin-dir "$PINS" ||
+	fail "agent did not start (audit)"
 grep -qx audit "$AGENT_MODE_FILE" || fail "containers.mode should say audit: $(cat "$AGENT_MODE_FILE" 2>&1)"
 agent_stop
 hook "$ID_NEW" "$pid"

@@ -183,6 +183,19 @@ wait_log() {
 	done
 }
 
+# docker_state ROOT ID NAME [APP]: container ID's config.v2.json as dockerd
+# writes it, below the runtime root ROOT (the agent's
+# CREDGATE_TEST_RUNTIME_ROOT): named NAME, image credgate/test:1, label
+# app=APP (default web).
+docker_state() {
+	mkdir -p "$1/var/lib/docker/containers/$2" || fail "cannot create the state of container $2"
+	cat > "$1/var/lib/docker/containers/$2/config.v2.json" << JSON
+{"ID":"$2","Name":"/$3","Image":"sha256:f00df00df00df00df00df00df00df00df00df00df00df00df00df00df00df00d",
+ "Config":{"Image":"credgate/test:1","Labels":{"app":"${4:-web}"}},
+ "State":{"Running":true,"StartedAt":"2026-12-06T11:00:00Z"}}
+JSON
+}
+
 # write_policy FILE NAME MODE CGROUP_REL [EXTRA_SPEC_YAML]
 write_policy() {
 	cat > "$1" <<POLICY

@@ -17,22 +17,9 @@
 #define POD_UID "0f3c1d52-7f6e-4a8b-9c3d-2e1f0a9b8c7d"
 #define POD_UID_ "0f3c1d52_7f6e_4a8b_9c3d_2e1f0a9b8c7d"
 
-/* Documents "name: selector-yaml [extra spec lines]" joined into one text. */
 static struct policy_set *load_policies(const char *const *documents, size_t count)
 {
-	struct policy_set *set = test_set();
-	char *text = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&text, &size);
-
-	assert_non_null(out);
-	for (size_t i = 0; i < count; i += 2)
-		fprintf(out, "---\napiVersion: credgate.io/v1\nkind: CredentialPolicy\nmetadata: {name: %s}\nspec:\n%s",
-			documents[i], documents[i + 1]);
-	assert_int_equal(fclose(out), 0);
-	parse_ok(set, "sel.yaml", text);
-	free(text);
-	return set;
+	return load_documents("sel.yaml", documents, count);
 }
 
 /* The name of the policy governing @path, or "-"; *@flags gets the state's flags. */

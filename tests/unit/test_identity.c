@@ -14,22 +14,9 @@
 
 #define ELEMENTSOF(array) (sizeof(array) / sizeof((array)[0]))
 
-/* Documents "name", "spec lines" joined into one set. */
 static struct policy_set *load(const char *const *documents, size_t count)
 {
-	struct policy_set *set = test_set();
-	char *text = NULL;
-	size_t size = 0;
-	FILE *out = open_memstream(&text, &size);
-
-	assert_non_null(out);
-	for (size_t i = 0; i < count; i += 2)
-		fprintf(out, "---\napiVersion: credgate.io/v1\nkind: CredentialPolicy\nmetadata: {name: %s}\nspec:\n%s",
-			documents[i], documents[i + 1]);
-	assert_int_equal(fclose(out), 0);
-	parse_ok(set, "id.yaml", text);
-	free(text);
-	return set;
+	return load_documents("id.yaml", documents, count);
 }
 
 static const struct container_label web_labels[] = {

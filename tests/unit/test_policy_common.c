@@ -104,6 +104,27 @@ TEST_HELPER void parse_ok(struct policy_set *set, const char *file, const char *
 	parse_ok_with(set, file, text, "");
 }
 
+/*
+ * A set parsed from CredentialPolicy documents given as pairs: a name, then
+ * the indented lines of its spec (selector and any other keys).
+ */
+TEST_HELPER struct policy_set *load_documents(const char *file, const char *const *documents, size_t count)
+{
+	struct policy_set *set = test_set();
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	assert_non_null(out);
+	for (size_t i = 0; i + 1 < count; i += 2)
+		fprintf(out, "---\napiVersion: credgate.io/v1\nkind: CredentialPolicy\nmetadata: {name: %s}\nspec:\n%s",
+			documents[i], documents[i + 1]);
+	assert_int_equal(fclose(out), 0);
+	parse_ok(set, file, text);
+	free(text);
+	return set;
+}
+
 /* Parse @text, expecting failure with exactly @expected (lines, '\n' each). */
 TEST_HELPER void parse_fails(const char *file, const char *text, const char *expected)
 {
