@@ -3,7 +3,7 @@
  * Identity selectors (containerName, image, labels, namespace) against what
  * a container runtime says about one container. The kernel cannot see
  * those facts, so no NFA state stands for them: the agent resolves a
- * container's facts (agent/events/cri_metadata) and asks here which policy
+ * container's facts (agent/runtime/cri_metadata.c) and asks here which policy
  * they choose, then writes that choice at the container's own cgroup. Pure:
  * no I/O, no allocation.
  */

@@ -165,7 +165,7 @@ static bool is_registry_host(const char *component, size_t len)
 
 /*
  * Images are compared with the reference the runtime recorded, normalised
- * the way docker does (agent/events/cri_metadata): "nginx" is
+ * the way docker does (agent/runtime/cri_metadata.c): "nginx" is
  * "docker.io/library/nginx:latest". A pattern written short would never
  * match, so it is refused with its long form as the hint. A pattern whose
  * registry part is itself a glob is taken as it is. Returns 1, 0 after

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/events/container_id.c: container and pod identity from
+ * Unit tests for agent/runtime/container_id.c: container and pod identity from
  * cgroup paths of every driver and runtime credgate recognises, table-driven.
  */
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests for agent/events/cri_metadata.c against fixture trees of each
+ * Unit tests for agent/runtime/cri_metadata.c and cri_parse.c against fixture trees of each
  * runtime's state (tests/unit/data/cri, written in the formats of docker
  * 20.10, podman 4.3 with containers/storage, CRI-O and containerd 1.6):
  * what each says, what stays absent, caching, image references, the facts
