@@ -91,6 +91,16 @@ int agent_publish(struct agent *agent, struct policy_set *set, const char *sourc
 /* Load, check and publish again; the previous policy stays on failure. */
 int agent_reload(struct agent *agent, struct json_writer *problems);
 
+/* daemon/agent.c */
+
+/* agent_reload() bracketed for systemd: RELOADING=1 ... READY=1 with a status line. */
+int agent_reload_notified(struct agent *agent, struct json_writer *problems);
+
+/* daemon/control_plane.c */
+
+/* Listen on the control socket; its handlers act on @agent. */
+int agent_setup_control(struct agent *agent);
+
 /* daemon/losses.c */
 
 /* What an earlier agent (sharing our pinned maps) already reported. */
