@@ -9,6 +9,11 @@
  * setgroups, capset, exec, userns; within each id kind, deny before allow,
  * then the constrain rules the transitivity rule adds (transitivity.c plans
  * them); then list order.
+ *
+ * Over 600 lines on purpose: one function per rule kind, each short, all
+ * sharing the layout above and the mode and id-range helpers; split by
+ * kind, the fixed order that events and `policy check --compiled` rely on
+ * would live in several files.
  */
 
 #include <errno.h>

@@ -19,6 +19,10 @@
  * It has no options of its own (its argv is runc's): the environment says
  * where the real runc is (CREDGATE_RUNC, default /usr/sbin/runc, Debian's)
  * and what oci_bind.h reads.
+ *
+ * Over 600 lines on purpose: about half is runc 1.1's option tables, kept
+ * beside the one parser that reads them and the create flow that trusts
+ * what it finds, so that a change to one is seen with the others.
  */
 #include <errno.h>
 #include <fcntl.h>
