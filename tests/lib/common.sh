@@ -94,6 +94,10 @@ cleanup() {
 # set). Tests call agent_start or agent_refuses, which say which they expect.
 agent_launch() {
 	: > "$EVENTS"
+	# Emptied here, not only by the redirection below: that happens in the
+	# child, and until it has, the loop below could read an earlier agent's
+	# "ready" and return before this one attached anything.
+	: > "$AGENT_LOG"
 	"$CREDGATED" --events "$EVENTS" --socket "$CONTROL_SOCKET" "$@" > "$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
 	log "agent starting: $*"
