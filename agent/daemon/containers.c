@@ -121,6 +121,29 @@ static bool facts_of(struct agent_containers *c, const char *path, struct contai
 	return true;
 }
 
+/*
+ * The container's own cgroup on @path: the shortest prefix of it that is
+ * container @id's (runtimes may put the first process below it: crun puts
+ * podman's in libpod-ID.scope/container). False when no prefix is.
+ */
+static bool own_cgroup_of(struct agent_containers *c, const char *path, const char *id, char *own, size_t size)
+{
+	struct container_identity ident;
+	size_t len = strlen(path);
+
+	if (len >= size)
+		return false;
+	for (size_t n = 1; n <= len; n++) {
+		if (n < len && path[n] != '/')
+			continue;
+		memcpy(own, path, n);
+		own[n] = '\0';
+		if (container_of_path(c, own, &ident) && strcmp(ident.id, id) == 0)
+			return true;
+	}
+	return false;
+}
+
 static bool resolve(void *ctx, const char *path, struct container_facts *facts)
 {
 	struct container_identity ident;
@@ -192,19 +215,20 @@ int agent_bind_container(struct agent *agent, const struct control_request *req,
 	struct container_facts facts;
 	struct cg_cgroup_state state;
 	struct policy_tie tie = {};
-	char path[PATH_MAX];
+	char path[PATH_MAX], pid_path[PATH_MAX];
 	int r;
 
-	r = cgroup_of_pid(req->pid, path, sizeof(path));
+	r = cgroup_of_pid(req->pid, pid_path, sizeof(pid_path));
 	if (r < 0) {
 		say(c, true, answer, "container %s: cannot read the cgroup of pid %d: %s", req->container, req->pid, strerror(-r));
 		return r;
 	}
-	if (!container_of_path(c, path, &ident) || strcmp(ident.id, req->container) != 0) {
+	if (!own_cgroup_of(c, pid_path, req->container, path, sizeof(path))) {
 		say(c, true, answer, "container %s: pid %d is in cgroup /%s, which is not that container's", req->container,
-		    req->pid, path);
+		    req->pid, pid_path);
 		return -EPERM;
 	}
+	container_of_path(c, path, &ident);
 	if (!facts_of(c, path, &ident, &facts)) {
 		/* No runtime state: only path selectors can hold. Say so, do not guess. */
 		memset(&facts, 0, sizeof(facts));
@@ -213,8 +237,14 @@ int agent_bind_container(struct agent *agent, const struct control_request *req,
 	}
 	r = policy_maps__bind_container(agent->maps, agent->policies, agent->cgroups, path, &facts, &state, &tie);
 	if (r == -EPERM) {
-		say(c, true, answer, "container %s: cgroup /%s is not a container's own cgroup where runtimes put containers",
-		    req->container, path);
+		/* ctr and nerdctl (cgroupfs) put containers at /NAMESPACE/ID, which no runtime pattern names. */
+		const char *slash = strchr(path, '/');
+		bool containerd = ident.runtime == CONTAINER_RUNTIME_CONTAINERD && slash && slash == strrchr(path, '/');
+
+		say(c, true, answer,
+		    "container %s: cgroup /%s is not a container's own cgroup where runtimes put containers%s%.*s%s",
+		    req->container, path, containerd ? " (list /" : "", containerd ? (int)(slash - path) : 0,
+		    containerd ? path : "", containerd ? "/* in the settings file's containerCgroups)" : "");
 		return r;
 	}
 	if (r < 0) {

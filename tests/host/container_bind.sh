@@ -10,7 +10,8 @@
 # The attacks: a non-root client's bind; a bind naming another container
 # than the one the pid is in; a pid in a delegated cgroup named like a
 # container (a local user's); a pid in a cgroup the container made below
-# its own. Each must be refused and change nothing.
+# its own and named like another container's. Each must be refused and
+# change nothing.
 . "$(dirname "$0")/preamble.inc"
 
 PY=/usr/bin/python3
@@ -159,15 +160,22 @@ FAKE_SLEEPER=$!
 sleep 0.2
 out=$(bind "$ID_WEB" "$FAKE_SLEEPER")
 case $out in ERROR*"not a container's own cgroup"*) ;; *) fail "a delegated cgroup named like a container was bound: $out" ;; esac
-SUB=$(cg_make "system.slice/docker-$ID_NEW.scope/sub")
+# Inside the new container, a cgroup named like container db's.
+SUB=$(cg_make "system.slice/docker-$ID_NEW.scope/docker-$ID_DB.scope")
 sh -c 'echo $$ > "$1/cgroup.procs" && exec sleep 60' sh "$SUB" &
 SUB_SLEEPER=$!
 sleep 0.2
-out=$(bind "$ID_NEW" "$SUB_SLEEPER")
-case $out in ERROR*"not a container's own cgroup"*) ;; *) fail "a cgroup below a container's was bound as its own: $out" ;; esac
+out=$(bind "$ID_DB" "$SUB_SLEEPER")
+case $out in ERROR*"not a container's own cgroup"*) ;; *) fail "a cgroup inside a container named like another was bound: $out" ;; esac
 mid_pid=$(su_like "$NEW" mid)
 
-out=$(bind "$ID_NEW" "$NEW_SLEEPER")
+# The runtime's process may sit below the container's own cgroup (crun puts
+# podman's in libpod-ID.scope/container): the container's own is bound.
+INIT=$(cg_make "system.slice/docker-$ID_NEW.scope/container")
+sh -c 'echo $$ > "$1/cgroup.procs" && exec sleep 60' sh "$INIT" &
+INIT_SLEEPER=$!
+sleep 0.2
+out=$(bind "$ID_NEW" "$INIT_SLEEPER")
 [ "$out" = "OK governed web-audit audit" ] || fail "bind-container answered: $out"
 after_pid=$(su_like "$NEW" after)
 metrics=$(timeout 20 "$CREDGATECTL" --socket "$CONTROL_SOCKET" metrics)
@@ -201,7 +209,7 @@ late_pid=$(su_like "$LATE" late)
 metrics=$(timeout 20 "$CREDGATECTL" --socket "$CONTROL_SOCKET" metrics)
 echo "$metrics" | grep -qx 'credgate_container_binds_total{result="after_start"} 2' ||
 	fail "metrics do not count two binds after start (tied, late): $(echo "$metrics" | grep container_bind)"
-kill "$SLEEPER" "$NEW_SLEEPER" "$FAKE_SLEEPER" "$SUB_SLEEPER" 2> /dev/null
+kill "$SLEEPER" "$NEW_SLEEPER" "$FAKE_SLEEPER" "$SUB_SLEEPER" "$INIT_SLEEPER" 2> /dev/null
 agent_stop
 expect_valid_json
 # Nothing enforces once an agent without pins has stopped: the hook must not
