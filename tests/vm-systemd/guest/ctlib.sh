@@ -46,8 +46,8 @@ mkdir -p "$CT"
 
 # ct_setup_agent: the agent installed and running, and no policy selecting
 # containers other than the ones this case writes: not the package's
-# default, and not an earlier case's (a failed case leaves its files only
-# if it was killed; see ct_trio's trap).
+# default, and not an earlier case's (a case leaves its files only if it
+# was killed by the driver's timeout; see ct_trio's trap).
 ct_setup_agent() {
 	_stale=$(ls "$POLICY_DIR"/00-audit-containers.yaml "$POLICY_DIR"/6[01]-ct-*.yaml 2>/dev/null)
 	if [ -n "$_stale" ]; then
@@ -304,8 +304,11 @@ ct_trio() {
 	_w=$CT/trio-$_rt
 	rm -rf "$_w"
 	mkdir -p "$_w"
-	# Pass or fail, this case's policies go with it.
-	trap 'rm -f "$POLICY_DIR/60-ct-$_rt-enforce.yaml" "$POLICY_DIR/60-ct-$_rt-audit.yaml"' EXIT
+	# Pass or fail, this case's policies go with it, and the agent publishes
+	# the set without them: the identity mode it leaves in
+	# /run/credgate/containers.mode (which the hook and the wrapper read
+	# when the agent is down) is then none again for the next case.
+	trap 'rm -f "$POLICY_DIR/60-ct-$_rt-enforce.yaml" "$POLICY_DIR/60-ct-$_rt-audit.yaml"; systemctl reload "$UNIT"' EXIT
 	for _k in enforce audit none; do
 		ct_create "$_rt" "vmt-$_rt-$_k" >"$_w/$_k.id" 2>"$_w/$_k.err" &
 	done
@@ -364,8 +367,6 @@ ct_trio() {
 	ct_check_fields "$_rt" "$aud" "$(ct_decisions "$_c" "$aud" audited-would-deny)" "vmtest-ct-$_rt-audit"
 	log "$_rt: denied event: $(ct_decisions "$_c" "$enf" denied | cut -c1-400)"
 	# The containers stay (removing them costs seconds under TCG; the
-	# session ends with the boot); their policies go, so that the
-	# identity mode the agent publishes is none again for the next case.
-	rm -f "$POLICY_DIR/60-ct-$_rt-enforce.yaml" "$POLICY_DIR/60-ct-$_rt-audit.yaml"
-	ct_reload "$_c"
+	# session ends with the boot, and they end on SIGTERM); the trap takes
+	# their policies away.
 }

@@ -11,7 +11,7 @@ for r in $CT_RUNTIMES; do ct_image "$r"; done
 systemctl stop "$UNIT" || fail "systemctl stop $UNIT failed"
 w=$CT/down
 rm -rf "$w"
-trap 'rm -f "$POLICY_DIR"/61-ct-*-down.yaml' EXIT
+trap 'rm -f "$POLICY_DIR"/61-ct-*-down.yaml; systemctl reload "$UNIT"' EXIT
 mkdir -p "$w"
 for r in $CT_RUNTIMES; do
 	(
@@ -54,5 +54,3 @@ for r in $CT_RUNTIMES; do
 	wait_until 15 ct_has_decision "$c" "$id" denied || fail "$r: no denied event for container $id"
 	ct_check_fields "$r" "$id" "$(ct_decisions "$c" "$id" denied | head -n1)" "vmtest-ct-$r-down"
 done
-rm -f "$POLICY_DIR"/61-ct-*-down.yaml
-ct_reload "$c"
